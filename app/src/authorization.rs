@@ -1,0 +1,516 @@
+//! Opting a company in to a product through UPS, and out again: the overview the product pages
+//! show, the opt-out server function, the authorization panel (Opt-In / Authorized with its
+//! confirmation), and, server-only, starting the authorization-code flow, completing it at the
+//! callback, and storing the tokens encrypted.
+
+use crate::{
+    auth::Identity,
+    companies::CompanySummary,
+    error::AppError,
+    ids::CompanyId,
+    product::Product,
+    ui::ConfirmDialog,
+};
+use leptos::{either::Either, html::Dialog, prelude::*};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthorizationStatus {
+    NotAuthorized,
+    Authorized { by: Option<String>, at: String },
+    ReauthorizationRequired { reason: String, since: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationView {
+    pub company: CompanySummary,
+    pub product: Product,
+    pub status: AuthorizationStatus,
+}
+
+/// Everything a product page needs: who is signed in, the companies they administer, and the
+/// selected company's authorization for this product (`None` when they administer none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductOverview {
+    pub identity: Identity,
+    pub companies: Vec<CompanySummary>,
+    pub selected: Option<AuthorizationView>,
+}
+
+/// What the callback reports back to the product page, as `?outcome=` or `?error=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Authorized,
+    ConsentDenied,
+    StateUnknown,
+    StateExpired,
+    NotAllowed,
+    ProviderRejected,
+    ProviderUnavailable,
+    Failed,
+}
+
+impl Notice {
+    const ALL: [Notice; 8] = [
+        Self::Authorized,
+        Self::ConsentDenied,
+        Self::StateUnknown,
+        Self::StateExpired,
+        Self::NotAllowed,
+        Self::ProviderRejected,
+        Self::ProviderUnavailable,
+        Self::Failed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Authorized => "authorized",
+            Self::ConsentDenied => "consent-denied",
+            Self::StateUnknown => "state-unknown",
+            Self::StateExpired => "state-expired",
+            Self::NotAllowed => "not-allowed",
+            Self::ProviderRejected => "provider-rejected",
+            Self::ProviderUnavailable => "provider-unavailable",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|notice| notice.code() == code)
+    }
+
+    pub fn is_error(self) -> bool {
+        self != Self::Authorized
+    }
+
+    /// The query string that carries this notice back to a product page.
+    pub fn query(self, company: Option<CompanyId>) -> String {
+        let key = if self.is_error() { "error" } else { "outcome" };
+        match company {
+            Some(company) => format!("?company={company}&{key}={}", self.code()),
+            None => format!("?{key}={}", self.code()),
+        }
+    }
+
+    pub fn message(self, product: Product) -> String {
+        let name = product.short_name();
+        match self {
+            Self::Authorized => format!("{name} is authorized. It can now use UPS APIs on your company's behalf."),
+            Self::ConsentDenied => "UPS.com consent was not given, so nothing changed. Choose Opt-In to try again.".into(),
+            Self::StateUnknown => "That authorization link is not valid (it was already used, or was started in another session). Nothing changed; please opt in again.".into(),
+            Self::StateExpired => "The authorization took too long and expired. Nothing changed; please opt in again.".into(),
+            Self::NotAllowed => "You are not allowed to manage this company.".into(),
+            Self::ProviderRejected => "UPS did not accept the authorization. Nothing changed; please opt in again.".into(),
+            Self::ProviderUnavailable => "UPS could not be reached. Nothing changed; please try again in a few minutes.".into(),
+            Self::Failed => "The authorization could not be completed. Nothing changed; please try again.".into(),
+        }
+    }
+}
+
+#[server(prefix = "/api", endpoint = "load_overview")]
+pub async fn load_overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
+    crate::error::ssr::with_status(ssr::overview(product, company).await)
+}
+
+#[server(prefix = "/api", endpoint = "opt_out")]
+pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppError> {
+    crate::error::ssr::with_status(ssr::opt_out_current(product, company).await)
+}
+
+/// The authorization card: Opt-In (or the product's own word for it) when not authorized,
+/// Authorized with an Opt-Out confirmation when it is.
+#[component]
+pub fn AuthorizationPanel(
+    view: AuthorizationView,
+    /// "Opt-In", "API" or "Authorize", as the product's walk-through says.
+    opt_in_label: &'static str,
+    opt_out: ServerAction<OptOut>,
+) -> impl IntoView {
+    let AuthorizationView { company, product, status } = view;
+    let dialog = NodeRef::<Dialog>::new();
+    let start_path = format!("/oauth/{}/start", product.slug());
+    let status_line = match &status {
+        AuthorizationStatus::NotAuthorized => format!("{} is not authorized for {}.", product.short_name(), company.name),
+        AuthorizationStatus::Authorized { by, at } => match by {
+            Some(by) => format!("Authorized by {by} on {at}."),
+            None => format!("Authorized on {at}."),
+        },
+        AuthorizationStatus::ReauthorizationRequired { reason, since } => {
+            format!("Re-authorization required since {since}: {reason}")
+        }
+    };
+    let company_id = company.id;
+    let control = match status {
+        AuthorizationStatus::Authorized { .. } => Either::Left(view! {
+            <button type="button" class="authorized" aria-haspopup="dialog"
+                on:click=move |_| { if let Some(dialog) = dialog.get() { let _ = dialog.show_modal(); } }>
+                "Authorized"
+            </button>
+            <ConfirmDialog
+                node_ref=dialog
+                title="Opt-Out of UPS OAuth?"
+                message=format!(
+                    "{} will immediately stop acting for {} through UPS APIs, and its stored tokens are deleted. You can opt in again at any time.",
+                    product.short_name(), company.name,
+                )
+                confirm_label="Opt-Out"
+                on_confirm=move || { opt_out.dispatch(OptOut { product, company: company_id }); }
+            />
+        }),
+        _ => Either::Right(view! {
+            <form method="post" action=start_path class="inline">
+                <input type="hidden" name="company" value=company_id.get()/>
+                <button type="submit" class="primary">{opt_in_label}</button>
+            </form>
+        }),
+    };
+
+    view! {
+        <section class="card authorization" aria-labelledby="oauth-heading">
+            <h2 id="oauth-heading">"UPS OAuth"</h2>
+            <p class="status-line" data-testid="authorization-status">{status_line}</p>
+            <div class="control">{control}</div>
+            <p class="warning"><strong>"Warning: "</strong>
+                "When using the Opt-In method, changing the password of the UPS.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt in again whenever the password is changed."
+            </p>
+            <p class="tip"><strong>"Tip: "</strong>"If you require assistance, reach out to your Account Executive."</p>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{AuthorizationStatus, AuthorizationView, Notice, ProductOverview};
+    use crate::{
+        audit,
+        auth::ssr::{current_user, SignedInUser},
+        companies::{ssr::{companies_of, require_admin}, CompanySummary},
+        error::AppError,
+        ids::CompanyId,
+        product::Product,
+        secret::{fingerprint, random_token, token_hash, TokenCipher},
+        state::{app_state, now, AppState},
+        ups::{ProviderError, TokenGrant},
+    };
+    use oauth2::PkceCodeVerifier;
+    use serde::Deserialize;
+    use sqlx::{SqliteConnection, SqlitePool};
+    use url::Url;
+
+    pub async fn overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
+        let state = app_state()?;
+        let user = current_user()?;
+        let companies = companies_of(&state.db, user.id).await?;
+        let selected = match company {
+            Some(company) => Some(require_admin(&state.db, user.id, company).await?),
+            None => companies.first().cloned(),
+        };
+        let selected = match selected {
+            Some(company) => Some(authorization_view(&state.db, company, product).await?),
+            None => None,
+        };
+        Ok(ProductOverview { identity: user.identity, companies, selected })
+    }
+
+    pub async fn authorization_view(
+        db: &SqlitePool,
+        company: CompanySummary,
+        product: Product,
+    ) -> Result<AuthorizationView, AppError> {
+        let row: Option<(String, Option<String>, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT a.status, a.status_reason, a.status_changed_at, a.authorized_at, u.display_name
+             FROM authorizations a LEFT JOIN users u ON u.id = a.authorized_by
+             WHERE a.company_id = ? AND a.product = ?",
+        )
+        .bind(company.id.get())
+        .bind(product.slug())
+        .fetch_optional(db)
+        .await?;
+        let status = match row {
+            Some((status, _, changed_at, authorized_at, by)) if status == "authorized" => {
+                AuthorizationStatus::Authorized { by, at: format_time(authorized_at.unwrap_or(changed_at)) }
+            }
+            Some((status, reason, changed_at, _, _)) if status == "reauthorization_required" => {
+                AuthorizationStatus::ReauthorizationRequired {
+                    reason: reason.unwrap_or_else(|| "the UPS.com grant is no longer valid".into()),
+                    since: format_time(changed_at),
+                }
+            }
+            _ => AuthorizationStatus::NotAuthorized,
+        };
+        Ok(AuthorizationView { company, product, status })
+    }
+
+    /// `2026-11-22 14:05 UTC`.
+    pub fn format_time(unix: i64) -> String {
+        let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+        time::OffsetDateTime::from_unix_timestamp(unix)
+            .ok()
+            .and_then(|at| at.format(&format).ok())
+            .unwrap_or_default()
+    }
+
+    pub async fn opt_out_current(product: Product, company: CompanyId) -> Result<(), AppError> {
+        let state = app_state()?;
+        let user = current_user()?;
+        require_admin(&state.db, user.id, company).await?;
+        revoke(&state.db, &user, company, product, "opted_out").await
+    }
+
+    /// Ends the authorization at once: tokens wiped, status revoked, in one transaction. UPS has no
+    /// revocation endpoint, so this is what makes the tokens unusable by anything of ours.
+    pub async fn revoke(
+        db: &SqlitePool,
+        user: &SignedInUser,
+        company: CompanyId,
+        product: Product,
+        action: &'static str,
+    ) -> Result<(), AppError> {
+        let mut tx = db.begin().await?;
+        let revoked: Option<(i64,)> = sqlx::query_as(
+            "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?
+             WHERE company_id = ? AND product = ? AND status != 'revoked' RETURNING id",
+        )
+        .bind(action)
+        .bind(now())
+        .bind(company.get())
+        .bind(product.slug())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((authorization,)) = revoked {
+            let cleared = sqlx::query(
+                "UPDATE oauth_tokens SET status = 'cleared', access_token = NULL, refresh_token = NULL
+                 WHERE authorization_id = ? AND status = 'active'",
+            )
+            .bind(authorization)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            audit::record(
+                &mut tx,
+                audit::Event {
+                    actor: Some(user.id),
+                    company: Some(company),
+                    product: Some(product),
+                    action,
+                    detail: format!("{cleared} token(s) deleted"),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts the authorization-code flow: a single-use state bound to this session, company and
+    /// product, a PKCE verifier kept encrypted beside it, and the UPS URL to send the admin to.
+    pub async fn begin(
+        state: &AppState,
+        user: &SignedInUser,
+        product: Product,
+        company: CompanyId,
+    ) -> Result<Url, AppError> {
+        require_admin(&state.db, user.id, company).await?;
+        let token = random_token();
+        let (url, verifier) = state.ups.authorize_url(product, &token).map_err(|error| {
+            tracing::error!(%error, %product, "cannot build the UPS authorize URL");
+            AppError::Internal
+        })?;
+        let sealed = state.cipher.encrypt(verifier.secret(), "pkce")?;
+        let mut tx = state.db.begin().await?;
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO oauth_states (state_hash, session_hash, company_id, product, pkce_verifier, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash(token.expose()))
+        .bind(&user.session_hash)
+        .bind(company.get())
+        .bind(product.slug())
+        .bind(sealed)
+        .bind(now())
+        .bind(now() + state.web.state_lifetime.as_secs() as i64)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            audit::Event { actor: Some(user.id), company: Some(company), product: Some(product), action: "opt_in_started", detail: String::new() },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(url)
+    }
+
+    /// What UPS sends back to the redirect URI.
+    #[derive(Debug, Deserialize)]
+    pub struct CallbackQuery {
+        pub code: Option<String>,
+        pub state: Option<String>,
+        pub error: Option<String>,
+    }
+
+    /// A callback that did not end in an authorization: which company it was for, when known, and
+    /// what to tell the admin.
+    #[derive(Debug)]
+    pub struct CallbackFailure {
+        pub company: Option<CompanyId>,
+        pub notice: Notice,
+    }
+
+    impl From<AppError> for CallbackFailure {
+        fn from(error: AppError) -> Self {
+            let notice = if error == AppError::Forbidden { Notice::NotAllowed } else { Notice::Failed };
+            Self { company: None, notice }
+        }
+    }
+
+    /// Completes the flow. The state is consumed first, whatever happens next, so it can never be
+    /// replayed; every failure leaves the company's authorization as it was.
+    pub async fn complete(
+        state: &AppState,
+        user: &SignedInUser,
+        product: Product,
+        query: CallbackQuery,
+    ) -> Result<CompanyId, CallbackFailure> {
+        let unknown = CallbackFailure { company: None, notice: Notice::StateUnknown };
+        let Some(state_token) = query.state.filter(|value| !value.is_empty()) else { return Err(unknown) };
+        let row: Option<(Vec<u8>, i64, String, Vec<u8>, i64)> = sqlx::query_as(
+            "DELETE FROM oauth_states WHERE state_hash = ?
+             RETURNING session_hash, company_id, product, pkce_verifier, expires_at",
+        )
+        .bind(token_hash(&state_token))
+        .fetch_optional(&state.db)
+        .await
+        .map_err(AppError::from)?;
+        let Some((session_hash, company, state_product, sealed_verifier, expires_at)) = row else {
+            tracing::warn!(%product, "callback with an unknown or replayed state");
+            return Err(unknown);
+        };
+        if session_hash != user.session_hash || state_product != product.slug() {
+            tracing::warn!(%product, "callback with a state from another session or product");
+            return Err(unknown);
+        }
+        let company = CompanyId::new(company);
+        let fail = |notice| CallbackFailure { company: Some(company), notice };
+        if expires_at <= now() {
+            return Err(fail(Notice::StateExpired));
+        }
+        require_admin(&state.db, user.id, company).await.map_err(|_| fail(Notice::NotAllowed))?;
+
+        if let Some(error) = query.error {
+            let mut conn = state.db.acquire().await.map_err(AppError::from)?;
+            audit::record(
+                &mut conn,
+                audit::Event { actor: Some(user.id), company: Some(company), product: Some(product), action: "consent_denied", detail: error.chars().take(100).collect() },
+            )
+            .await
+            .map_err(AppError::from)?;
+            return Err(fail(Notice::ConsentDenied));
+        }
+        let Some(code) = query.code.filter(|code| !code.is_empty()) else { return Err(fail(Notice::ProviderRejected)) };
+        let verifier = state.cipher.decrypt(&sealed_verifier, "pkce").map_err(AppError::from)?;
+        let grant = state
+            .ups
+            .exchange_code(product, code, PkceCodeVerifier::new(verifier.expose().to_owned()))
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, %product, %company, "code exchange failed");
+                fail(match error {
+                    ProviderError::Rejected(_) => Notice::ProviderRejected,
+                    ProviderError::Unavailable(_) => Notice::ProviderUnavailable,
+                    ProviderError::Malformed(_) => Notice::Failed,
+                })
+            })?;
+        store_grant(&state.db, &state.cipher, Some(user), company, product, grant).await.map_err(|_| fail(Notice::Failed))?;
+        Ok(company)
+    }
+
+    /// Stores a fresh grant as the authorization's one active token pair, in one transaction.
+    pub async fn store_grant(
+        db: &SqlitePool,
+        cipher: &TokenCipher,
+        user: Option<&SignedInUser>,
+        company: CompanyId,
+        product: Product,
+        grant: TokenGrant,
+    ) -> Result<(), AppError> {
+        let mut tx = db.begin().await?;
+        let (authorization,): (i64,) = sqlx::query_as(
+            "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_at)
+             VALUES (?, ?, 'authorized', NULL, ?, ?, ?)
+             ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
+                 status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
+                 authorized_at = excluded.authorized_at
+             RETURNING id",
+        )
+        .bind(company.get())
+        .bind(product.slug())
+        .bind(now())
+        .bind(user.map(|user| user.id.get()))
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE oauth_tokens SET status = 'replaced', access_token = NULL, refresh_token = NULL
+             WHERE authorization_id = ? AND status = 'active'",
+        )
+        .bind(authorization)
+        .execute(&mut *tx)
+        .await?;
+        insert_token(&mut tx, cipher, authorization, &grant).await?;
+        audit::record(
+            &mut tx,
+            audit::Event {
+                actor: user.map(|user| user.id),
+                company: Some(company),
+                product: Some(product),
+                action: "authorized",
+                detail: format!("token {}", fingerprint(grant.access_token.expose())),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_token(
+        conn: &mut SqliteConnection,
+        cipher: &TokenCipher,
+        authorization: i64,
+        grant: &TokenGrant,
+    ) -> Result<(), AppError> {
+        let issued = now();
+        let access = cipher.encrypt(grant.access_token.expose(), &format!("{authorization}:access"))?;
+        let refresh = match &grant.refresh_token {
+            Some(token) => Some(cipher.encrypt(token.expose(), &format!("{authorization}:refresh"))?),
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at)
+             VALUES (?, 'active', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(authorization)
+        .bind(fingerprint(grant.access_token.expose()))
+        .bind(access)
+        .bind(refresh)
+        .bind(issued)
+        .bind(issued + grant.expires_in.as_secs() as i64)
+        .bind(grant.refresh_expires_in.map(|lifetime| issued + lifetime.as_secs() as i64))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Notice;
+
+    #[test]
+    fn notice_codes_round_trip() {
+        for notice in Notice::ALL {
+            assert_eq!(Notice::parse(notice.code()), Some(notice));
+        }
+        assert_eq!(Notice::parse("<script>"), None);
+    }
+}

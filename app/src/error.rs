@@ -1,0 +1,96 @@
+//! The one error type that crosses the wire between server functions and the UI.
+//!
+//! Each variant says what a person can do about it; internal causes (database, provider transport)
+//! are logged on the server with their cause chain and reach the browser only as `Internal`.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{self, codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// 401: there is no valid session; the UI sends the person to the sign-in page.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// 401: the sign-in name or password is wrong (which one is deliberately not said).
+    #[error("The sign-in name or password is incorrect.")]
+    InvalidCredentials,
+    /// 403: signed in, but not an administrator of the company asked about.
+    #[error("You are not allowed to manage this company.")]
+    Forbidden,
+    /// 404: the thing asked for does not exist (the payload names it).
+    #[error("{0} was not found.")]
+    NotFound(String),
+    /// 400: the input was malformed; the payload says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// 500: something failed on our side; the cause is in the server log only.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached the server function or its answer could not be read.
+    #[error("The request could not be completed ({0}). Please try again.")]
+    Request(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::Forbidden => 403,
+            Self::NotFound(_) => 404,
+            Self::Invalid(_) | Self::Request(_) => 400,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Request(value.to_string())
+    }
+}
+
+impl From<ServerFnError> for AppError {
+    fn from(value: ServerFnError) -> Self {
+        Self::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! Conversions from server-side failures: logged here, once, then reduced to `Internal`.
+    use super::AppError;
+
+    impl From<sqlx::Error> for AppError {
+        fn from(error: sqlx::Error) -> Self {
+            tracing::error!(error = %error, "database error");
+            AppError::Internal
+        }
+    }
+
+    impl From<crate::secret::CipherError> for AppError {
+        fn from(error: crate::secret::CipherError) -> Self {
+            tracing::error!(error = %error, "token encryption error");
+            AppError::Internal
+        }
+    }
+
+    /// Sets the HTTP status of the server-function response to match the error, so that HTTP
+    /// clients calling server functions directly see 401/403/404 rather than a blanket 500.
+    /// During server-side rendering the same function runs in-process and shares the page's
+    /// response, whose status is the page's business (a redirect to sign-in, say): only a request
+    /// to the server function's own endpoint gets the error's status.
+    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        let called_over_http = leptos::prelude::use_context::<http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+        if let (Err(error), true) = (&result, called_over_http) {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+                    options.set_status(status);
+                }
+            }
+        }
+        result
+    }
+}

@@ -1,0 +1,61 @@
+//! The application shared by the server (SSR) and the browser (hydration): components, server
+//! functions and the types they exchange. Server-only code sits behind the `ssr` feature.
+
+pub mod auth;
+pub mod authorization;
+pub mod companies;
+pub mod error;
+pub mod ids;
+pub mod product;
+pub mod products;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod secret;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod ups;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Redirect, Route, Router, Routes},
+    SsrMode, StaticSegment,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/png" href="/favicon.png"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/optin.css"/>
+        <Title text="UPS Customer Solutions · OAuth Opt-In"/>
+        <Router>
+            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>
+                <Route path=StaticSegment("") view=|| view! { <Redirect path="/reverse-logistics"/> } ssr=SsrMode::Async/>
+                <Route path=StaticSegment("sign-in") view=auth::SignInPage/>
+                <Route path=StaticSegment("reverse-logistics") view=products::reverse_logistics::ReverseLogisticsPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

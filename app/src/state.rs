@@ -1,0 +1,51 @@
+//! The one application state, built by the server and reached by server functions through
+//! [`app_state`]. Server-only.
+
+use crate::{error::AppError, secret::TokenCipher, ups::UpsOAuth};
+use axum::extract::FromRef;
+use leptos::prelude::{use_context, LeptosOptions};
+use sqlx::SqlitePool;
+use std::{sync::Arc, time::Duration};
+use url::Url;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: SqlitePool,
+    pub ups: Arc<UpsOAuth>,
+    pub cipher: TokenCipher,
+    pub web: Arc<WebConfig>,
+}
+
+/// What the web layer needs to know about how it is deployed.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The origin admins reach us on; POSTs from any other origin are refused.
+    pub public_base_url: Url,
+    /// `Secure` on cookies: on everywhere except a deliberate plain-HTTP development setup.
+    pub secure_cookies: bool,
+    pub session_lifetime: Duration,
+    pub state_lifetime: Duration,
+}
+
+impl WebConfig {
+    /// `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub fn origin(&self) -> String {
+        self.public_base_url.origin().ascii_serialization()
+    }
+}
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,384 @@
+//! The OAuth client that speaks UPS's dialect (see shared/UPS-OAUTH.md): the oauth2 crate for the
+//! protocol, with a token response that reads UPS's all-string JSON, UPS's error body, and an HTTP
+//! client that never follows redirects and tells an outage from a refusal. Server-only.
+
+use crate::{product::Product, secret::SecretString};
+use oauth2::{
+    basic::{BasicTokenType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse},
+    AccessToken, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::{collections::HashMap, fmt, time::Duration};
+use url::Url;
+
+/// UPS's token response: every field is a JSON string, `expires_in` included.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct UpsTokenResponse {
+    access_token: AccessToken,
+    #[serde(deserialize_with = "token_type")]
+    token_type: BasicTokenType,
+    #[serde(default)]
+    refresh_token: Option<RefreshToken>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    expires_in: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    refresh_token_expires_in: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    issued_at: Option<u64>,
+}
+
+impl UpsTokenResponse {
+    pub fn refresh_token_expires_in(&self) -> Option<Duration> {
+        self.refresh_token_expires_in.map(Duration::from_secs)
+    }
+
+    /// When UPS says the token was issued, in Unix milliseconds.
+    pub fn issued_at_millis(&self) -> Option<u64> {
+        self.issued_at
+    }
+}
+
+impl TokenResponse for UpsTokenResponse {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+    fn expires_in(&self) -> Option<Duration> {
+        self.expires_in.map(Duration::from_secs)
+    }
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        None
+    }
+}
+
+/// Accepts `"14399"`, `14399` and `""` (as absent).
+fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum StringOrNumber {
+        Number(u64),
+        Text(String),
+    }
+    match Option::<StringOrNumber>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(StringOrNumber::Number(n)) => Ok(Some(n)),
+        Some(StringOrNumber::Text(text)) if text.trim().is_empty() => Ok(None),
+        Some(StringOrNumber::Text(text)) => {
+            text.trim().parse().map(Some).map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+fn token_type<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BasicTokenType, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    Ok(match value.to_ascii_lowercase().as_str() {
+        "bearer" => BasicTokenType::Bearer,
+        "mac" => BasicTokenType::Mac,
+        _ => BasicTokenType::Extension(value),
+    })
+}
+
+/// UPS's error body: `{"response":{"errors":[{"code":"10400","message":"Invalid Refresh Token"}]}}`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct UpsErrorResponse {
+    pub response: UpsErrors,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct UpsErrors {
+    #[serde(default)]
+    pub errors: Vec<UpsErrorItem>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct UpsErrorItem {
+    pub code: String,
+    pub message: String,
+}
+
+impl UpsErrorResponse {
+    pub fn new(code: &str, message: &str) -> Self {
+        Self {
+            response: UpsErrors { errors: vec![UpsErrorItem { code: code.into(), message: message.into() }] },
+        }
+    }
+
+    pub fn first(&self) -> Option<&UpsErrorItem> {
+        self.response.errors.first()
+    }
+}
+
+impl fmt::Display for UpsErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.first() {
+            Some(item) => write!(f, "{} {}", item.code, item.message),
+            None => f.write_str("unspecified UPS error"),
+        }
+    }
+}
+
+impl oauth2::ErrorResponse for UpsErrorResponse {}
+
+type UpsClient = oauth2::Client<
+    UpsErrorResponse,
+    UpsTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// How a call to the token endpoint failed, in the terms the caller acts on.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// UPS answered and refused (bad code, dead grant, bad client): do not retry as is.
+    #[error("UPS refused the request: {0}")]
+    Rejected(UpsErrorResponse),
+    /// UPS could not be reached, timed out, or answered 429/5xx: retry later, keep what we have.
+    #[error("UPS is unavailable: {0}")]
+    Unavailable(String),
+    /// UPS answered something we cannot read.
+    #[error("UPS answered in an unexpected form: {0}")]
+    Malformed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("could not reach the provider: {0}")]
+    Unreachable(String),
+    #[error("the provider answered HTTP {0}")]
+    Status(u16),
+}
+
+impl From<RequestTokenError<TransportError, UpsErrorResponse>> for ProviderError {
+    fn from(error: RequestTokenError<TransportError, UpsErrorResponse>) -> Self {
+        match error {
+            RequestTokenError::ServerResponse(body) => Self::Rejected(body),
+            RequestTokenError::Request(transport) => Self::Unavailable(transport.to_string()),
+            RequestTokenError::Parse(error, _body) => Self::Malformed(error.to_string()),
+            RequestTokenError::Other(other) => Self::Malformed(other),
+        }
+    }
+}
+
+/// One product's registration with UPS.
+#[derive(Clone, Debug)]
+pub struct ProductRegistration {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub redirect_uri: Url,
+}
+
+/// Where UPS (or the sandbox, or a test double) lives: `{base}/v1/oauth/{authorize,token,refresh}`.
+#[derive(Clone, Debug)]
+pub struct UpsEndpoints {
+    pub authorize: Url,
+    pub token: Url,
+    pub refresh: Url,
+}
+
+impl UpsEndpoints {
+    /// `base` is the host's security root, e.g. `https://onlinetools.ups.com/security`.
+    pub fn under(base: &Url) -> Result<Self, url::ParseError> {
+        let root = base.as_str().trim_end_matches('/');
+        Ok(Self {
+            authorize: Url::parse(&format!("{root}/v1/oauth/authorize"))?,
+            token: Url::parse(&format!("{root}/v1/oauth/token"))?,
+            refresh: Url::parse(&format!("{root}/v1/oauth/refresh"))?,
+        })
+    }
+}
+
+/// The tokens of a successful exchange or refresh.
+pub struct TokenGrant {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    pub expires_in: Duration,
+    pub refresh_expires_in: Option<Duration>,
+}
+
+impl fmt::Debug for TokenGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenGrant").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+/// When UPS omits `expires_in` we assume the token is already due, so it is refreshed at once
+/// rather than trusted for a lifetime we made up.
+const NO_LIFETIME: Duration = Duration::from_secs(0);
+
+struct ProductClients {
+    exchange: UpsClient,
+}
+
+/// The OAuth clients for all configured products, sharing one HTTP connection pool.
+pub struct UpsOAuth {
+    http: UpsHttp,
+    clients: HashMap<Product, ProductClients>,
+}
+
+impl UpsOAuth {
+    pub fn new(
+        endpoints: &UpsEndpoints,
+        registrations: &HashMap<Product, ProductRegistration>,
+        http: reqwest::Client,
+    ) -> Self {
+        let clients = registrations
+            .iter()
+            .map(|(product, registration)| {
+                let exchange = oauth2::Client::new(ClientId::new(registration.client_id.clone()))
+                    .set_client_secret(ClientSecret::new(registration.client_secret.expose().to_owned()))
+                    .set_auth_uri(AuthUrl::from_url(endpoints.authorize.clone()))
+                    .set_token_uri(TokenUrl::from_url(endpoints.token.clone()))
+                    .set_redirect_uri(RedirectUrl::from_url(registration.redirect_uri.clone()));
+                (*product, ProductClients { exchange })
+            })
+            .collect();
+        Self { http: UpsHttp(http), clients }
+    }
+
+    /// The HTTP client for talking to UPS: no redirects (a token endpoint that redirects is an
+    /// SSRF vector), bounded time.
+    pub fn http_client() -> reqwest::Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+    }
+
+    fn client(&self, product: Product) -> Result<&ProductClients, ProviderError> {
+        self.clients
+            .get(&product)
+            .ok_or_else(|| ProviderError::Malformed(format!("{product} is not registered with UPS")))
+    }
+
+    /// The URL that sends the admin to UPS's sign-in and consent, with PKCE (S256) and `state`.
+    pub fn authorize_url(
+        &self,
+        product: Product,
+        state: &SecretString,
+    ) -> Result<(Url, PkceCodeVerifier), ProviderError> {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let state = CsrfToken::new(state.expose().to_owned());
+        let (url, _) = self.client(product)?.exchange.authorize_url(|| state).set_pkce_challenge(challenge).url();
+        Ok((url, verifier))
+    }
+
+    pub async fn exchange_code(
+        &self,
+        product: Product,
+        code: String,
+        verifier: PkceCodeVerifier,
+    ) -> Result<TokenGrant, ProviderError> {
+        let response = self
+            .client(product)?
+            .exchange
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&self.http)
+            .await?;
+        Ok(grant_from(response))
+    }
+}
+
+fn grant_from(response: UpsTokenResponse) -> TokenGrant {
+    TokenGrant {
+        access_token: SecretString::new(response.access_token().secret().clone()),
+        refresh_token: response.refresh_token().map(|token| SecretString::new(token.secret().clone())),
+        expires_in: response.expires_in().unwrap_or(NO_LIFETIME),
+        refresh_expires_in: response.refresh_token_expires_in(),
+    }
+}
+
+/// The HTTP client oauth2 uses to reach UPS. A named type rather than a closure, so the
+/// exchange future is `Send` for any lifetime (a closure trips rustc's higher-ranked inference).
+struct UpsHttp(reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for UpsHttp {
+    type Error = TransportError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(send(&self.0, request))
+    }
+}
+
+/// Sends one request to UPS. 429 and 5xx become `TransportError::Status` so they are classified
+/// as an outage rather than parsed as a refusal.
+async fn send(http: &reqwest::Client, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    let request = reqwest::Request::try_from(request).map_err(|e| TransportError::Unreachable(e.to_string()))?;
+    let response = http.execute(request).await.map_err(|e| TransportError::Unreachable(e.to_string()))?;
+    let status = response.status();
+    if status.is_server_error() || status.as_u16() == 429 {
+        return Err(TransportError::Status(status.as_u16()));
+    }
+    let mut builder = http::Response::builder().status(status);
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    let body = response.bytes().await.map_err(|e| TransportError::Unreachable(e.to_string()))?;
+    builder.body(body.to_vec()).map_err(|e| TransportError::Unreachable(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ups_string_fields() {
+        let body = r#"{"token_type":"Bearer","issued_at":"1711987200000","client_id":"c",
+            "access_token":"eyJ","refresh_token":"r1","scope":"","expires_in":"14399",
+            "refresh_token_expires_in":"5183999","refresh_token_issued_at":"1711987200000",
+            "refresh_token_status":"approved","refresh_count":"0","status":"approved"}"#;
+        let response: UpsTokenResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(response.expires_in(), Some(Duration::from_secs(14399)));
+        assert_eq!(response.refresh_token_expires_in(), Some(Duration::from_secs(5183999)));
+        assert_eq!(response.issued_at_millis(), Some(1711987200000));
+        assert_eq!(response.refresh_token().unwrap().secret(), "r1");
+        assert_eq!(response.token_type(), &BasicTokenType::Bearer);
+    }
+
+    #[test]
+    fn reads_numbers_and_blank_strings_too() {
+        let response: UpsTokenResponse =
+            serde_json::from_str(r#"{"token_type":"bearer","access_token":"a","expires_in":3600,"issued_at":""}"#)
+                .unwrap();
+        assert_eq!(response.expires_in(), Some(Duration::from_secs(3600)));
+        assert_eq!(response.issued_at_millis(), None);
+        assert!(serde_json::from_str::<UpsTokenResponse>(r#"{"token_type":"Bearer","access_token":"a","expires_in":"soon"}"#).is_err());
+    }
+
+    #[test]
+    fn reads_ups_error_bodies() {
+        let error: UpsErrorResponse =
+            serde_json::from_str(r#"{"response":{"errors":[{"code":"10400","message":"Invalid Refresh Token"}]}}"#)
+                .unwrap();
+        assert_eq!(error.to_string(), "10400 Invalid Refresh Token");
+    }
+
+    #[test]
+    fn grants_do_not_print_tokens() {
+        let grant = TokenGrant {
+            access_token: SecretString::new("secret-access"),
+            refresh_token: Some(SecretString::new("secret-refresh")),
+            expires_in: Duration::from_secs(10),
+            refresh_expires_in: None,
+        };
+        let printed = format!("{grant:?}");
+        assert!(!printed.contains("secret-"), "{printed}");
+    }
+}

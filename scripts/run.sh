@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and serves on the embedded defaults: SQLite in data/, the built-in
+# UPS sandbox, and (on the first start) a demo admin whose credentials are printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+cargo leptos build --release
+exec target/release/server "$@"

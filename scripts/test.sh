@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: the Rust unit and integration tests, then the
+# Playwright suite in Debian's Chromium against the same release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# One profile for everything: the release server that Playwright drives is also what the Rust
+# tests link against, so the workspace is compiled once.
+cargo leptos build --release
+cargo test --release --workspace --exclude frontend
+
+cd end2end
+npx playwright test

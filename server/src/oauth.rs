@@ -1,0 +1,73 @@
+//! The two plain HTTP routes of the opt-in: the form POST that sends the admin to UPS, and the
+//! redirect URI UPS sends them back to. The logic lives in `app::authorization::ssr`.
+
+use app::{
+    auth::ssr::SignedInUser,
+    authorization::{ssr::{begin, complete, CallbackQuery}, Notice},
+    error::AppError,
+    ids::CompanyId,
+    product::Product,
+    state::AppState,
+    ui::encode_component,
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    Extension, Form,
+};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    company: Option<String>,
+}
+
+fn sign_in_first(return_to: &str) -> Response {
+    Redirect::to(&format!("/sign-in?next={}", encode_component(return_to))).into_response()
+}
+
+fn refusal(status: StatusCode, message: &str) -> Response {
+    (status, message.to_owned()).into_response()
+}
+
+/// `POST /oauth/{product}/start` with `company`: 303 to UPS's authorize URL.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(product): Path<String>,
+    user: Option<Extension<SignedInUser>>,
+    Form(form): Form<StartForm>,
+) -> Response {
+    let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
+    let Some(Extension(user)) = user else { return sign_in_first(product.page_path()) };
+    let company = match form.company.as_deref().map(CompanyId::parse) {
+        Some(Ok(company)) => company,
+        Some(Err(error)) => return refusal(StatusCode::BAD_REQUEST, &error.to_string()),
+        None => return refusal(StatusCode::BAD_REQUEST, "Choose the company to opt in."),
+    };
+    match begin(&state, &user, product, company).await {
+        Ok(url) => Redirect::to(url.as_str()).into_response(),
+        Err(error @ AppError::Forbidden) => refusal(StatusCode::FORBIDDEN, &error.to_string()),
+        Err(_) => Redirect::to(&format!("{}{}", product.page_path(), Notice::Failed.query(Some(company)))).into_response(),
+    }
+}
+
+/// `GET /oauth/{product}/callback?code=…&state=…` (or `?error=…&state=…`): back to the product
+/// page with what happened.
+pub async fn callback(
+    State(state): State<AppState>,
+    Path(product): Path<String>,
+    user: Option<Extension<SignedInUser>>,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
+    let Some(Extension(user)) = user else {
+        // The state was bound to a session that is gone: it can only fail, so say so after sign-in.
+        return sign_in_first(&format!("{}{}", product.page_path(), Notice::StateUnknown.query(None)));
+    };
+    let notice = match complete(&state, &user, product, query).await {
+        Ok(company) => Notice::Authorized.query(Some(company)),
+        Err(failure) => failure.notice.query(failure.company),
+    };
+    Redirect::to(&format!("{}{notice}", product.page_path())).into_response()
+}

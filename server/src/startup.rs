@@ -1,0 +1,226 @@
+//! Building the application from `Settings`: the listener, the database, the key, the state, the
+//! router. Tests build it exactly as `main` does, on port 0 with a fresh database.
+
+use crate::{
+    oauth,
+    sandbox::{self, Sandbox},
+    settings::{Settings, SettingsError, UpsEnvironment},
+};
+use app::{
+    auth::ssr::{create_user, load_session},
+    companies::ssr::{add_admin, create_company},
+    secret::{random_token, SecretString, TokenCipher},
+    shell,
+    state::{AppState, WebConfig},
+    ups::{UpsEndpoints, UpsOAuth},
+    App,
+};
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
+};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool,
+};
+use std::{path::Path, sync::Arc, time::Duration};
+use tokio::net::TcpListener;
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("secret key: {0}")]
+    Key(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Credentials of the demo admin created on a first start, to be printed once.
+pub struct DemoAdmin {
+    pub sign_in_name: String,
+    pub password: SecretString,
+    pub company: String,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub base_url: Url,
+    pub state: AppState,
+    pub demo_admin: Option<DemoAdmin>,
+}
+
+/// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
+pub async fn open_database(path: &Path) -> Result<SqlitePool, StartupError> {
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| StartupError::Other(format!("{}: {e}", parent.display())))?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    sqlx::migrate!("../migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+/// The key that encrypts tokens at rest: from the settings, else from the key file, else a new
+/// key written to the key file (mode 0600) so it survives restarts.
+fn load_key(settings: &Settings) -> Result<TokenCipher, StartupError> {
+    let key = match &settings.secret_key {
+        Some(key) => key.clone(),
+        None => match std::fs::read_to_string(&settings.secret_key_file) {
+            Ok(text) => SecretString::new(text.trim()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = TokenCipher::generate_key();
+                write_private(&settings.secret_key_file, key.expose())?;
+                tracing::info!(file = %settings.secret_key_file.display(), "created a new secret key");
+                key
+            }
+            Err(error) => return Err(StartupError::Key(format!("{}: {error}", settings.secret_key_file.display()))),
+        },
+    };
+    TokenCipher::from_base64(&key).map_err(|e| StartupError::Key(e.to_string()))
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), StartupError> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| StartupError::Key(format!("{}: {e}", path.display()));
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).and_then(|mut file| file.write_all(contents.as_bytes())).map_err(fail)
+}
+
+/// On a first start (no users at all), a demo company and admin with a random password.
+async fn seed_demo(db: &SqlitePool) -> Result<Option<DemoAdmin>, StartupError> {
+    let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(db).await?;
+    if users > 0 {
+        return Ok(None);
+    }
+    let demo = DemoAdmin {
+        sign_in_name: "demo.admin".into(),
+        password: random_token(),
+        company: "Demo Shipping Co.".into(),
+    };
+    let fail = |e: app::error::AppError| StartupError::Other(format!("seeding the demo admin: {e}"));
+    let company = create_company(db, &demo.company).await.map_err(fail)?;
+    let user = create_user(db, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;
+    add_admin(db, user, company).await.map_err(fail)?;
+    Ok(Some(demo))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(settings.listen).await.map_err(|e| StartupError::Listen(settings.listen, e))?;
+        let address = listener.local_addr().map_err(|e| StartupError::Listen(settings.listen, e))?;
+        let base_url = match &settings.public_base_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{address}")).map_err(|e| StartupError::Other(e.to_string()))?,
+        };
+
+        let db = open_database(&settings.database).await?;
+        let cipher = load_key(&settings)?;
+        let registrations = settings.registrations(&base_url)?;
+        let endpoints = UpsEndpoints::under(&settings.ups_base(&base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
+        let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+        let ups = Arc::new(UpsOAuth::new(&endpoints, &registrations, http));
+
+        let demo_admin = if settings.seed_demo { seed_demo(&db).await? } else { None };
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("optin")
+            .site_root(settings.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let web = Arc::new(WebConfig {
+            public_base_url: base_url.clone(),
+            secure_cookies: settings.secure_cookies,
+            session_lifetime: Duration::from_secs(settings.session_lifetime_secs),
+            state_lifetime: Duration::from_secs(settings.state_lifetime_secs),
+        });
+        let state = AppState { leptos_options, db: db.clone(), ups, cipher, web };
+
+        let mut router = Router::new()
+            .route("/oauth/{product}/start", post(oauth::start))
+            .route("/oauth/{product}/callback", get(oauth::callback))
+            .route("/healthz", get(|| async { "ok" }));
+        if settings.ups.environment == UpsEnvironment::Sandbox {
+            sandbox::seed(&db).await?;
+            router = router.merge(Sandbox::new(db.clone(), &registrations, settings.sandbox.clone()).router());
+        }
+        let routes = generate_route_list(App);
+        let router = router
+            .leptos_routes(&state, routes, {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            })
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(middleware::from_fn_with_state(state.clone(), load_session))
+            .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
+            .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("frame-ancestors 'none'"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+            .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+            .layer(CompressionLayer::new())
+            .layer(TraceLayer::new_for_http())
+            .with_state(state.clone());
+
+        Ok(Self { listener, router, base_url, state, demo_admin })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|address| address.port()).unwrap_or_default()
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+/// Refuses state-changing requests that a browser says come from another site. Together with
+/// `SameSite=Lax` session cookies this closes cross-site request forgery; requests without
+/// `Origin` (server-to-server, like the token endpoint) pass.
+async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if writes {
+        let headers = request.headers();
+        let origin = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok());
+        let cross_site = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
+        if origin.is_some_and(|origin| origin != state.web.origin()) || cross_site {
+            tracing::warn!(?origin, path = %request.uri().path(), "cross-origin write refused");
+            return (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response();
+        }
+    }
+    next.run(request).await
+}

@@ -1,0 +1,220 @@
+//! `spawn_app`: the real server on port 0 with a fresh SQLite file and the built-in sandbox, and
+//! `Browser`, a small HTTP client that keeps cookies and does not follow redirects, so tests see
+//! every hop the way a browser makes them.
+#![allow(dead_code)]
+
+use app::{
+    auth::ssr::create_user,
+    companies::ssr::{add_admin, create_company},
+    ids::{CompanyId, UserId},
+    product::Product,
+    secret::SecretString,
+};
+use reqwest::{header, StatusCode};
+use server::{settings::Settings, startup::Application};
+use sqlx::SqlitePool;
+use std::{collections::HashMap, sync::Mutex};
+use url::Url;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const SANDBOX_USER: &str = "shipper.one";
+pub const SANDBOX_PASSWORD: &str = "Sandbox-Pass-1";
+
+pub struct TestApp {
+    pub base: Url,
+    pub db: SqlitePool,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut settings = Settings::default();
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.database = dir.path().join("optin.db");
+    settings.secret_key_file = dir.path().join("secret.key");
+    settings.site_root = dir.path().to_path_buf();
+    settings.seed_demo = false;
+    customize(&mut settings);
+    let application = Application::build(settings).await.expect("the application starts");
+    let base = application.base_url.clone();
+    let db = application.state.db.clone();
+    tokio::spawn(application.run());
+    TestApp { base, db, _dir: dir }
+}
+
+impl TestApp {
+    pub async fn company(&self, name: &str) -> CompanyId {
+        create_company(&self.db, name).await.expect("company created")
+    }
+
+    /// A user who administers `companies`, with the password [`PASSWORD`].
+    pub async fn admin(&self, sign_in_name: &str, companies: &[CompanyId]) -> UserId {
+        let user = create_user(&self.db, sign_in_name, sign_in_name, SecretString::new(PASSWORD)).await.expect("user created");
+        for company in companies {
+            add_admin(&self.db, user, *company).await.expect("membership created");
+        }
+        user
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            base: self.base.clone(),
+            cookies: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The stored authorization status for (company, product), if any.
+    pub async fn status(&self, company: CompanyId, product: Product) -> Option<String> {
+        sqlx::query_scalar("SELECT status FROM authorizations WHERE company_id = ? AND product = ?")
+            .bind(company.get())
+            .bind(product.slug())
+            .fetch_optional(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// (status, has access secret, has refresh secret) of every token of (company, product).
+    pub async fn tokens(&self, company: CompanyId, product: Product) -> Vec<(String, bool, bool)> {
+        sqlx::query_as(
+            "SELECT t.status, t.access_token IS NOT NULL, t.refresh_token IS NOT NULL FROM oauth_tokens t
+             JOIN authorizations a ON a.id = t.authorization_id WHERE a.company_id = ? AND a.product = ? ORDER BY t.id",
+        )
+        .bind(company.get())
+        .bind(product.slug())
+        .fetch_all(&self.db)
+        .await
+        .unwrap()
+    }
+}
+
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: Url,
+    cookies: Mutex<HashMap<String, String>>,
+}
+
+/// A response read to the end: status, headers, body.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|value| value.to_str().ok()).map(str::to_owned).collect()
+    }
+}
+
+impl Browser {
+    pub fn url(&self, path_or_url: &str) -> Url {
+        self.base.join(path_or_url).expect("a valid URL")
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.lock().unwrap().iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.lock().unwrap().insert(name.into(), value.into());
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let response = request.header(header::COOKIE, self.cookie_header()).send().await.expect("the request is answered");
+        let page = Page { status: response.status(), headers: response.headers().clone(), body: String::new() };
+        for set_cookie in page.set_cookies() {
+            let pair = set_cookie.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                let mut cookies = self.cookies.lock().unwrap();
+                if value.is_empty() || set_cookie.contains("Max-Age=0") {
+                    cookies.remove(name);
+                } else {
+                    cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        Page { body: response.text().await.unwrap_or_default(), ..page }
+    }
+
+    pub async fn get(&self, path_or_url: &str) -> Page {
+        // What a browser sends when it navigates: Leptos answers redirects with a real 302 then.
+        self.send(self.http.get(self.url(path_or_url)).header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")).await
+    }
+
+    /// A form POST as a browser on our own origin sends it.
+    pub async fn post_form(&self, path_or_url: &str, form: &[(&str, &str)]) -> Page {
+        let origin = self.base.origin().ascii_serialization();
+        self.send(self.http.post(self.url(path_or_url)).header(header::ORIGIN, origin).form(form)).await
+    }
+
+    /// Calls a server function directly, as a script would.
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Page {
+        self.send(self.http.post(self.url(&format!("/api/{name}"))).header(header::ACCEPT, "application/json").form(form)).await
+    }
+
+    pub async fn sign_in(&self, sign_in_name: &str, password: &str) -> Page {
+        self.server_fn("sign_in", &[("sign_in_name", sign_in_name), ("password", password)]).await
+    }
+
+    pub async fn signed_in(self, sign_in_name: &str) -> Self {
+        let page = self.sign_in(sign_in_name, PASSWORD).await;
+        assert!(page.status.is_success() || page.status.is_redirection(), "sign-in failed: {} {}", page.status, page.body);
+        assert!(self.cookie("optin_session").is_some(), "no session cookie after sign-in");
+        self
+    }
+
+    /// Starts the opt-in and returns UPS's authorize URL.
+    pub async fn start_opt_in(&self, product: Product, company: CompanyId) -> Url {
+        let page = self.post_form(&format!("/oauth/{}/start", product.slug()), &[("company", &company.to_string())]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "start: {}", page.body);
+        Url::parse(&page.location()).expect("an absolute authorize URL")
+    }
+
+    /// Goes through the sandbox's two sign-in steps for `authorize` and returns the redirect back
+    /// to the application (the callback URL with `code` and `state`).
+    pub async fn consent(&self, authorize: &Url, username: &str, password: &str) -> Url {
+        let page = self.get(authorize.as_str()).await;
+        assert!(page.status.is_redirection(), "authorize: {} {}", page.status, page.body);
+        let sign_in = self.get(&page.location()).await;
+        assert_eq!(sign_in.status, StatusCode::OK);
+        let mut fields: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+        fields.push(("step".into(), "username".into()));
+        fields.push(("username".into(), username.into()));
+        fields.push(("agree".into(), "yes".into()));
+        let step2 = self.post_owned("/security/sandbox/sign-in", &fields).await;
+        assert!(step2.body.contains(&format!("Welcome back, {username}")), "step 2: {}", step2.body);
+        fields.retain(|(name, _)| name != "step" && name != "agree");
+        fields.push(("step".into(), "password".into()));
+        fields.push(("password".into(), password.into()));
+        let done = self.post_owned("/security/sandbox/sign-in", &fields).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "password step: {}", done.body);
+        Url::parse(&done.location()).expect("an absolute callback URL")
+    }
+
+    pub async fn post_owned(&self, path: &str, fields: &[(String, String)]) -> Page {
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        self.post_form(path, &borrowed).await
+    }
+
+    /// The whole opt-in through the sandbox; returns where the callback sent the browser.
+    pub async fn opt_in(&self, product: Product, company: CompanyId) -> String {
+        let authorize = self.start_opt_in(product, company).await;
+        let callback = self.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
+        let back = self.get(callback.as_str()).await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER);
+        back.location()
+    }
+}

@@ -1,0 +1,78 @@
+//! Signing in and out over HTTP.
+
+mod common;
+
+use common::{spawn_app, PASSWORD};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn wrong_credentials_get_a_clear_error_and_no_session() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    let browser = app.browser();
+
+    for (name, password) in [("alice", "not the password"), ("nobody", PASSWORD)] {
+        let page = browser.sign_in(name, password).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{name}");
+        assert!(page.body.contains("InvalidCredentials"), "{}", page.body);
+        assert!(browser.cookie("optin_session").is_none());
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_fresh_http_only_secure_cookie_and_sign_out_ends_the_session() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    let browser = app.browser();
+    browser.set_cookie("optin_session", "planted-by-an-attacker");
+
+    let page = browser.sign_in("alice", PASSWORD).await;
+    assert!(page.status.is_success() || page.status.is_redirection(), "{} {}", page.status, page.body);
+    let cookie = page.set_cookies().into_iter().find(|c| c.starts_with("optin_session=")).expect("a session cookie");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+    }
+    let session = browser.cookie("optin_session").unwrap();
+    assert_ne!(session, "planted-by-an-attacker");
+    assert!(session.len() >= 43, "session ids carry 256 bits");
+
+    let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+
+    let out = browser.server_fn("sign_out", &[]).await;
+    assert!(out.status.is_success() || out.status.is_redirection());
+    // The old session id no longer works, even if replayed.
+    browser.set_cookie("optin_session", &session);
+    let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
+    assert_eq!(overview.status, StatusCode::UNAUTHORIZED, "{}", overview.body);
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let page = browser.get("/reverse-logistics?company=1").await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+    assert_eq!(page.location(), "/sign-in?next=/reverse-logistics%3Fcompany%3D1");
+
+    let sign_in = browser.get("/sign-in").await;
+    assert_eq!(sign_in.status, StatusCode::OK);
+    assert!(sign_in.body.contains("Sign in name"));
+    assert_eq!(sign_in.headers.get("x-frame-options").unwrap(), "DENY");
+}
+
+#[tokio::test]
+async fn cross_origin_form_posts_are_refused() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    let browser = app.browser();
+    let page = browser
+        .http
+        .post(browser.url("/api/sign_in"))
+        .header("origin", "https://evil.example")
+        .form(&[("sign_in_name", "alice"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+}
