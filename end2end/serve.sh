@@ -17,8 +17,16 @@ server="$PWD/../target/release/server"
 [ -x "$server" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
-"$server" company add "Acme Returns"
+# Each spec has its own admins and companies, so the specs do not depend on each other's state.
+for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co"; do
+  "$server" company add "$company"
+done
 "$server" user add irl.admin --display-name "Ada Admin" --company "Acme Returns"
+"$server" user add ipm.admin --display-name "Pat Pickup" --company "Globex Freight"
+"$server" member add ipm.admin "Initech Parcels"
+"$server" user add idm.admin --display-name "Dana Data" --company "Umbrella Data"
+"$server" user add alice --display-name "Alice Alpha" --company "Alpha Co"
+"$server" user add bob --display-name "Bob Beta" --company "Beta Co"
 unset OPTIN_NEW_PASSWORD
 
 exec "$server"

@@ -13,16 +13,14 @@ pub struct Event {
 }
 
 pub async fn record(conn: &mut SqliteConnection, event: Event) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, company_id, product, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(now())
-    .bind(event.actor.map(UserId::get))
-    .bind(event.company.map(CompanyId::get))
-    .bind(event.product.map(Product::slug))
-    .bind(event.action)
-    .bind(event.detail)
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO audit_log (at, actor_id, company_id, product, action, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(now())
+        .bind(event.actor.map(UserId::get))
+        .bind(event.company.map(CompanyId::get))
+        .bind(event.product.map(Product::slug))
+        .bind(event.action)
+        .bind(event.detail)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -14,11 +14,19 @@ pub struct Identity {
     pub display_name: String,
 }
 
-/// A path on this site to return to after signing in; anything else (another host, `//evil`)
-/// falls back to the home page, so the sign-in page cannot be used as an open redirect.
+/// A path on this site to return to after signing in; anything else (another host, `//evil`,
+/// `/\t/evil`, which browsers read as `//evil` once they drop the tab) falls back to the home
+/// page, so the sign-in page cannot be used as an open redirect.
 pub fn safe_return_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -26,6 +34,12 @@ pub fn safe_return_path(next: Option<&str>) -> String {
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
     crate::error::ssr::with_status(ssr::sign_in_and_redirect(sign_in_name, password, next).await)
+}
+
+/// Who is signed in (for pages that show nothing else about the user).
+#[server(prefix = "/api", endpoint = "load_identity")]
+pub async fn load_identity() -> Result<Identity, AppError> {
+    crate::error::ssr::with_status(ssr::current_user().map(|user| user.identity))
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
@@ -102,32 +116,50 @@ pub mod ssr {
         pub session_hash: Vec<u8>,
     }
 
+    /// Argon2 costs 19 MiB and tens of milliseconds per call: at most this many run at once, so a
+    /// flood of sign-in attempts queues instead of exhausting memory and the blocking pool.
+    fn hashing_permits() -> &'static tokio::sync::Semaphore {
+        static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+        PERMITS.get_or_init(|| {
+            tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+        })
+    }
+
+    async fn with_hashing_permit<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let _permit = hashing_permits().acquire().await.ok()?;
+        tokio::task::spawn_blocking(work).await.ok()
+    }
+
     /// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
     pub async fn hash_password(password: SecretString) -> Result<String, AppError> {
-        tokio::task::spawn_blocking(move || {
+        with_hashing_permit(move || {
             let salt = SaltString::generate(&mut OsRng);
             Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|hash| hash.to_string())
         })
         .await
-        .map_err(|_| AppError::Internal)?
+        .ok_or(AppError::Internal)?
         .map_err(|error| {
             tracing::error!(%error, "password hashing failed");
             AppError::Internal
         })
     }
 
-    pub async fn verify_password(password: SecretString, hash: String) -> bool {
-        tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
+    /// Checks `password` against `hash`; with no hash (unknown user) it checks against a decoy, so
+    /// the answer takes as long as for a known user with a wrong password, and is always `false`.
+    pub async fn verify_password(password: SecretString, hash: Option<String>) -> bool {
+        with_hashing_permit(move || {
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(decoy_hash);
+            let matches = PasswordHash::new(&hash)
                 .map(|parsed| Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok())
-                .unwrap_or(false)
+                .unwrap_or(false);
+            known && matches
         })
         .await
         .unwrap_or(false)
     }
 
-    /// A hash to verify against when the sign-in name is unknown, so that the answer takes as long
-    /// as for a known name with a wrong password.
+    /// Computed once, on a blocking thread (the first unknown-name sign-in).
     fn decoy_hash() -> String {
         static DECOY: OnceLock<String> = OnceLock::new();
         DECOY
@@ -168,7 +200,9 @@ pub mod ssr {
         .bind(now())
         .execute(db)
         .await
-        .map_err(|e| crate::companies::ssr::on_constraint(e, format!("The sign-in name \"{sign_in_name}\" is taken.")))?;
+        .map_err(|e| {
+            crate::companies::ssr::on_constraint(e, format!("The sign-in name \"{sign_in_name}\" is taken."))
+        })?;
         Ok(UserId::new(result.last_insert_rowid()))
     }
 
@@ -192,10 +226,7 @@ pub mod ssr {
             .bind(sign_in_name.trim())
             .fetch_optional(&state.db)
             .await?;
-        let (user, hash) = match row {
-            Some((id, hash)) => (Some(UserId::new(id)), hash),
-            None => (None, decoy_hash()),
-        };
+        let (user, hash) = row.map(|(id, hash)| (UserId::new(id), hash)).unzip();
         let verified = verify_password(password, hash).await;
         let user = match (user, verified) {
             (Some(user), true) => user,
@@ -220,7 +251,13 @@ pub mod ssr {
             .await?;
         audit::record(
             &mut tx,
-            audit::Event { actor: Some(user), company: None, product: None, action: "signed_in", detail: String::new() },
+            audit::Event {
+                actor: Some(user),
+                company: None,
+                product: None,
+                action: "signed_in",
+                detail: String::new(),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -282,7 +319,11 @@ pub mod ssr {
 
     /// Resolves the session cookie (one indexed query) and leaves the user in the request's
     /// extensions for every handler and server function after it.
-    pub async fn load_session(State(state): State<AppState>, mut request: Request<axum::body::Body>, next: Next) -> Response {
+    pub async fn load_session(
+        State(state): State<AppState>,
+        mut request: Request<axum::body::Body>,
+        next: Next,
+    ) -> Response {
         // Static assets and the sandbox (which stands in for another site) never need the user.
         let path = request.uri().path();
         let needs_user = !(path.starts_with("/pkg/") || path.starts_with("/security/") || path == "/favicon.png");
@@ -326,7 +367,16 @@ mod tests {
     #[test]
     fn only_local_paths_are_returned_to() {
         assert_eq!(safe_return_path(Some("/reverse-logistics?company=2")), "/reverse-logistics?company=2");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", ""] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n",
+            "/\r/x",
+            "evil",
+            "",
+        ] {
             assert_eq!(safe_return_path(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_path(None), "/");

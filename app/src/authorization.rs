@@ -1,24 +1,31 @@
 //! Opting a company in to a product through UPS, and out again: the overview the product pages
-//! show, the opt-out server function, the authorization panel (Opt-In / Authorized with its
-//! confirmation), and, server-only, starting the authorization-code flow, completing it at the
-//! callback, and storing the tokens encrypted.
+//! show, the opt-out server function, the authorization panel (each product's way of saying
+//! Opt-In and Opt-Out, from its walk-through), and, server-only, starting the authorization-code
+//! flow, completing it at the callback, and storing the tokens encrypted.
 
 use crate::{
     auth::Identity,
     companies::CompanySummary,
     error::AppError,
     ids::CompanyId,
-    product::Product,
-    ui::ConfirmDialog,
+    product::{Product, Revoke},
+    ui::{close_dialog, open_dialog, ConfirmDialog, LocalTime},
 };
-use leptos::{either::Either, html::Dialog, prelude::*};
+use leptos::{html::Dialog, prelude::*};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuthorizationStatus {
     NotAuthorized,
-    Authorized { by: Option<String>, at: String },
-    ReauthorizationRequired { reason: String, since: String },
+    /// `at` and `since` are Unix seconds, shown in the admin's own time zone.
+    Authorized {
+        by: Option<String>,
+        at: i64,
+    },
+    ReauthorizationRequired {
+        reason: String,
+        since: i64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,12 +35,36 @@ pub struct AuthorizationView {
     pub status: AuthorizationStatus,
 }
 
-/// Everything a product page needs: who is signed in, the companies they administer, and the
-/// selected company's authorization for this product (`None` when they administer none).
+/// A company the admin administers, with its status for the product in a word.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyStatus {
+    pub company: CompanySummary,
+    pub status: StatusKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusKind {
+    NotAuthorized,
+    Authorized,
+    ReauthorizationRequired,
+}
+
+impl StatusKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotAuthorized => "Not authorized",
+            Self::Authorized => "Authorized",
+            Self::ReauthorizationRequired => "Re-authorization required",
+        }
+    }
+}
+
+/// Everything a product page needs: who is signed in, the companies they administer with their
+/// status, and the selected company's authorization (`None` when they administer none).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductOverview {
     pub identity: Identity,
-    pub companies: Vec<CompanySummary>,
+    pub companies: Vec<CompanyStatus>,
     pub selected: Option<AuthorizationView>,
 }
 
@@ -93,14 +124,14 @@ impl Notice {
     }
 
     pub fn message(self, product: Product) -> String {
-        let name = product.short_name();
+        let retry = product.wording().opt_in;
         match self {
-            Self::Authorized => format!("{name} is authorized. It can now use UPS APIs on your company's behalf."),
-            Self::ConsentDenied => "UPS.com consent was not given, so nothing changed. Choose Opt-In to try again.".into(),
-            Self::StateUnknown => "That authorization link is not valid (it was already used, or was started in another session). Nothing changed; please opt in again.".into(),
-            Self::StateExpired => "The authorization took too long and expired. Nothing changed; please opt in again.".into(),
+            Self::Authorized => format!("{} {}", product.short_name(), product.wording().authorized),
+            Self::ConsentDenied => format!("UPS.com consent was not given, so nothing changed. Choose {retry} to try again."),
+            Self::StateUnknown => "That authorization link is not valid (it was already used, or was started in another session). Nothing changed; please start again.".into(),
+            Self::StateExpired => "The authorization took too long and expired. Nothing changed; please start again.".into(),
             Self::NotAllowed => "You are not allowed to manage this company.".into(),
-            Self::ProviderRejected => "UPS did not accept the authorization. Nothing changed; please opt in again.".into(),
+            Self::ProviderRejected => "UPS did not accept the authorization. Nothing changed; please start again.".into(),
             Self::ProviderUnavailable => "UPS could not be reached. Nothing changed; please try again in a few minutes.".into(),
             Self::Failed => "The authorization could not be completed. Nothing changed; please try again.".into(),
         }
@@ -112,79 +143,121 @@ pub async fn load_overview(product: Product, company: Option<CompanyId>) -> Resu
     crate::error::ssr::with_status(ssr::overview(product, company).await)
 }
 
+/// Opt-Out (Reverse Logistics, Pickup Manager) and Clear (Data Management): the authorization
+/// ends and its tokens are deleted at once.
 #[server(prefix = "/api", endpoint = "opt_out")]
 pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppError> {
     crate::error::ssr::with_status(ssr::opt_out_current(product, company).await)
 }
 
-/// The authorization card: Opt-In (or the product's own word for it) when not authorized,
-/// Authorized with an Opt-Out confirmation when it is.
+/// The authorization card, worded and sequenced as the product's walk-through has it.
 #[component]
-pub fn AuthorizationPanel(
-    view: AuthorizationView,
-    /// "Opt-In", "API" or "Authorize", as the product's walk-through says.
-    opt_in_label: &'static str,
-    opt_out: ServerAction<OptOut>,
-) -> impl IntoView {
+pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>) -> impl IntoView {
     let AuthorizationView { company, product, status } = view;
-    let dialog = NodeRef::<Dialog>::new();
+    let wording = product.wording();
+    let confirm = NodeRef::<Dialog>::new();
+    let explain = NodeRef::<Dialog>::new();
+    let revealed = RwSignal::new(false);
+    let company_id = company.id;
     let start_path = format!("/oauth/{}/start", product.slug());
-    let status_line = match &status {
-        AuthorizationStatus::NotAuthorized => format!("{} is not authorized for {}.", product.short_name(), company.name),
-        AuthorizationStatus::Authorized { by, at } => match by {
-            Some(by) => format!("Authorized by {by} on {at}."),
-            None => format!("Authorized on {at}."),
-        },
+    let status_line = match status.clone() {
+        AuthorizationStatus::NotAuthorized => {
+            format!("{} is not authorized for {}.", product.short_name(), company.name).into_any()
+        }
+        AuthorizationStatus::Authorized { by, at } => {
+            let by = by.map(|by| format!(" by {by}")).unwrap_or_default();
+            view! { "Authorized" {by} " on " <LocalTime unix=at/> "." }.into_any()
+        }
         AuthorizationStatus::ReauthorizationRequired { reason, since } => {
-            format!("Re-authorization required since {since}: {reason}")
+            view! { "Re-authorization required since " <LocalTime unix=since/> ": " {reason} }.into_any()
         }
     };
-    let company_id = company.id;
-    let control = match status {
-        AuthorizationStatus::Authorized { .. } => Either::Left(view! {
-            <button type="button" class="authorized" aria-haspopup="dialog"
-                on:click=move |_| { if let Some(dialog) = dialog.get() { let _ = dialog.show_modal(); } }>
-                "Authorized"
+    let authorized = matches!(status, AuthorizationStatus::Authorized { .. });
+    let start_form = move |label: &'static str| {
+        view! {
+            <form method="post" action=start_path.clone() class="inline">
+                <input type="hidden" name="company" value=company_id.get()/>
+                <button type="submit" class="primary">{label}</button>
+            </form>
+        }
+    };
+    let revoke_button = move || {
+        view! {
+            <button type="button" class="secondary" aria-haspopup="dialog" on:click=move |_| open_dialog(confirm)>
+                {wording.revoke_label}
             </button>
+        }
+    };
+
+    let control = match (authorized, wording.revoke) {
+        (true, Revoke::AuthorizedButton) => view! {
+            <button type="button" class="authorized" aria-haspopup="dialog" on:click=move |_| open_dialog(confirm)>"Authorized"</button>
+        }
+        .into_any(),
+        (true, Revoke::RevealedByAuthorized) => view! {
+            <button type="button" class="authorized" aria-expanded=move || revealed.get().to_string()
+                on:click=move |_| revealed.update(|shown| *shown = !*shown)>"Authorized"</button>
+            <Show when=move || revealed.get()>{revoke_button}</Show>
+        }
+        .into_any(),
+        (true, Revoke::SeparateButton) => view! {
+            <span class="badge authorized-badge">"Authorized"</span>
+            {revoke_button()}
+        }
+        .into_any(),
+        (false, _) => match &wording.explain_first {
+            None => start_form(wording.opt_in).into_any(),
+            Some(explanation) => view! {
+                <button type="button" class="primary" aria-haspopup="dialog" on:click=move |_| open_dialog(explain)>{wording.opt_in}</button>
+                <dialog node_ref=explain class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
+                    <h2 id="explain-title">{explanation.title}</h2>
+                    <p id="explain-body">{explanation.body}</p>
+                    <div class="actions">
+                        <button type="button" class="secondary" on:click=move |_| close_dialog(explain)>"Cancel"</button>
+                        {start_form(explanation.proceed)}
+                    </div>
+                </dialog>
+            }
+            .into_any(),
+        },
+    };
+    let confirmation = authorized.then(|| {
+        view! {
             <ConfirmDialog
-                node_ref=dialog
-                title="Opt-Out of UPS OAuth?"
+                id="confirm-revoke"
+                node_ref=confirm
+                title=wording.confirm_title
                 message=format!(
-                    "{} will immediately stop acting for {} through UPS APIs, and its stored tokens are deleted. You can opt in again at any time.",
+                    "{} will immediately stop acting for {} through UPS APIs, and its stored tokens are deleted. You can authorize it again at any time.",
                     product.short_name(), company.name,
                 )
-                confirm_label="Opt-Out"
+                confirm_label=wording.confirm_label
                 on_confirm=move || { opt_out.dispatch(OptOut { product, company: company_id }); }
             />
-        }),
-        _ => Either::Right(view! {
-            <form method="post" action=start_path class="inline">
-                <input type="hidden" name="company" value=company_id.get()/>
-                <button type="submit" class="primary">{opt_in_label}</button>
-            </form>
-        }),
-    };
+        }
+    });
 
     view! {
         <section class="card authorization" aria-labelledby="oauth-heading">
             <h2 id="oauth-heading">"UPS OAuth"</h2>
             <p class="status-line" data-testid="authorization-status">{status_line}</p>
             <div class="control">{control}</div>
+            {confirmation}
             <p class="warning"><strong>"Warning: "</strong>
                 "When using the Opt-In method, changing the password of the UPS.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt in again whenever the password is changed."
             </p>
             <p class="tip"><strong>"Tip: "</strong>"If you require assistance, reach out to your Account Executive."</p>
         </section>
-    }
+    }.into_any()
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::{AuthorizationStatus, AuthorizationView, Notice, ProductOverview};
+    use super::{AuthorizationStatus, AuthorizationView, CompanyStatus, Notice, ProductOverview, StatusKind};
     use crate::{
         audit,
         auth::ssr::{current_user, SignedInUser},
-        companies::{ssr::{companies_of, require_admin}, CompanySummary},
+        companies::{ssr::require_admin, CompanySummary},
         error::AppError,
         ids::CompanyId,
         product::Product,
@@ -200,10 +273,38 @@ pub mod ssr {
     pub async fn overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
         let state = app_state()?;
         let user = current_user()?;
-        let companies = companies_of(&state.db, user.id).await?;
+        // The user's companies and their status for this product, in one query; membership of
+        // the requested company is checked against this same list.
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT c.id, c.name, a.status FROM companies c
+             JOIN memberships m ON m.company_id = c.id AND m.user_id = ? AND m.role = 'admin'
+             LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
+             ORDER BY c.name",
+        )
+        .bind(user.id.get())
+        .bind(product.slug())
+        .fetch_all(&state.db)
+        .await?;
+        let companies: Vec<CompanyStatus> = rows
+            .into_iter()
+            .map(|(id, name, status)| CompanyStatus {
+                company: CompanySummary { id: CompanyId::new(id), name },
+                status: match status.as_deref() {
+                    Some("authorized") => StatusKind::Authorized,
+                    Some("reauthorization_required") => StatusKind::ReauthorizationRequired,
+                    _ => StatusKind::NotAuthorized,
+                },
+            })
+            .collect();
         let selected = match company {
-            Some(company) => Some(require_admin(&state.db, user.id, company).await?),
-            None => companies.first().cloned(),
+            Some(company) => Some(
+                companies
+                    .iter()
+                    .find(|entry| entry.company.id == company)
+                    .map(|entry| entry.company.clone())
+                    .ok_or(AppError::Forbidden)?,
+            ),
+            None => companies.first().map(|entry| entry.company.clone()),
         };
         let selected = match selected {
             Some(company) => Some(authorization_view(&state.db, company, product).await?),
@@ -228,12 +329,12 @@ pub mod ssr {
         .await?;
         let status = match row {
             Some((status, _, changed_at, authorized_at, by)) if status == "authorized" => {
-                AuthorizationStatus::Authorized { by, at: format_time(authorized_at.unwrap_or(changed_at)) }
+                AuthorizationStatus::Authorized { by, at: authorized_at.unwrap_or(changed_at) }
             }
             Some((status, reason, changed_at, _, _)) if status == "reauthorization_required" => {
                 AuthorizationStatus::ReauthorizationRequired {
                     reason: reason.unwrap_or_else(|| "the UPS.com grant is no longer valid".into()),
-                    since: format_time(changed_at),
+                    since: changed_at,
                 }
             }
             _ => AuthorizationStatus::NotAuthorized,
@@ -241,20 +342,12 @@ pub mod ssr {
         Ok(AuthorizationView { company, product, status })
     }
 
-    /// `2026-11-22 14:05 UTC`.
-    pub fn format_time(unix: i64) -> String {
-        let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-        time::OffsetDateTime::from_unix_timestamp(unix)
-            .ok()
-            .and_then(|at| at.format(&format).ok())
-            .unwrap_or_default()
-    }
-
     pub async fn opt_out_current(product: Product, company: CompanyId) -> Result<(), AppError> {
         let state = app_state()?;
         let user = current_user()?;
         require_admin(&state.db, user.id, company).await?;
-        revoke(&state.db, &user, company, product, "opted_out").await
+        let action = if product.wording().revoke_label == "Clear" { "cleared" } else { "opted_out" };
+        revoke(&state.db, &user, company, product, action).await
     }
 
     /// Ends the authorization at once: tokens wiped, status revoked, in one transaction. UPS has no
@@ -334,7 +427,13 @@ pub mod ssr {
         .await?;
         audit::record(
             &mut tx,
-            audit::Event { actor: Some(user.id), company: Some(company), product: Some(product), action: "opt_in_started", detail: String::new() },
+            audit::Event {
+                actor: Some(user.id),
+                company: Some(company),
+                product: Some(product),
+                action: "opt_in_started",
+                detail: String::new(),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -401,7 +500,13 @@ pub mod ssr {
             let mut conn = state.db.acquire().await.map_err(AppError::from)?;
             audit::record(
                 &mut conn,
-                audit::Event { actor: Some(user.id), company: Some(company), product: Some(product), action: "consent_denied", detail: error.chars().take(100).collect() },
+                audit::Event {
+                    actor: Some(user.id),
+                    company: Some(company),
+                    product: Some(product),
+                    action: "consent_denied",
+                    detail: error.chars().take(100).collect(),
+                },
             )
             .await
             .map_err(AppError::from)?;
@@ -409,19 +514,20 @@ pub mod ssr {
         }
         let Some(code) = query.code.filter(|code| !code.is_empty()) else { return Err(fail(Notice::ProviderRejected)) };
         let verifier = state.cipher.decrypt(&sealed_verifier, "pkce").map_err(AppError::from)?;
-        let grant = state
-            .ups
-            .exchange_code(product, code, PkceCodeVerifier::new(verifier.expose().to_owned()))
+        let grant =
+            state.ups.exchange_code(product, code, PkceCodeVerifier::new(verifier.expose().to_owned())).await.map_err(
+                |error| {
+                    tracing::warn!(%error, %product, %company, "code exchange failed");
+                    fail(match error {
+                        ProviderError::Rejected(_) => Notice::ProviderRejected,
+                        ProviderError::Unavailable(_) => Notice::ProviderUnavailable,
+                        ProviderError::Malformed(_) => Notice::Failed,
+                    })
+                },
+            )?;
+        store_grant(&state.db, &state.cipher, Some(user), company, product, grant)
             .await
-            .map_err(|error| {
-                tracing::warn!(%error, %product, %company, "code exchange failed");
-                fail(match error {
-                    ProviderError::Rejected(_) => Notice::ProviderRejected,
-                    ProviderError::Unavailable(_) => Notice::ProviderUnavailable,
-                    ProviderError::Malformed(_) => Notice::Failed,
-                })
-            })?;
-        store_grant(&state.db, &state.cipher, Some(user), company, product, grant).await.map_err(|_| fail(Notice::Failed))?;
+            .map_err(|_| fail(Notice::Failed))?;
         Ok(company)
     }
 

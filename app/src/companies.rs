@@ -16,24 +16,9 @@ pub mod ssr {
     use crate::{error::AppError, ids::CompanyId, ids::UserId, state::now};
     use sqlx::SqlitePool;
 
-    pub async fn companies_of(db: &SqlitePool, user: UserId) -> Result<Vec<CompanySummary>, AppError> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT c.id, c.name FROM companies c JOIN memberships m ON m.company_id = c.id
-             WHERE m.user_id = ? ORDER BY c.name",
-        )
-        .bind(user.get())
-        .fetch_all(db)
-        .await?;
-        Ok(rows.into_iter().map(|(id, name)| CompanySummary { id: CompanyId::new(id), name }).collect())
-    }
-
     /// The company, if `user` administers it. A company that does not exist and one that exists
     /// but is not the user's answer the same, so ids cannot be probed.
-    pub async fn require_admin(
-        db: &SqlitePool,
-        user: UserId,
-        company: CompanyId,
-    ) -> Result<CompanySummary, AppError> {
+    pub async fn require_admin(db: &SqlitePool, user: UserId, company: CompanyId) -> Result<CompanySummary, AppError> {
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT c.name FROM companies c JOIN memberships m ON m.company_id = c.id
              WHERE m.user_id = ? AND c.id = ? AND m.role = 'admin'",
@@ -60,21 +45,21 @@ pub mod ssr {
     }
 
     pub async fn add_admin(db: &SqlitePool, user: UserId, company: CompanyId) -> Result<(), AppError> {
-        sqlx::query("INSERT OR IGNORE INTO memberships (user_id, company_id, role, created_at) VALUES (?, ?, 'admin', ?)")
-            .bind(user.get())
-            .bind(company.get())
-            .bind(now())
-            .execute(db)
-            .await
-            .map_err(|e| on_constraint(e, "No such user or company.".into()))?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO memberships (user_id, company_id, role, created_at) VALUES (?, ?, 'admin', ?)",
+        )
+        .bind(user.get())
+        .bind(company.get())
+        .bind(now())
+        .execute(db)
+        .await
+        .map_err(|e| on_constraint(e, "No such user or company.".into()))?;
         Ok(())
     }
 
     pub async fn find_company(db: &SqlitePool, name: &str) -> Result<CompanyId, AppError> {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM companies WHERE name = ?")
-            .bind(name.trim())
-            .fetch_optional(db)
-            .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM companies WHERE name = ?").bind(name.trim()).fetch_optional(db).await?;
         row.map(|(id,)| CompanyId::new(id)).ok_or_else(|| AppError::NotFound(format!("Company \"{name}\"")))
     }
 

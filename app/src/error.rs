@@ -3,8 +3,8 @@
 //! Each variant says what a person can do about it; internal causes (database, provider transport)
 //! are logged on the server with their cause chain and reach the browser only as `Internal`.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{self, codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod product;
 pub mod products;
+pub mod tokens;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -22,9 +23,10 @@ pub mod ups;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Redirect, Route, Router, Routes},
-    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+    path, SsrMode,
 };
+use products::{data_management, home, pickup_manager, reverse_logistics};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -52,9 +54,13 @@ pub fn App() -> impl IntoView {
         <Title text="UPS Customer Solutions · OAuth Opt-In"/>
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>
-                <Route path=StaticSegment("") view=|| view! { <Redirect path="/reverse-logistics"/> } ssr=SsrMode::Async/>
-                <Route path=StaticSegment("sign-in") view=auth::SignInPage/>
-                <Route path=StaticSegment("reverse-logistics") view=products::reverse_logistics::ReverseLogisticsPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/sign-in") view=auth::SignInPage/>
+                <Route path=path!("/reverse-logistics") view=reverse_logistics::ReverseLogisticsPage ssr=SsrMode::Async/>
+                <Route path=path!("/pickup-manager") view=pickup_manager::PickupManagerOverviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/pickup-manager/settings") view=pickup_manager::PickupManagerSettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/data-management") view=data_management::DataManagementHomePage ssr=SsrMode::Async/>
+                <Route path=path!("/data-management/admin") view=data_management::TokenManagerPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

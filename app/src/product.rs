@@ -55,7 +55,7 @@ impl Product {
         format!("Customer Solutions - {}", self.short_name())
     }
 
-    /// The product's own page in this application.
+    /// The product's landing page in this application.
     pub fn page_path(self) -> &'static str {
         match self {
             Self::ReverseLogistics => "/reverse-logistics",
@@ -63,6 +63,90 @@ impl Product {
             Self::DataManagement => "/data-management",
         }
     }
+
+    /// The page where admins opt in and out, and where UPS's callback brings them back.
+    pub fn authorization_path(self) -> &'static str {
+        match self {
+            Self::ReverseLogistics => "/reverse-logistics",
+            Self::PickupManager => "/pickup-manager/settings",
+            Self::DataManagement => "/data-management/admin",
+        }
+    }
+
+    /// The words each product's walk-through uses for the same steps.
+    pub fn wording(self) -> &'static Wording {
+        match self {
+            Self::ReverseLogistics => &Wording {
+                opt_in: "Opt-In",
+                explain_first: None,
+                revoke: Revoke::AuthorizedButton,
+                revoke_label: "Opt-Out",
+                confirm_title: "Opt-Out of UPS OAuth?",
+                confirm_label: "Opt-Out",
+                authorized: "is authorized. It can now use UPS APIs on your company's behalf.",
+                revoked: "was opted out. Its UPS tokens were deleted.",
+            },
+            Self::PickupManager => &Wording {
+                opt_in: "API",
+                explain_first: Some(Explanation {
+                    title: "UPS API",
+                    body: "Intelligent Pickup Manager schedules and tracks pickups through UPS APIs. To allow it, continue with OAuth and sign in to UPS.com with the UPS.com ID that your company's shipper numbers are linked to.",
+                    proceed: "OAuth",
+                }),
+                revoke: Revoke::RevealedByAuthorized,
+                revoke_label: "Opt-Out",
+                confirm_title: "Opt-Out of UPS API access?",
+                confirm_label: "OK",
+                authorized: "is authorized. It can now use UPS APIs on your company's behalf.",
+                revoked: "was opted out. Its UPS tokens were deleted.",
+            },
+            Self::DataManagement => &Wording {
+                opt_in: "Authorize",
+                explain_first: None,
+                revoke: Revoke::SeparateButton,
+                revoke_label: "Clear",
+                confirm_title: "Clear the authorization?",
+                confirm_label: "Clear",
+                authorized: "is authorized: a token was generated.",
+                revoked: "authorization was cleared. It can no longer retrieve data on your behalf.",
+            },
+        }
+    }
+}
+
+/// How a product's walk-through names and sequences the opt-in and opt-out steps.
+pub struct Wording {
+    /// The button that starts the opt-in: "Opt-In", "API" or "Authorize".
+    pub opt_in: &'static str,
+    /// A dialog that explains the step before going to UPS.com (Pickup Manager's "UPS API").
+    pub explain_first: Option<Explanation>,
+    pub revoke: Revoke,
+    /// "Opt-Out" or "Clear".
+    pub revoke_label: &'static str,
+    pub confirm_title: &'static str,
+    /// The confirming button: "Opt-Out", "OK" or "Clear".
+    pub confirm_label: &'static str,
+    /// Completes "{short name} …" after a successful opt-in.
+    pub authorized: &'static str,
+    /// Completes "{short name} …" after an opt-out or clear.
+    pub revoked: &'static str,
+}
+
+pub struct Explanation {
+    pub title: &'static str,
+    pub body: &'static str,
+    pub proceed: &'static str,
+}
+
+/// Where the revoke action is reached from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoke {
+    /// Clicking Authorized opens the confirmation (Reverse Logistics).
+    AuthorizedButton,
+    /// Clicking Authorized shows an Opt-Out button, which opens the confirmation (Pickup Manager).
+    RevealedByAuthorized,
+    /// A Clear button beside the status (Data Management's Token Manager).
+    SeparateButton,
 }
 
 impl fmt::Display for Product {

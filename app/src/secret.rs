@@ -81,9 +81,8 @@ impl fmt::Debug for TokenCipher {
 
 impl TokenCipher {
     pub fn from_base64(key: &SecretString) -> Result<Self, CipherError> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(key.expose().trim().trim_end_matches('='))
-            .map_err(|_| CipherError::BadKey)?;
+        let bytes =
+            URL_SAFE_NO_PAD.decode(key.expose().trim().trim_end_matches('=')).map_err(|_| CipherError::BadKey)?;
         let aead = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| CipherError::BadKey)?;
         Ok(Self { aead })
     }

@@ -1,35 +1,93 @@
 //! Components every product page shares: the confirmation dialog, the FAQ accordion, the page
 //! header with the user's identification, and notices.
 
-use crate::{auth::{Identity, SignOutButton}, product::Product};
+use crate::{
+    auth::{Identity, SignOutButton},
+    product::Product,
+};
 use leptos::{html::Dialog, prelude::*};
 
 /// A modal confirmation built on `<dialog>`: `showModal()` makes the rest of the page inert (focus
 /// stays inside), Escape closes it, and Cancel is focused first so Enter never confirms by
-/// accident.
+/// accident. `id` keeps the labels unique when a page has several dialogs.
 #[component]
 pub fn ConfirmDialog(
+    id: &'static str,
     node_ref: NodeRef<Dialog>,
     title: &'static str,
     message: String,
     confirm_label: &'static str,
     on_confirm: impl Fn() + 'static,
 ) -> impl IntoView {
-    let close = move || {
-        if let Some(dialog) = node_ref.get() {
-            dialog.close();
-        }
-    };
+    let close = move || close_dialog(node_ref);
     view! {
-        <dialog node_ref=node_ref class="modal" aria-labelledby="confirm-title" aria-describedby="confirm-message">
-            <h2 id="confirm-title">{title}</h2>
-            <p id="confirm-message">{message}</p>
+        <dialog id=id node_ref=node_ref class="modal" aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-message")>
+            <h2 id=format!("{id}-title")>{title}</h2>
+            <p id=format!("{id}-message")>{message}</p>
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| close()>"Cancel"</button>
                 <button type="button" class="danger" on:click=move |_| { on_confirm(); close(); }>{confirm_label}</button>
             </div>
         </dialog>
     }
+}
+
+pub fn open_dialog(dialog: NodeRef<Dialog>) {
+    if let Some(dialog) = dialog.get() {
+        let _ = dialog.show_modal();
+    }
+}
+
+pub fn close_dialog(dialog: NodeRef<Dialog>) {
+    if let Some(dialog) = dialog.get() {
+        dialog.close();
+    }
+}
+
+/// `2026-11-22 14:05 UTC`, computed the same way on the server and in the browser (so hydration
+/// matches) without a date crate in the wasm.
+pub fn format_utc(unix: i64) -> String {
+    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // Days to civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", seconds / 3_600, seconds % 3_600 / 60)
+}
+
+/// A moment in time: UTC when rendered on the server, then the admin's own time zone (named)
+/// once the page is live in their browser.
+#[component]
+pub fn LocalTime(unix: i64) -> impl IntoView {
+    let local = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| local.set(browser_time(unix)));
+    let machine = format!("{}Z", format_utc(unix).trim_end_matches(" UTC").replace(' ', "T"));
+    view! { <time datetime=machine>{move || local.get().unwrap_or_else(|| format_utc(unix))}</time> }
+}
+
+#[cfg(feature = "hydrate")]
+fn browser_time(unix: i64) -> Option<String> {
+    use wasm_bindgen::JsValue;
+    let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("timeZoneName", "short"),
+    ] {
+        js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    date.to_locale_string("en-US", &options).as_string()
 }
 
 pub struct FaqEntry {
@@ -83,14 +141,14 @@ pub fn Faq(entries: &'static [FaqEntry]) -> impl IntoView {
                 })
                 .collect_view()}
         </section>
-    }
+    }.into_any()
 }
 
 /// The product bar: the product's name, and the user's identification with the company under it.
 #[component]
 pub fn ProductHeader(product: Product, identity: Identity, company: Option<String>) -> impl IntoView {
     view! {
-        <header class="topbar">
+        <header class="topbar" data-product=product.slug()>
             <div class="brand"><span class="shield" aria-hidden="true">"ups"</span><span>{product.name()}</span></div>
             <div class="identity" aria-label="Signed in">
                 <span class="identity-name">{identity.display_name}</span>
@@ -99,6 +157,7 @@ pub fn ProductHeader(product: Product, identity: Identity, company: Option<Strin
             </div>
         </header>
     }
+    .into_any()
 }
 
 /// A success (`role=status`) or error (`role=alert`) message.
@@ -120,4 +179,18 @@ pub fn encode_component(value: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_utc;
+
+    #[test]
+    fn formats_unix_time_as_utc() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_711_987_200), "2024-04-01 16:00 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(4_102_444_799), "2099-12-31 23:59 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+    }
 }

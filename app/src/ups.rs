@@ -4,10 +4,10 @@
 
 use crate::{product::Product, secret::SecretString};
 use oauth2::{
-    basic::{BasicTokenType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse},
-    AccessToken, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RefreshToken, RequestTokenError, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+    basic::{BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType},
+    AccessToken, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
+    HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    Scope, StandardRevocableToken, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use std::{collections::HashMap, fmt, time::Duration};
@@ -72,9 +72,7 @@ fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>
         None => Ok(None),
         Some(StringOrNumber::Number(n)) => Ok(Some(n)),
         Some(StringOrNumber::Text(text)) if text.trim().is_empty() => Ok(None),
-        Some(StringOrNumber::Text(text)) => {
-            text.trim().parse().map(Some).map_err(serde::de::Error::custom)
-        }
+        Some(StringOrNumber::Text(text)) => text.trim().parse().map(Some).map_err(serde::de::Error::custom),
     }
 }
 
@@ -107,9 +105,7 @@ pub struct UpsErrorItem {
 
 impl UpsErrorResponse {
     pub fn new(code: &str, message: &str) -> Self {
-        Self {
-            response: UpsErrors { errors: vec![UpsErrorItem { code: code.into(), message: message.into() }] },
-        }
+        Self { response: UpsErrors { errors: vec![UpsErrorItem { code: code.into(), message: message.into() }] } }
     }
 
     pub fn first(&self) -> Option<&UpsErrorItem> {
@@ -216,9 +212,13 @@ impl fmt::Debug for TokenGrant {
     }
 }
 
-/// When UPS omits `expires_in` we assume the token is already due, so it is refreshed at once
-/// rather than trusted for a lifetime we made up.
+/// When UPS omits `expires_in` the token is recorded as already due rather than trusted for a
+/// lifetime we made up.
 const NO_LIFETIME: Duration = Duration::from_secs(0);
+
+/// Longer than any lifetime UPS gives (refresh tokens last about 60 days): anything beyond is a
+/// malformed answer, not a reason to store a date that overflows.
+const MAX_LIFETIME: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 
 struct ProductClients {
     exchange: UpsClient,
@@ -291,17 +291,21 @@ impl UpsOAuth {
             .set_pkce_verifier(verifier)
             .request_async(&self.http)
             .await?;
-        Ok(grant_from(response))
+        grant_from(response)
     }
 }
 
-fn grant_from(response: UpsTokenResponse) -> TokenGrant {
-    TokenGrant {
+fn grant_from(response: UpsTokenResponse) -> Result<TokenGrant, ProviderError> {
+    let bounded = |lifetime: Option<Duration>, field: &str| match lifetime {
+        Some(lifetime) if lifetime > MAX_LIFETIME => Err(ProviderError::Malformed(format!("{field} is out of range"))),
+        lifetime => Ok(lifetime),
+    };
+    Ok(TokenGrant {
         access_token: SecretString::new(response.access_token().secret().clone()),
         refresh_token: response.refresh_token().map(|token| SecretString::new(token.secret().clone())),
-        expires_in: response.expires_in().unwrap_or(NO_LIFETIME),
-        refresh_expires_in: response.refresh_token_expires_in(),
-    }
+        expires_in: bounded(response.expires_in(), "expires_in")?.unwrap_or(NO_LIFETIME),
+        refresh_expires_in: bounded(response.refresh_token_expires_in(), "refresh_token_expires_in")?,
+    })
 }
 
 /// The HTTP client oauth2 uses to reach UPS. A named type rather than a closure, so the
@@ -310,7 +314,8 @@ struct UpsHttp(reqwest::Client);
 
 impl<'c> oauth2::AsyncHttpClient<'c> for UpsHttp {
     type Error = TransportError;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send + 'c>>;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send + 'c>>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(send(&self.0, request))
@@ -359,7 +364,21 @@ mod tests {
                 .unwrap();
         assert_eq!(response.expires_in(), Some(Duration::from_secs(3600)));
         assert_eq!(response.issued_at_millis(), None);
-        assert!(serde_json::from_str::<UpsTokenResponse>(r#"{"token_type":"Bearer","access_token":"a","expires_in":"soon"}"#).is_err());
+        assert!(serde_json::from_str::<UpsTokenResponse>(
+            r#"{"token_type":"Bearer","access_token":"a","expires_in":"soon"}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn lifetimes_out_of_range_are_malformed() {
+        let response: UpsTokenResponse =
+            serde_json::from_str(r#"{"token_type":"Bearer","access_token":"a","expires_in":"18446744073709551615"}"#)
+                .unwrap();
+        assert!(matches!(grant_from(response), Err(ProviderError::Malformed(_))));
+        let response: UpsTokenResponse =
+            serde_json::from_str(r#"{"token_type":"Bearer","access_token":"a","expires_in":"3600"}"#).unwrap();
+        assert_eq!(grant_from(response).unwrap().expires_in, Duration::from_secs(3600));
     }
 
     #[test]

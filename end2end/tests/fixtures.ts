@@ -4,12 +4,14 @@ export const ADMIN_PASSWORD = "e2e-password-for-admins";
 export const SANDBOX_USER = "shipper.one";
 export const SANDBOX_PASSWORD = "Sandbox-Pass-1";
 
-export async function signIn(page: Page, signInName: string) {
-  await page.goto("/");
-  await expect(page).toHaveURL(/\/sign-in/);
+/** Opens `path`, signs in on the page it redirects to, and waits to be back on `path`. */
+export async function signIn(page: Page, signInName: string, path = "/") {
+  await page.goto(path);
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
   await page.getByLabel("Sign in name").fill(signInName);
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
 }
 
 /** The sandbox's UPS.com pages: username and agreement, then password. */
@@ -22,4 +24,15 @@ export async function consentOnSandbox(page: Page, productConsentName: string) {
   await expect(page.getByText(`Welcome back, ${SANDBOX_USER}`)).toBeVisible();
   await page.getByLabel("Password").fill(SANDBOX_PASSWORD);
   await page.getByRole("button", { name: "Log In" }).click();
+}
+
+/** Saves a screenshot for the README (docs/screenshots/NAME.png). */
+export async function screenshotForReadme(page: Page, name: string) {
+  await page.screenshot({ path: `../docs/screenshots/${name}.png`, fullPage: true });
+}
+
+/** The page fits a phone: nothing wider than the viewport. */
+export async function expectNoHorizontalScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
 }

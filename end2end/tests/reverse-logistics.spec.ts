@@ -17,7 +17,7 @@ test("wrong credentials are refused with a clear message", async ({ page }) => {
 });
 
 test("the administration page shows the company, the FAQ, the warning and the tip", async ({ page }) => {
-  await signIn(page, "irl.admin");
+  await signIn(page, "irl.admin", "/reverse-logistics");
   await expect(page.getByRole("heading", { name: "Administration" })).toBeVisible();
   await expect(page.getByTestId("registered-company")).toHaveText("Acme Returns");
   await expect(page.getByText("Ada Admin")).toBeVisible();
@@ -46,7 +46,7 @@ test("the administration page shows the company, the FAQ, the warning and the ti
 });
 
 test("denying consent on UPS.com comes back with a clear message and changes nothing", async ({ page }) => {
-  await signIn(page, "irl.admin");
+  await signIn(page, "irl.admin", "/reverse-logistics");
   await page.getByRole("button", { name: "Opt-In" }).click();
   await expect(page.getByRole("heading", { name: "Log In" })).toBeVisible();
   await page.getByRole("button", { name: "Cancel and return to the application" }).click();
@@ -55,7 +55,7 @@ test("denying consent on UPS.com comes back with a clear message and changes not
 });
 
 test("an admin opts in through UPS.com, sees Authorized, cancels the Opt-Out, then opts out", async ({ page }) => {
-  await signIn(page, "irl.admin");
+  await signIn(page, "irl.admin", "/reverse-logistics");
   await page.getByRole("button", { name: "Opt-In" }).click();
 
   // The sandbox shows its own errors on the page.

@@ -110,7 +110,8 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             sandbox::seed(&db).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();
             let revoked = sandbox::set_password(&db, &username, password.clone()).await.map_err(|e| e.to_string())?;
-            let shown = if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
+            let shown =
+                if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
             Ok(format!("Changed the sandbox password of {username}; {revoked} grant(s) invalidated.{shown}"))
         }
     }

@@ -3,7 +3,10 @@
 
 use app::{
     auth::ssr::SignedInUser,
-    authorization::{ssr::{begin, complete, CallbackQuery}, Notice},
+    authorization::{
+        ssr::{begin, complete, CallbackQuery},
+        Notice,
+    },
     error::AppError,
     ids::CompanyId,
     product::Product,
@@ -39,7 +42,7 @@ pub async fn start(
     Form(form): Form<StartForm>,
 ) -> Response {
     let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
-    let Some(Extension(user)) = user else { return sign_in_first(product.page_path()) };
+    let Some(Extension(user)) = user else { return sign_in_first(product.authorization_path()) };
     let company = match form.company.as_deref().map(CompanyId::parse) {
         Some(Ok(company)) => company,
         Some(Err(error)) => return refusal(StatusCode::BAD_REQUEST, &error.to_string()),
@@ -48,7 +51,8 @@ pub async fn start(
     match begin(&state, &user, product, company).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
         Err(error @ AppError::Forbidden) => refusal(StatusCode::FORBIDDEN, &error.to_string()),
-        Err(_) => Redirect::to(&format!("{}{}", product.page_path(), Notice::Failed.query(Some(company)))).into_response(),
+        Err(_) => Redirect::to(&format!("{}{}", product.authorization_path(), Notice::Failed.query(Some(company))))
+            .into_response(),
     }
 }
 
@@ -63,11 +67,11 @@ pub async fn callback(
     let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
     let Some(Extension(user)) = user else {
         // The state was bound to a session that is gone: it can only fail, so say so after sign-in.
-        return sign_in_first(&format!("{}{}", product.page_path(), Notice::StateUnknown.query(None)));
+        return sign_in_first(&format!("{}{}", product.authorization_path(), Notice::StateUnknown.query(None)));
     };
     let notice = match complete(&state, &user, product, query).await {
         Ok(company) => Notice::Authorized.query(Some(company)),
         Err(failure) => failure.notice.query(failure.company),
     };
-    Redirect::to(&format!("{}{notice}", product.page_path())).into_response()
+    Redirect::to(&format!("{}{notice}", product.authorization_path())).into_response()
 }

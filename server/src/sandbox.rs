@@ -21,7 +21,10 @@ use axum::{
     routing::{get, post},
     Form, Json, Router,
 };
-use base64::{engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD}, Engine as _};
+use base64::{
+    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
+    Engine as _,
+};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
@@ -49,7 +52,11 @@ struct SandboxClient {
 
 impl Sandbox {
     /// The sandbox knows the same client registrations the application uses, as UPS would.
-    pub fn new(db: SqlitePool, registrations: &HashMap<Product, ProductRegistration>, lifetimes: SandboxSettings) -> Self {
+    pub fn new(
+        db: SqlitePool,
+        registrations: &HashMap<Product, ProductRegistration>,
+        lifetimes: SandboxSettings,
+    ) -> Self {
         let clients = registrations
             .iter()
             .map(|(product, registration)| {
@@ -85,13 +92,15 @@ pub async fn seed(db: &SqlitePool) -> Result<(), sqlx::Error> {
     }
     for (username, email, password) in SEED_USERS {
         let hash = hash_password(SecretString::new(*password)).await.map_err(|_| sqlx::Error::WorkerCrashed)?;
-        sqlx::query("INSERT INTO sandbox_users (username, email, password_hash, password_changed_at) VALUES (?, ?, ?, ?)")
-            .bind(username)
-            .bind(email)
-            .bind(hash)
-            .bind(now())
-            .execute(db)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sandbox_users (username, email, password_hash, password_changed_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(email)
+        .bind(hash)
+        .bind(now())
+        .execute(db)
+        .await?;
     }
     Ok(())
 }
@@ -161,10 +170,11 @@ enum RequestProblem {
 
 impl Sandbox {
     fn check(&self, request: &AuthorizeRequest) -> Result<&SandboxClient, RequestProblem> {
-        let client = self
-            .clients
-            .get(&request.client_id)
-            .ok_or(RequestProblem::Page(StatusCode::UNAUTHORIZED, "10401", "ClientId is Invalid"))?;
+        let client = self.clients.get(&request.client_id).ok_or(RequestProblem::Page(
+            StatusCode::UNAUTHORIZED,
+            "10401",
+            "ClientId is Invalid",
+        ))?;
         if request.redirect_uri != client.redirect_uri {
             return Err(RequestProblem::Page(
                 StatusCode::UNAUTHORIZED,
@@ -191,7 +201,13 @@ fn problem_response(problem: RequestProblem) -> Response {
     match problem {
         RequestProblem::Page(status, code, message) => (
             status,
-            page("UPS Sign In", &format!(r#"<h1>Something went wrong</h1><p class="error" role="alert">{code}: {}</p>"#, escape(message))),
+            page(
+                "UPS Sign In",
+                &format!(
+                    r#"<h1>Something went wrong</h1><p class="error" role="alert">{code}: {}</p>"#,
+                    escape(message)
+                ),
+            ),
         )
             .into_response(),
         RequestProblem::Redirect(url) => Redirect::to(url.as_str()).into_response(),
@@ -251,23 +267,46 @@ async fn sign_in_step(State(sandbox): State<Sandbox>, Form(form): Form<StepForm>
         }
         "username" => {
             if form.agree.as_deref() != Some("yes") {
-                return username_step(request, product, &form.username, Some("Please agree to the UPS Technology Agreement to continue.")).into_response();
+                return username_step(
+                    request,
+                    product,
+                    &form.username,
+                    Some("Please agree to the UPS Technology Agreement to continue."),
+                )
+                .into_response();
             }
             match sandbox.find_user(&form.username).await {
                 Ok(Some((username, _))) => password_step(request, &username, None).into_response(),
-                Ok(None) => username_step(request, product, &form.username, Some("We don't recognize that email or username.")).into_response(),
+                Ok(None) => {
+                    username_step(request, product, &form.username, Some("We don't recognize that email or username."))
+                        .into_response()
+                }
                 Err(error) => error.into_response(),
             }
         }
         "password" => {
+            // The agreement of step 1 travels with the form: no code without it, as at UPS.
+            if form.agree.as_deref() != Some("yes") {
+                return username_step(
+                    request,
+                    product,
+                    &form.username,
+                    Some("Please agree to the UPS Technology Agreement to continue."),
+                )
+                .into_response();
+            }
             let user = match sandbox.find_user(&form.username).await {
                 Ok(Some(user)) => user,
-                Ok(None) => return username_step(request, product, "", Some("We don't recognize that email or username.")).into_response(),
+                Ok(None) => {
+                    return username_step(request, product, "", Some("We don't recognize that email or username."))
+                        .into_response()
+                }
                 Err(error) => return error.into_response(),
             };
             let (username, hash) = user;
-            if !verify_password(SecretString::new(form.password.unwrap_or_default()), hash).await {
-                return password_step(request, &username, Some("The password is incorrect. Please try again.")).into_response();
+            if !verify_password(SecretString::new(form.password.unwrap_or_default()), Some(hash)).await {
+                return password_step(request, &username, Some("The password is incorrect. Please try again."))
+                    .into_response();
             }
             match sandbox.issue_code(request, &username).await {
                 Ok(code) => {
@@ -288,7 +327,8 @@ impl IntoResponse for SandboxError {
             Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        (status, page("UPS", &format!(r#"<p class="error" role="alert">{}</p>"#, escape(&self.to_string())))).into_response()
+        (status, page("UPS", &format!(r#"<p class="error" role="alert">{}</p>"#, escape(&self.to_string()))))
+            .into_response()
     }
 }
 
@@ -378,7 +418,7 @@ fn password_step(request: &AuthorizeRequest, username: &str, error: Option<&str>
 <p>Welcome back, {name}</p>
 {error}
 <form method="post" action="/security/sandbox/sign-in" novalidate>
-  {hidden}<input type="hidden" name="step" value="password"><input type="hidden" name="username" value="{name}">
+  {hidden}<input type="hidden" name="step" value="password"><input type="hidden" name="username" value="{name}"><input type="hidden" name="agree" value="yes">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password">
   <button type="submit" class="primary">Log In</button>
@@ -417,7 +457,8 @@ fn password_form(error: Option<&str>, done: Option<&str>) -> Html<String> {
   <button type="submit" class="primary">Change password</button>
 </form>"#,
             error = error_line(error),
-            done = done.map(|done| format!(r#"<p class="done" role="status">{}</p>"#, escape(done))).unwrap_or_default(),
+            done =
+                done.map(|done| format!(r#"<p class="done" role="status">{}</p>"#, escape(done))).unwrap_or_default(),
         ),
     )
 }
@@ -430,7 +471,7 @@ async fn password_change(State(sandbox): State<Sandbox>, Form(form): Form<Passwo
     let Some((username, hash)) = user else {
         return password_form(Some("We don't recognize that email or username."), None).into_response();
     };
-    if !verify_password(SecretString::new(form.current_password), hash).await {
+    if !verify_password(SecretString::new(form.current_password), Some(hash)).await {
         return password_form(Some("The current password is incorrect."), None).into_response();
     }
     if form.new_password.chars().count() < 8 {
@@ -439,7 +480,9 @@ async fn password_change(State(sandbox): State<Sandbox>, Form(form): Form<Passwo
     match set_password(&sandbox.db, &username, SecretString::new(form.new_password)).await {
         Ok(revoked) => password_form(
             None,
-            Some(&format!("Password changed. {revoked} application authorization(s) made by {username} are no longer valid.")),
+            Some(&format!(
+                "Password changed. {revoked} application authorization(s) made by {username} are no longer valid."
+            )),
         )
         .into_response(),
         Err(error) => error.into_response(),
@@ -462,9 +505,15 @@ impl Sandbox {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Basic "))
             .ok_or_else(|| ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid Authentication Header"))?;
-        let decoded = STANDARD.decode(encoded.trim()).ok().and_then(|bytes| String::from_utf8(bytes).ok()).ok_or_else(invalid)?;
+        let decoded =
+            STANDARD.decode(encoded.trim()).ok().and_then(|bytes| String::from_utf8(bytes).ok()).ok_or_else(invalid)?;
         let (id, secret) = decoded.split_once(':').ok_or_else(invalid)?;
-        let decode = |part: &str| url::form_urlencoded::parse(format!("x={part}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+        let decode = |part: &str| {
+            url::form_urlencoded::parse(format!("x={part}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
         let (id, secret) = (decode(id), decode(secret));
         let (id, client) = self.clients.get_key_value(&id).ok_or_else(invalid)?;
         if !constant_time_eq(client.secret.expose().as_bytes(), secret.as_bytes()) {
@@ -474,7 +523,13 @@ impl Sandbox {
     }
 
     /// A new access/refresh pair for `grant`, as UPS's all-string JSON.
-    async fn issue_tokens(&self, conn: &mut sqlx::SqliteConnection, grant: i64, client_id: &str, refresh_count: i64) -> Result<Response, SandboxError> {
+    async fn issue_tokens(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        grant: i64,
+        client_id: &str,
+        refresh_count: i64,
+    ) -> Result<Response, SandboxError> {
         let (access, refresh) = (random_token(), random_token());
         let issued = now();
         for (token, kind, lifetime) in [
@@ -545,7 +600,9 @@ async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): F
         .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
-        let Some((grant, redirect_uri, challenge, expires_at, code_client, revoked_at)) = row else { return Ok(invalid_code()) };
+        let Some((grant, redirect_uri, challenge, expires_at, code_client, revoked_at)) = row else {
+            return Ok(invalid_code());
+        };
         if code_client != client_id || expires_at <= now() || revoked_at.is_some() {
             return Ok(invalid_code());
         }
@@ -591,15 +648,18 @@ async fn refresh(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form):
         .fetch_optional(&mut *tx)
         .await?;
         let Some((grant,)) = row else { return Ok(invalid()) };
-        sqlx::query("UPDATE sandbox_tokens SET revoked_at = ? WHERE grant_id = ? AND kind = 'access' AND revoked_at IS NULL")
-            .bind(now())
-            .bind(grant)
-            .execute(&mut *tx)
-            .await?;
-        let (refreshes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sandbox_tokens WHERE grant_id = ? AND kind = 'refresh'")
-            .bind(grant)
-            .fetch_one(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE sandbox_tokens SET revoked_at = ? WHERE grant_id = ? AND kind = 'access' AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(grant)
+        .execute(&mut *tx)
+        .await?;
+        let (refreshes,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sandbox_tokens WHERE grant_id = ? AND kind = 'refresh'")
+                .bind(grant)
+                .fetch_one(&mut *tx)
+                .await?;
         let response = sandbox.issue_tokens(&mut tx, grant, client_id, refreshes).await?;
         tx.commit().await?;
         Ok(response)

@@ -144,11 +144,9 @@ impl Settings {
             UpsEnvironment::Sandbox => parse(&format!("{}/security", public_base_url.as_str().trim_end_matches('/'))),
             UpsEnvironment::Cie => parse("https://wwwcie.ups.com/security"),
             UpsEnvironment::Production => parse("https://onlinetools.ups.com/security"),
-            UpsEnvironment::Custom => self
-                .ups
-                .base_url
-                .clone()
-                .ok_or_else(|| SettingsError::Invalid("ups.base_url is required with ups.environment = \"custom\"".into())),
+            UpsEnvironment::Custom => self.ups.base_url.clone().ok_or_else(|| {
+                SettingsError::Invalid("ups.base_url is required with ups.environment = \"custom\"".into())
+            }),
         }
     }
 

@@ -120,11 +120,8 @@ async fn seed_demo(db: &SqlitePool) -> Result<Option<DemoAdmin>, StartupError> {
     if users > 0 {
         return Ok(None);
     }
-    let demo = DemoAdmin {
-        sign_in_name: "demo.admin".into(),
-        password: random_token(),
-        company: "Demo Shipping Co.".into(),
-    };
+    let demo =
+        DemoAdmin { sign_in_name: "demo.admin".into(), password: random_token(), company: "Demo Shipping Co.".into() };
     let fail = |e: app::error::AppError| StartupError::Other(format!("seeding the demo admin: {e}"));
     let company = create_company(db, &demo.company).await.map_err(fail)?;
     let user = create_user(db, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;
@@ -134,7 +131,8 @@ async fn seed_demo(db: &SqlitePool) -> Result<Option<DemoAdmin>, StartupError> {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(settings.listen).await.map_err(|e| StartupError::Listen(settings.listen, e))?;
+        let listener =
+            TcpListener::bind(settings.listen).await.map_err(|e| StartupError::Listen(settings.listen, e))?;
         let address = listener.local_addr().map_err(|e| StartupError::Listen(settings.listen, e))?;
         let base_url = match &settings.public_base_url {
             Some(url) => url.clone(),
@@ -144,7 +142,8 @@ impl Application {
         let db = open_database(&settings.database).await?;
         let cipher = load_key(&settings)?;
         let registrations = settings.registrations(&base_url)?;
-        let endpoints = UpsEndpoints::under(&settings.ups_base(&base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
+        let endpoints =
+            UpsEndpoints::under(&settings.ups_base(&base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
         let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
         let ups = Arc::new(UpsOAuth::new(&endpoints, &registrations, http));
 
@@ -186,8 +185,14 @@ impl Application {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("frame-ancestors 'none'"),
             ))
-            .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-            .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
             .layer(CompressionLayer::new())
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());

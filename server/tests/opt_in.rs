@@ -39,7 +39,8 @@ async fn an_admin_opts_in_through_the_sandbox_and_the_tokens_are_stored_encrypte
 
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("authorized"));
     assert_eq!(app.tokens(company, IRL).await, vec![("active".into(), true, true)]);
-    let (access,): (Vec<u8>,) = sqlx::query_as("SELECT access_token FROM oauth_tokens").fetch_one(&app.db).await.unwrap();
+    let (access,): (Vec<u8>,) =
+        sqlx::query_as("SELECT access_token FROM oauth_tokens").fetch_one(&app.db).await.unwrap();
     assert!(access.len() > 24 + 16 && std::str::from_utf8(&access).is_err(), "tokens are stored encrypted");
 
     let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
@@ -145,7 +146,8 @@ async fn a_code_the_provider_rejects_is_reported() {
 
 #[tokio::test]
 async fn a_provider_outage_is_reported_and_changes_nothing() {
-    let outage = Router::new().route("/security/v1/oauth/token", post(|| async { (AxumStatus::SERVICE_UNAVAILABLE, "down") }));
+    let outage =
+        Router::new().route("/security/v1/oauth/token", post(|| async { (AxumStatus::SERVICE_UNAVAILABLE, "down") }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let provider = format!("http://{}/security", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, outage).await });
@@ -153,7 +155,9 @@ async fn a_provider_outage_is_reported_and_changes_nothing() {
     let app = spawn_app_with(|settings| {
         settings.ups.environment = UpsEnvironment::Custom;
         settings.ups.base_url = Some(provider.parse().unwrap());
-        for product in [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management] {
+        for product in
+            [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
+        {
             product.client_id = Some("client".into());
             product.client_secret = Some(app::secret::SecretString::new("secret"));
         }
@@ -181,7 +185,8 @@ async fn opting_out_deletes_the_tokens_at_once() {
     let browser = app.browser().signed_in("alice").await;
     browser.opt_in(IRL, company).await;
 
-    let out = browser.server_fn("opt_out", &[("product", "reverse-logistics"), ("company", &company.to_string())]).await;
+    let out =
+        browser.server_fn("opt_out", &[("product", "reverse-logistics"), ("company", &company.to_string())]).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("revoked"));
     assert_eq!(app.tokens(company, IRL).await, vec![("cleared".into(), false, false)]);

@@ -54,13 +54,24 @@ async fn exchange(app: &TestApp, code: &str, verifier: &str) -> (StatusCode, Val
         app,
         "/security/v1/oauth/token",
         Some((CLIENT, SECRET)),
-        &[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", &redirect), ("code_verifier", verifier)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &redirect),
+            ("code_verifier", verifier),
+        ],
     )
     .await
 }
 
 async fn refresh(app: &TestApp, token: &str) -> (StatusCode, Value) {
-    post(app, "/security/v1/oauth/refresh", Some((CLIENT, SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", token)]).await
+    post(
+        app,
+        "/security/v1/oauth/refresh",
+        Some((CLIENT, SECRET)),
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+    .await
 }
 
 fn error_message(body: &Value) -> (&str, &str) {
@@ -76,7 +87,9 @@ async fn codes_are_exchanged_once_for_all_string_tokens() {
 
     let (status, body) = exchange(&app, &code, VERIFIER).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    for field in ["token_type", "issued_at", "access_token", "refresh_token", "expires_in", "refresh_token_expires_in", "status"] {
+    for field in
+        ["token_type", "issued_at", "access_token", "refresh_token", "expires_in", "refresh_token_expires_in", "status"]
+    {
         assert!(body[field].is_string(), "{field} is a string: {body}");
     }
     assert_eq!(body["expires_in"], "14399");
@@ -92,7 +105,8 @@ async fn the_token_endpoint_checks_the_client_the_verifier_and_the_redirect_uri(
     let app = spawn_app().await;
     let browser = app.browser();
 
-    let (status, body) = post(&app, "/security/v1/oauth/token", Some((CLIENT, "wrong")), &[("grant_type", "authorization_code")]).await;
+    let (status, body) =
+        post(&app, "/security/v1/oauth/token", Some((CLIENT, "wrong")), &[("grant_type", "authorization_code")]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_message(&body).0, "10401");
     let (status, body) = post(&app, "/security/v1/oauth/token", None, &[("grant_type", "authorization_code")]).await;
@@ -109,7 +123,12 @@ async fn the_token_endpoint_checks_the_client_the_verifier_and_the_redirect_uri(
         &app,
         "/security/v1/oauth/token",
         Some((CLIENT, SECRET)),
-        &[("grant_type", "authorization_code"), ("code", &second), ("redirect_uri", "http://elsewhere.example/cb"), ("code_verifier", VERIFIER)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &second),
+            ("redirect_uri", "http://elsewhere.example/cb"),
+            ("code_verifier", VERIFIER),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -147,8 +166,24 @@ async fn the_sign_in_pages_show_errors_on_the_page() {
     let page = browser.post_owned("/security/sandbox/sign-in", &unknown).await;
     assert!(page.body.contains("We don&#39;t recognize that email or username."), "{}", page.body);
 
+    // Skipping step 1 does not skip the agreement.
+    let mut skipped = authorize.query_pairs().into_owned().collect::<Vec<_>>();
+    skipped.extend([
+        ("step".into(), "password".into()),
+        ("username".into(), SANDBOX_USER.into()),
+        ("password".into(), SANDBOX_PASSWORD.into()),
+    ]);
+    let page = browser.post_owned("/security/sandbox/sign-in", &skipped).await;
+    assert_eq!(page.status, StatusCode::OK, "no redirect with a code");
+    assert!(page.body.contains("Please agree to the UPS Technology Agreement"), "{}", page.body);
+
     let mut wrong = authorize.query_pairs().into_owned().collect::<Vec<_>>();
-    wrong.extend([("step".into(), "password".into()), ("username".into(), SANDBOX_USER.into()), ("password".into(), "nope".into())]);
+    wrong.extend([
+        ("step".into(), "password".into()),
+        ("username".into(), SANDBOX_USER.into()),
+        ("agree".into(), "yes".into()),
+        ("password".into(), "nope".into()),
+    ]);
     let page = browser.post_owned("/security/sandbox/sign-in", &wrong).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("The password is incorrect"), "{}", page.body);
@@ -184,7 +219,10 @@ async fn refresh_tokens_rotate_and_a_password_change_kills_the_grant() {
     assert_eq!(error_message(&body), ("10400", "Invalid Refresh Token"));
 
     let page = browser
-        .post_form("/security/sandbox/password", &[("username", SANDBOX_USER), ("current_password", "wrong"), ("new_password", "whatever-123")])
+        .post_form(
+            "/security/sandbox/password",
+            &[("username", SANDBOX_USER), ("current_password", "wrong"), ("new_password", "whatever-123")],
+        )
         .await;
     assert!(page.body.contains("The current password is incorrect."));
 }

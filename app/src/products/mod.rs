@@ -1,35 +1,81 @@
 //! The product pages. Each product keeps its own navigation and wording from its seed
-//! walk-through; what they share lives in `ui` and `authorization`.
+//! walk-through; what they share (loading the overview, the notices, the company picker, the
+//! authorization panel, the FAQ, the token grid) lives here, in `authorization`, `tokens` and `ui`.
 
+pub mod data_management;
+pub mod home;
+pub mod pickup_manager;
 pub mod reverse_logistics;
 
 use crate::{
-    authorization::{Notice, ProductOverview},
+    authorization::{load_overview, Notice, OptOut, ProductOverview},
     error::AppError,
     ids::CompanyId,
     product::Product,
-    ui::encode_component,
+    ui::{encode_component, NoticeBanner},
 };
 use leptos::prelude::*;
-use leptos_router::{components::Redirect, hooks::{use_location, use_query_map}};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_location, use_query_map},
+};
+use std::sync::Arc;
 
-/// The company asked for in `?company=`, if any.
-pub fn company_query() -> Memo<Option<String>> {
+/// A query parameter of the current URL.
+pub fn query_param(name: &'static str) -> Memo<Option<String>> {
     let query = use_query_map();
-    Memo::new(move |_| query.read().get("company"))
+    Memo::new(move |_| query.read().get(name))
 }
 
-/// The notice (`?outcome=` or `?error=`) the callback left in the URL.
-pub fn url_notice() -> Memo<Option<Notice>> {
-    let query = use_query_map();
-    Memo::new(move |_| {
-        let query = query.read();
-        query.get("outcome").or_else(|| query.get("error")).and_then(|code| Notice::parse(&code))
-    })
-}
-
-pub fn parse_company(company: Option<String>) -> Result<Option<CompanyId>, AppError> {
+fn parse_company(company: Option<String>) -> Result<Option<CompanyId>, AppError> {
     company.map(|company| CompanyId::parse(&company)).transpose()
+}
+
+/// Loads the product's overview for `?company=` (again after every opt-out) and renders `page`
+/// with it; sends signed-out visitors to sign-in and shows other errors in place.
+#[component]
+pub fn ProductFrame(
+    product: Product,
+    opt_out: ServerAction<OptOut>,
+    page: impl Fn(ProductOverview) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let company = query_param("company");
+    let overview = Resource::new(
+        move || (company.get(), opt_out.version().get()),
+        move |(company, _)| async move { load_overview(product, parse_company(company)?).await },
+    );
+    let page = Arc::new(page);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => page(overview),
+                        Err(error) => view! { <OverviewError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The outcome of the last opt-in (from the callback's `?outcome=`/`?error=`) or of an opt-out on
+/// this page, whichever is newer.
+#[component]
+pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> impl IntoView {
+    let outcome = query_param("outcome");
+    let error = query_param("error");
+    let notice = move || match opt_out.value().get() {
+        Some(Ok(())) => Some((format!("{} {}", product.short_name(), product.wording().revoked), false)),
+        Some(Err(error)) => Some((error.to_string(), true)),
+        None => outcome
+            .get()
+            .or_else(|| error.get())
+            .and_then(|code| Notice::parse(&code))
+            .map(|notice| (notice.message(product), notice.is_error())),
+    };
+    move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })
 }
 
 /// What a product page shows when the overview could not be loaded.
@@ -48,7 +94,7 @@ pub fn OverviewError(error: AppError) -> impl IntoView {
         error => view! {
             <main class="page">
                 <p class="alert error" role="alert">{error.to_string()}</p>
-                <p><a href="/">"Back to your companies"</a></p>
+                <p><a href="/">"Back to your applications"</a></p>
             </main>
         }
         .into_any(),
@@ -62,11 +108,11 @@ pub fn CompanyPicker(overview: ProductOverview, product: Product) -> impl IntoVi
     let selected = overview.selected.as_ref().map(|view| view.company.id);
     (overview.companies.len() > 1).then(|| {
         view! {
-            <form method="get" action=product.page_path() class="company-picker">
+            <form method="get" action=product.authorization_path() class="company-picker">
                 <label for="company">"Company"</label>
                 <select id="company" name="company">
-                    {overview.companies.into_iter().map(|company| view! {
-                        <option value=company.id.get() selected=Some(company.id) == selected>{company.name}</option>
+                    {overview.companies.into_iter().map(|entry| view! {
+                        <option value=entry.company.id.get() selected=Some(entry.company.id) == selected>{entry.company.name}</option>
                     }).collect_view()}
                 </select>
                 <button type="submit" class="secondary">"Show"</button>

@@ -53,7 +53,8 @@ impl TestApp {
 
     /// A user who administers `companies`, with the password [`PASSWORD`].
     pub async fn admin(&self, sign_in_name: &str, companies: &[CompanyId]) -> UserId {
-        let user = create_user(&self.db, sign_in_name, sign_in_name, SecretString::new(PASSWORD)).await.expect("user created");
+        let user =
+            create_user(&self.db, sign_in_name, sign_in_name, SecretString::new(PASSWORD)).await.expect("user created");
         for company in companies {
             add_admin(&self.db, user, *company).await.expect("membership created");
         }
@@ -111,7 +112,12 @@ impl Page {
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|value| value.to_str().ok()).map(str::to_owned).collect()
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -121,7 +127,13 @@ impl Browser {
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.lock().unwrap().iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -133,7 +145,8 @@ impl Browser {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Page {
-        let response = request.header(header::COOKIE, self.cookie_header()).send().await.expect("the request is answered");
+        let response =
+            request.header(header::COOKIE, self.cookie_header()).send().await.expect("the request is answered");
         let page = Page { status: response.status(), headers: response.headers().clone(), body: String::new() };
         for set_cookie in page.set_cookies() {
             let pair = set_cookie.split(';').next().unwrap_or_default();
@@ -151,7 +164,10 @@ impl Browser {
 
     pub async fn get(&self, path_or_url: &str) -> Page {
         // What a browser sends when it navigates: Leptos answers redirects with a real 302 then.
-        self.send(self.http.get(self.url(path_or_url)).header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")).await
+        self.send(
+            self.http.get(self.url(path_or_url)).header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8"),
+        )
+        .await
     }
 
     /// A form POST as a browser on our own origin sends it.
@@ -162,7 +178,10 @@ impl Browser {
 
     /// Calls a server function directly, as a script would.
     pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Page {
-        self.send(self.http.post(self.url(&format!("/api/{name}"))).header(header::ACCEPT, "application/json").form(form)).await
+        self.send(
+            self.http.post(self.url(&format!("/api/{name}"))).header(header::ACCEPT, "application/json").form(form),
+        )
+        .await
     }
 
     pub async fn sign_in(&self, sign_in_name: &str, password: &str) -> Page {
@@ -171,14 +190,20 @@ impl Browser {
 
     pub async fn signed_in(self, sign_in_name: &str) -> Self {
         let page = self.sign_in(sign_in_name, PASSWORD).await;
-        assert!(page.status.is_success() || page.status.is_redirection(), "sign-in failed: {} {}", page.status, page.body);
+        assert!(
+            page.status.is_success() || page.status.is_redirection(),
+            "sign-in failed: {} {}",
+            page.status,
+            page.body
+        );
         assert!(self.cookie("optin_session").is_some(), "no session cookie after sign-in");
         self
     }
 
     /// Starts the opt-in and returns UPS's authorize URL.
     pub async fn start_opt_in(&self, product: Product, company: CompanyId) -> Url {
-        let page = self.post_form(&format!("/oauth/{}/start", product.slug()), &[("company", &company.to_string())]).await;
+        let page =
+            self.post_form(&format!("/oauth/{}/start", product.slug()), &[("company", &company.to_string())]).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "start: {}", page.body);
         Url::parse(&page.location()).expect("an absolute authorize URL")
     }
@@ -196,7 +221,7 @@ impl Browser {
         fields.push(("agree".into(), "yes".into()));
         let step2 = self.post_owned("/security/sandbox/sign-in", &fields).await;
         assert!(step2.body.contains(&format!("Welcome back, {username}")), "step 2: {}", step2.body);
-        fields.retain(|(name, _)| name != "step" && name != "agree");
+        fields.retain(|(name, _)| name != "step");
         fields.push(("step".into(), "password".into()));
         fields.push(("password".into(), password.into()));
         let done = self.post_owned("/security/sandbox/sign-in", &fields).await;

@@ -1,0 +1,101 @@
+//! UPS® Intelligent Data Management: the left menu, and Admin ▸ Token Manager, where a company is
+//! authorized, its most recent access tokens are listed, and Clear dissolves the authorization
+//! (seed: intelligent-data-management).
+
+use super::{query_param, reverse_logistics::NoCompany, AuthorizationNotice, CompanyPicker, ProductFrame};
+use crate::{
+    authorization::{AuthorizationPanel, OptOut, ProductOverview},
+    product::Product,
+    tokens::TokenGrid,
+    ui::{Faq, ProductHeader, OAUTH_FAQ},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const PRODUCT: Product = Product::DataManagement;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Home,
+    Admin,
+}
+
+#[component]
+pub fn DataManagementHomePage() -> impl IntoView {
+    let opt_out = ServerAction::<OptOut>::new();
+    view! {
+        <Title text="UPS® Intelligent Data Management"/>
+        <ProductFrame product=PRODUCT opt_out page=move |overview| {
+            let companies = overview.companies.clone();
+            view! {
+                <Layout overview section=Section::Home>
+                    <h1>"Intelligent Data Management"</h1>
+                    <section class="card" aria-labelledby="access-heading">
+                        <h2 id="access-heading">"UPS data access"</h2>
+                        <ul class="status-list">
+                            {companies.into_iter().map(|entry| view! {
+                                <li>
+                                    <a href=format!("{}?company={}", PRODUCT.authorization_path(), entry.company.id)>{entry.company.name}</a>
+                                    <span class="badge">{entry.status.label()}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <p>"Choose Admin to authorize a company and manage its tokens."</p>
+                    </section>
+                </Layout>
+            }
+            .into_any()
+        }/>
+    }
+}
+
+#[component]
+pub fn TokenManagerPage() -> impl IntoView {
+    let opt_out = ServerAction::<OptOut>::new();
+    let page = query_param("page");
+    let page = Memo::new(move |_| page.get().and_then(|page| page.parse::<u32>().ok()).unwrap_or(1));
+    view! {
+        <Title text="Token Manager · UPS® Intelligent Data Management"/>
+        <ProductFrame product=PRODUCT opt_out page=move |overview| {
+            let selected = overview.selected.clone();
+            view! {
+                <Layout overview=overview.clone() section=Section::Admin>
+                    <h1>"Token Manager"</h1>
+                    <AuthorizationNotice product=PRODUCT opt_out/>
+                    <CompanyPicker overview product=PRODUCT/>
+                    {match selected {
+                        Some(view) => {
+                            let company = view.company.id;
+                            view! {
+                                <AuthorizationPanel view opt_out/>
+                                <TokenGrid product=PRODUCT company page version=opt_out.version()/>
+                            }
+                            .into_any()
+                        }
+                        None => view! { <NoCompany/> }.into_any(),
+                    }}
+                    <Faq entries=OAUTH_FAQ/>
+                </Layout>
+            }
+            .into_any()
+        }/>
+    }
+}
+
+/// The product bar and the left menu around the page's content.
+#[component]
+fn Layout(overview: ProductOverview, section: Section, children: Children) -> impl IntoView {
+    let company = overview.selected.as_ref().map(|view| view.company.name.clone());
+    view! {
+        <ProductHeader product=PRODUCT identity=overview.identity company/>
+        <div class="with-sidebar">
+            <nav class="sidebar" aria-label="Intelligent Data Management">
+                <ul>
+                    <li><a href=PRODUCT.page_path() aria-current=(section == Section::Home).then_some("page")>"Home"</a></li>
+                    <li><a href=PRODUCT.authorization_path() aria-current=(section == Section::Admin).then_some("page")>"Admin"</a></li>
+                </ul>
+            </nav>
+            <main class="page">{children()}</main>
+        </div>
+    }.into_any()
+}

@@ -1,0 +1,40 @@
+//! The home page: the Customer Solutions applications a signed-in admin can opt in to.
+
+use super::OverviewError;
+use crate::{
+    auth::{load_identity, SignOutButton},
+    product::Product,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let identity = Resource::new(|| (), |_| load_identity());
+    view! {
+        <Title text="UPS Customer Solutions · OAuth Opt-In"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match identity.await {
+                    Err(error) => view! { <OverviewError error/> }.into_any(),
+                    Ok(identity) => view! {
+                        <header class="topbar">
+                            <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
+                            <div class="identity"><span class="identity-name">{identity.display_name}</span><SignOutButton/></div>
+                        </header>
+                        <main class="page">
+                            <h1>"Authorize your applications"</h1>
+                            <p>"Each application acts for your company through UPS APIs once a company admin opts in through UPS.com."</p>
+                            <ul class="products">
+                                {Product::ALL.into_iter().map(|product| view! {
+                                    <li class="card"><a href=product.authorization_path()>{product.name()}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        </main>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
