@@ -13,12 +13,15 @@ export OPTIN_DATABASE="$data/optin.db"
 export OPTIN_SECRET_KEY_FILE="$data/secret.key"
 export OPTIN_SITE_ROOT="$PWD/../target/site"
 export OPTIN_SEED_DEMO=false
+# Short-lived sandbox tokens and a busy worker, so a dead grant shows within seconds.
+export OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS=10
+export OPTIN_REFRESH_INTERVAL_SECS=1
 server="$PWD/../target/release/server"
 [ -x "$server" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Each spec has its own admins and companies, so the specs do not depend on each other's state.
-for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co"; do
+for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co"; do
   "$server" company add "$company"
 done
 "$server" user add irl.admin --display-name "Ada Admin" --company "Acme Returns"
@@ -27,6 +30,7 @@ done
 "$server" user add idm.admin --display-name "Dana Data" --company "Umbrella Data"
 "$server" user add alice --display-name "Alice Alpha" --company "Alpha Co"
 "$server" user add bob --display-name "Bob Beta" --company "Beta Co"
+"$server" user add reauth.admin --display-name "Rita Reauth" --company "Reauth Co"
 unset OPTIN_NEW_PASSWORD
 
 exec "$server"

@@ -173,6 +173,52 @@ pub mod ssr {
             .clone()
     }
 
+    /// Online password guessing: after `LIMIT` failed sign-ins for one name within `WINDOW`
+    /// seconds, that name is refused until the oldest failure leaves the window. Per name rather
+    /// than per address, so rotating addresses does not help an attacker; the hashing permits
+    /// above bound the total work.
+    #[derive(Default)]
+    pub struct SignInThrottle {
+        failures: std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>,
+    }
+
+    impl SignInThrottle {
+        const LIMIT: usize = 5;
+        const WINDOW: i64 = 15 * 60;
+
+        fn key(sign_in_name: &str) -> String {
+            sign_in_name.trim().to_lowercase()
+        }
+
+        pub fn check(&self, sign_in_name: &str, now: i64) -> Result<(), AppError> {
+            let failures = self.failures.lock().map_err(|_| AppError::Internal)?;
+            let recent = failures
+                .get(&Self::key(sign_in_name))
+                .map_or(0, |times| times.iter().filter(|at| **at > now - Self::WINDOW).count());
+            if recent >= Self::LIMIT {
+                return Err(AppError::TooManyAttempts);
+            }
+            Ok(())
+        }
+
+        pub fn failed(&self, sign_in_name: &str, now: i64) {
+            if let Ok(mut failures) = self.failures.lock() {
+                // Forget what has left the window, so the map holds only recent failures.
+                failures.retain(|_, times| {
+                    times.retain(|at| *at > now - Self::WINDOW);
+                    !times.is_empty()
+                });
+                failures.entry(Self::key(sign_in_name)).or_default().push(now);
+            }
+        }
+
+        pub fn succeeded(&self, sign_in_name: &str) {
+            if let Ok(mut failures) = self.failures.lock() {
+                failures.remove(&Self::key(sign_in_name));
+            }
+        }
+    }
+
     pub async fn create_user(
         db: &SqlitePool,
         sign_in_name: &str,
@@ -222,6 +268,7 @@ pub mod ssr {
         password: SecretString,
         previous: Option<&str>,
     ) -> Result<(UserId, SecretString), AppError> {
+        state.sign_in_throttle.check(sign_in_name, now())?;
         let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE sign_in_name = ?")
             .bind(sign_in_name.trim())
             .fetch_optional(&state.db)
@@ -232,9 +279,11 @@ pub mod ssr {
             (Some(user), true) => user,
             _ => {
                 tracing::info!("sign-in refused");
+                state.sign_in_throttle.failed(sign_in_name, now());
                 return Err(AppError::InvalidCredentials);
             }
         };
+        state.sign_in_throttle.succeeded(sign_in_name);
 
         let token = random_token();
         let mut tx = state.db.begin().await?;
@@ -357,6 +406,25 @@ pub mod ssr {
         use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<SignedInUser>().cloned())
             .ok_or(AppError::Unauthenticated)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod throttle_tests {
+    use super::ssr::SignInThrottle;
+
+    #[test]
+    fn five_failures_lock_a_name_for_the_window_only() {
+        let throttle = SignInThrottle::default();
+        for second in 0..5 {
+            assert!(throttle.check("Alice", second).is_ok());
+            throttle.failed("alice", second);
+        }
+        assert!(throttle.check(" ALICE ", 10).is_err(), "names compare case-insensitively");
+        assert!(throttle.check("bob", 10).is_ok(), "other names are unaffected");
+        assert!(throttle.check("alice", 15 * 60 + 1).is_ok(), "the window passes");
+        throttle.succeeded("alice");
+        assert!(throttle.check("alice", 11).is_ok(), "a success clears the count");
     }
 }
 

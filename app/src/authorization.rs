@@ -173,6 +173,11 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
         }
     };
     let authorized = matches!(status, AuthorizationStatus::Authorized { .. });
+    // A dead grant is one click from restored; the company's history stays.
+    let opt_in_label = match status {
+        AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
+        _ => wording.opt_in,
+    };
     let start_form = move |label: &'static str| {
         view! {
             <form method="post" action=start_path.clone() class="inline">
@@ -206,9 +211,9 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
         }
         .into_any(),
         (false, _) => match &wording.explain_first {
-            None => start_form(wording.opt_in).into_any(),
+            None => start_form(opt_in_label).into_any(),
             Some(explanation) => view! {
-                <button type="button" class="primary" aria-haspopup="dialog" on:click=move |_| open_dialog(explain)>{wording.opt_in}</button>
+                <button type="button" class="primary" aria-haspopup="dialog" on:click=move |_| open_dialog(explain)>{opt_in_label}</button>
                 <dialog node_ref=explain class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
                     <h2 id="explain-title">{explanation.title}</h2>
                     <p id="explain-body">{explanation.body}</p>
@@ -238,7 +243,7 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
     });
 
     view! {
-        <section class="card authorization" aria-labelledby="oauth-heading">
+        <section class="card authorization" class:needs-attention=opt_in_label == "Re-authorize" aria-labelledby="oauth-heading">
             <h2 id="oauth-heading">"UPS OAuth"</h2>
             <p class="status-line" data-testid="authorization-status">{status_line}</p>
             <div class="control">{control}</div>
@@ -371,14 +376,7 @@ pub mod ssr {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((authorization,)) = revoked {
-            let cleared = sqlx::query(
-                "UPDATE oauth_tokens SET status = 'cleared', access_token = NULL, refresh_token = NULL
-                 WHERE authorization_id = ? AND status = 'active'",
-            )
-            .bind(authorization)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let cleared = retire_active_token(&mut tx, authorization, Retired::Cleared).await?;
             audit::record(
                 &mut tx,
                 audit::Event {
@@ -556,13 +554,7 @@ pub mod ssr {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE oauth_tokens SET status = 'replaced', access_token = NULL, refresh_token = NULL
-             WHERE authorization_id = ? AND status = 'active'",
-        )
-        .bind(authorization)
-        .execute(&mut *tx)
-        .await?;
+        retire_active_token(&mut tx, authorization, Retired::Replaced).await?;
         insert_token(&mut tx, cipher, authorization, &grant).await?;
         audit::record(
             &mut tx,
@@ -579,21 +571,65 @@ pub mod ssr {
         Ok(())
     }
 
-    async fn insert_token(
+    /// Why an active token stops being the one in use.
+    #[derive(Clone, Copy)]
+    pub enum Retired {
+        /// A refresh issued its successor.
+        Refreshed,
+        /// A new opt-in issued its successor.
+        Replaced,
+        /// Opt-Out, Clear, or a dead grant: nothing succeeds it.
+        Cleared,
+    }
+
+    /// Wipes the secrets of the authorization's active token and records why; returns how many
+    /// tokens it retired (0 or 1).
+    pub(crate) async fn retire_active_token(
+        conn: &mut SqliteConnection,
+        authorization: i64,
+        why: Retired,
+    ) -> Result<u64, sqlx::Error> {
+        let status = match why {
+            Retired::Refreshed => "refreshed",
+            Retired::Replaced => "replaced",
+            Retired::Cleared => "cleared",
+        };
+        let retired = sqlx::query(
+            "UPDATE oauth_tokens SET status = ?, access_token = NULL, refresh_token = NULL
+             WHERE authorization_id = ? AND status = 'active'",
+        )
+        .bind(status)
+        .bind(authorization)
+        .execute(conn)
+        .await?
+        .rows_affected();
+        Ok(retired)
+    }
+
+    /// How long before expiry a token is refreshed: a tenth of its lifetime, between 1 second and
+    /// 5 minutes (so a 4-hour UPS token is refreshed 5 minutes early, a 1-hour one 5 minutes early,
+    /// and a short sandbox token just before it lapses).
+    pub fn refresh_margin(lifetime: i64) -> i64 {
+        (lifetime / 10).clamp(1, 300).min(lifetime.max(0))
+    }
+
+    /// Stores `grant` as the authorization's active token; returns when it expires.
+    pub(crate) async fn insert_token(
         conn: &mut SqliteConnection,
         cipher: &TokenCipher,
         authorization: i64,
         grant: &TokenGrant,
-    ) -> Result<(), AppError> {
+    ) -> Result<i64, AppError> {
         let issued = now();
         let access = cipher.encrypt(grant.access_token.expose(), &format!("{authorization}:access"))?;
         let refresh = match &grant.refresh_token {
             Some(token) => Some(cipher.encrypt(token.expose(), &format!("{authorization}:refresh"))?),
             None => None,
         };
+        let lifetime = grant.expires_in.as_secs() as i64;
         sqlx::query(
-            "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at)
-             VALUES (?, 'active', ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at, refresh_at)
+             VALUES (?, 'active', ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(authorization)
         .bind(fingerprint(grant.access_token.expose()))
@@ -602,9 +638,10 @@ pub mod ssr {
         .bind(issued)
         .bind(issued + grant.expires_in.as_secs() as i64)
         .bind(grant.refresh_expires_in.map(|lifetime| issued + lifetime.as_secs() as i64))
+        .bind(issued + lifetime - refresh_margin(lifetime))
         .execute(conn)
         .await?;
-        Ok(())
+        Ok(issued + lifetime)
     }
 }
 

@@ -14,6 +14,9 @@ pub enum AppError {
     /// 401: the sign-in name or password is wrong (which one is deliberately not said).
     #[error("The sign-in name or password is incorrect.")]
     InvalidCredentials,
+    /// 429: too many failed sign-ins for this name; the person waits for the window to pass.
+    #[error("Too many failed sign-in attempts. Please wait 15 minutes and try again.")]
+    TooManyAttempts,
     /// 403: signed in, but not an administrator of the company asked about.
     #[error("You are not allowed to manage this company.")]
     Forbidden,
@@ -36,6 +39,7 @@ impl AppError {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials => 401,
             Self::Forbidden => 403,
+            Self::TooManyAttempts => 429,
             Self::NotFound(_) => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
             Self::Internal => 500,

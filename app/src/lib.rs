@@ -1,6 +1,7 @@
 //! The application shared by the server (SSR) and the browser (hydration): components, server
 //! functions and the types they exchange. Server-only code sits behind the `ssr` feature.
 
+pub mod activity;
 pub mod auth;
 pub mod authorization;
 pub mod companies;
@@ -13,6 +14,8 @@ pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]

@@ -1,7 +1,7 @@
 //! The one application state, built by the server and reached by server functions through
 //! [`app_state`]. Server-only.
 
-use crate::{error::AppError, secret::TokenCipher, ups::UpsOAuth};
+use crate::{auth::ssr::SignInThrottle, error::AppError, lifecycle::RefreshLocks, secret::TokenCipher, ups::UpsOAuth};
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use sqlx::SqlitePool;
@@ -15,6 +15,8 @@ pub struct AppState {
     pub ups: Arc<UpsOAuth>,
     pub cipher: TokenCipher,
     pub web: Arc<WebConfig>,
+    pub sign_in_throttle: Arc<SignInThrottle>,
+    pub refresh_locks: Arc<RefreshLocks>,
 }
 
 /// What the web layer needs to know about how it is deployed.

@@ -222,6 +222,8 @@ const MAX_LIFETIME: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 
 struct ProductClients {
     exchange: UpsClient,
+    /// UPS refreshes on its own endpoint, not the token endpoint: a second client for it.
+    refresh: UpsClient,
 }
 
 /// The OAuth clients for all configured products, sharing one HTTP connection pool.
@@ -239,12 +241,14 @@ impl UpsOAuth {
         let clients = registrations
             .iter()
             .map(|(product, registration)| {
-                let exchange = oauth2::Client::new(ClientId::new(registration.client_id.clone()))
-                    .set_client_secret(ClientSecret::new(registration.client_secret.expose().to_owned()))
-                    .set_auth_uri(AuthUrl::from_url(endpoints.authorize.clone()))
-                    .set_token_uri(TokenUrl::from_url(endpoints.token.clone()))
-                    .set_redirect_uri(RedirectUrl::from_url(registration.redirect_uri.clone()));
-                (*product, ProductClients { exchange })
+                let client = |token_url: &Url| {
+                    oauth2::Client::new(ClientId::new(registration.client_id.clone()))
+                        .set_client_secret(ClientSecret::new(registration.client_secret.expose().to_owned()))
+                        .set_auth_uri(AuthUrl::from_url(endpoints.authorize.clone()))
+                        .set_token_uri(TokenUrl::from_url(token_url.clone()))
+                        .set_redirect_uri(RedirectUrl::from_url(registration.redirect_uri.clone()))
+                };
+                (*product, ProductClients { exchange: client(&endpoints.token), refresh: client(&endpoints.refresh) })
             })
             .collect();
         Self { http: UpsHttp(http), clients }
@@ -292,6 +296,24 @@ impl UpsOAuth {
             .request_async(&self.http)
             .await?;
         grant_from(response)
+    }
+}
+
+impl UpsOAuth {
+    /// A new access/refresh pair for `refresh_token`; UPS rotates refresh tokens, so the old one
+    /// is dead once this succeeds.
+    pub async fn refresh(&self, product: Product, refresh_token: &SecretString) -> Result<TokenGrant, ProviderError> {
+        let token = RefreshToken::new(refresh_token.expose().to_owned());
+        let response = self.client(product)?.refresh.exchange_refresh_token(&token).request_async(&self.http).await?;
+        grant_from(response)
+    }
+}
+
+impl ProviderError {
+    /// UPS answered and refused: the grant is dead (revoked, expired, or the UPS.com password
+    /// changed), and retrying the same refresh token cannot help.
+    pub fn is_dead_grant(&self) -> bool {
+        matches!(self, Self::Rejected(_))
     }
 }
 

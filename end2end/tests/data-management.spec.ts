@@ -18,9 +18,8 @@ test("Admin ▸ Token Manager: Authorize, see the token in the grid, then Clear 
   await expect(page).toHaveURL(/\/data-management\/admin\?company=\d+&outcome=authorized$/);
   await expect(page.getByRole("status")).toContainText("a token was generated");
   const grid = page.getByRole("table", { name: /Most recently created access tokens/ });
-  const rows = grid.getByRole("row");
-  await expect(rows).toHaveCount(2);
-  const first = rows.nth(1);
+  // The newest token is first (the worker may already have refreshed it: that row is newest then).
+  const first = grid.getByRole("row").nth(1);
   await expect(first.getByRole("cell").nth(2)).toHaveText("Active");
   await expect(first.getByRole("cell").nth(3)).toHaveText(/^[0-9a-f]{12}$/);
   // Created, in the admin's own time zone, with the zone named.

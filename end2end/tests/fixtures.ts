@@ -15,14 +15,14 @@ export async function signIn(page: Page, signInName: string, path = "/") {
 }
 
 /** The sandbox's UPS.com pages: username and agreement, then password. */
-export async function consentOnSandbox(page: Page, productConsentName: string) {
+export async function consentOnSandbox(page: Page, productConsentName: string, user = SANDBOX_USER, password = SANDBOX_PASSWORD) {
   await expect(page.getByRole("heading", { name: "Log In" })).toBeVisible();
   await expect(page.getByText(`authorize ${productConsentName} to access data`)).toBeVisible();
-  await page.getByLabel("Email or Username").fill(SANDBOX_USER);
+  await page.getByLabel("Email or Username").fill(user);
   await page.getByRole("checkbox").check();
   await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page.getByText(`Welcome back, ${SANDBOX_USER}`)).toBeVisible();
-  await page.getByLabel("Password").fill(SANDBOX_PASSWORD);
+  await expect(page.getByText(`Welcome back, ${user}`)).toBeVisible();
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log In" }).click();
 }
 

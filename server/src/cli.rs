@@ -2,7 +2,7 @@
 //! password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
 //! which other local users can read) or are generated and printed once.
 
-use crate::{sandbox, settings::Settings, startup::open_database};
+use crate::{sandbox, settings::Settings, startup::open_database, token_api};
 use app::{
     auth::ssr::{create_user, find_user},
     companies::ssr::{add_admin, create_company, find_company},
@@ -37,6 +37,22 @@ pub enum Command {
     /// The built-in UPS sandbox.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// API keys for the products' backends (the token API).
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key for one product; the key is shown once.
+    Create {
+        /// reverse-logistics, pickup-manager or data-management
+        product: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Revoke the key with this prefix (the `optin_…` start shown at creation).
+    Revoke { prefix: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +121,17 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             let company_id = find_company(&db, &company).await.map_err(fail)?;
             add_admin(&db, user, company_id).await.map_err(fail)?;
             Ok(format!("{sign_in_name} now administers {company}."))
+        }
+        Command::ApiKey(ApiKeyCommand::Create { product, label }) => {
+            let product = app::product::Product::parse(&product).map_err(fail)?;
+            let (prefix, key) = token_api::create_key(&db, product, &label).await.map_err(|e| e.to_string())?;
+            Ok(format!("Created API key {prefix}… for {product}. Key (shown once): {}", key.expose()))
+        }
+        Command::ApiKey(ApiKeyCommand::Revoke { prefix }) => {
+            match token_api::revoke_key(&db, &prefix).await.map_err(|e| e.to_string())? {
+                true => Ok(format!("Revoked API key {prefix}.")),
+                false => Err(format!("No active API key has the prefix {prefix}.")),
+            }
         }
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&db).await.map_err(|e| e.to_string())?;

@@ -7,3 +7,5 @@ pub mod oauth;
 pub mod sandbox;
 pub mod settings;
 pub mod startup;
+pub mod token_api;
+pub mod worker;

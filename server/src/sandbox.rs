@@ -497,8 +497,22 @@ fn ups_error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 impl Sandbox {
-    /// HTTP Basic `client_id:client_secret` (each form-urlencoded, as RFC 6749 §2.3.1 allows).
-    fn authenticate(&self, headers: &HeaderMap) -> Result<(&str, &SandboxClient), Response> {
+    /// HTTP Basic `client_id:client_secret` (each form-urlencoded, as RFC 6749 §2.3.1 allows), and
+    /// the grant type the endpoint serves.
+    fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        form: &TokenForm,
+        grant_type: &str,
+    ) -> Result<(&str, &SandboxClient), Response> {
+        let client = self.client_of(headers)?;
+        if form.grant_type != grant_type {
+            return Err(ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid grant_type"));
+        }
+        Ok(client)
+    }
+
+    fn client_of(&self, headers: &HeaderMap) -> Result<(&str, &SandboxClient), Response> {
         let invalid = || ups_error(StatusCode::UNAUTHORIZED, "10401", "ClientId is Invalid");
         let encoded = headers
             .get(header::AUTHORIZATION)
@@ -579,13 +593,10 @@ struct TokenForm {
 
 /// `POST /security/v1/oauth/token`: the authorization-code exchange.
 async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
-    let (client_id, client) = match sandbox.authenticate(&headers) {
+    let (client_id, client) = match sandbox.authenticate(&headers, &form, "authorization_code") {
         Ok(client) => client,
         Err(response) => return response,
     };
-    if form.grant_type != "authorization_code" {
-        return ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid grant_type");
-    }
     let invalid_code = || ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid authorization code");
     let result: Result<Response, SandboxError> = async {
         let mut tx = sandbox.db.begin().await?;
@@ -626,13 +637,10 @@ async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): F
 /// conditional update, so of two concurrent refreshes with the same token exactly one wins and the
 /// other gets "Invalid Refresh Token", as at UPS.
 async fn refresh(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
-    let (client_id, _) = match sandbox.authenticate(&headers) {
+    let (client_id, _) = match sandbox.authenticate(&headers, &form, "refresh_token") {
         Ok(client) => client,
         Err(response) => return response,
     };
-    if form.grant_type != "refresh_token" {
-        return ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid grant_type");
-    }
     let invalid = || ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid Refresh Token");
     let result: Result<Response, SandboxError> = async {
         let mut tx = sandbox.db.begin().await?;

@@ -33,6 +33,10 @@ pub struct Settings {
     pub state_lifetime_secs: u64,
     /// On first start with no users, create a demo admin and company and print the credentials.
     pub seed_demo: bool,
+    /// How often the refresh worker looks for tokens due for refresh.
+    pub refresh_interval_secs: u64,
+    /// At most this many refreshes in flight at once.
+    pub refresh_concurrency: usize,
     pub ups: UpsSettings,
     pub sandbox: SandboxSettings,
 }
@@ -50,6 +54,8 @@ impl Default for Settings {
             session_lifetime_secs: 8 * 60 * 60,
             state_lifetime_secs: 10 * 60,
             seed_demo: true,
+            refresh_interval_secs: 15,
+            refresh_concurrency: 64,
             ups: UpsSettings::default(),
             sandbox: SandboxSettings::default(),
         }

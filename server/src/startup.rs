@@ -5,6 +5,7 @@ use crate::{
     oauth,
     sandbox::{self, Sandbox},
     settings::{Settings, SettingsError, UpsEnvironment},
+    token_api, worker,
 };
 use app::{
     auth::ssr::{create_user, load_session},
@@ -63,6 +64,8 @@ pub struct Application {
     pub base_url: Url,
     pub state: AppState,
     pub demo_admin: Option<DemoAdmin>,
+    /// The refresh worker's interval and concurrency.
+    refresh: (Duration, usize),
 }
 
 /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
@@ -161,11 +164,21 @@ impl Application {
             session_lifetime: Duration::from_secs(settings.session_lifetime_secs),
             state_lifetime: Duration::from_secs(settings.state_lifetime_secs),
         });
-        let state = AppState { leptos_options, db: db.clone(), ups, cipher, web };
+        let state = AppState {
+            leptos_options,
+            db: db.clone(),
+            ups,
+            cipher,
+            web,
+            sign_in_throttle: Default::default(),
+            refresh_locks: Default::default(),
+        };
 
         let mut router = Router::new()
             .route("/oauth/{product}/start", post(oauth::start))
             .route("/oauth/{product}/callback", get(oauth::callback))
+            .route("/api/v1/companies/{company}/products/{product}/token", get(token_api::token))
+            .route("/api/v1/openapi.json", get(token_api::openapi))
             .route("/healthz", get(|| async { "ok" }));
         if settings.ups.environment == UpsEnvironment::Sandbox {
             sandbox::seed(&db).await?;
@@ -197,19 +210,24 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
 
-        Ok(Self { listener, router, base_url, state, demo_admin })
+        let refresh = (Duration::from_secs(settings.refresh_interval_secs), settings.refresh_concurrency);
+        Ok(Self { listener, router, base_url, state, demo_admin, refresh })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|address| address.port()).unwrap_or_default()
     }
 
+    /// Serves requests and runs the refresh worker until Ctrl-C.
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let worker = worker::spawn(self.state.clone(), self.refresh.0, self.refresh.1);
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await
+            .await;
+        worker.abort();
+        served
     }
 }
 

@@ -76,3 +76,20 @@ async fn cross_origin_form_posts_are_refused() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_that_sign_in_name_for_a_while() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    app.admin("bob", &[]).await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        assert_eq!(browser.sign_in("alice", "guess").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = browser.sign_in("alice", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("TooManyAttempts"), "{}", locked.body);
+    assert!(browser.cookie("optin_session").is_none());
+    let bob = browser.sign_in("bob", PASSWORD).await;
+    assert!(bob.status.is_success() || bob.status.is_redirection(), "other names still sign in");
+}

@@ -2,8 +2,11 @@
 //! authorized, its most recent access tokens are listed, and Clear dissolves the authorization
 //! (seed: intelligent-data-management).
 
-use super::{query_param, reverse_logistics::NoCompany, AuthorizationNotice, CompanyPicker, ProductFrame};
+use super::{
+    query_param, reverse_logistics::NoCompany, AuthorizationNotice, CompanyPicker, CompanyStatusList, ProductFrame,
+};
 use crate::{
+    activity::ActivityLog,
     authorization::{AuthorizationPanel, OptOut, ProductOverview},
     product::Product,
     tokens::TokenGrid,
@@ -26,20 +29,12 @@ pub fn DataManagementHomePage() -> impl IntoView {
     view! {
         <Title text="UPS® Intelligent Data Management"/>
         <ProductFrame product=PRODUCT opt_out page=move |overview| {
-            let companies = overview.companies.clone();
             view! {
-                <Layout overview section=Section::Home>
+                <Layout overview=overview.clone() section=Section::Home>
                     <h1>"Intelligent Data Management"</h1>
                     <section class="card" aria-labelledby="access-heading">
                         <h2 id="access-heading">"UPS data access"</h2>
-                        <ul class="status-list">
-                            {companies.into_iter().map(|entry| view! {
-                                <li>
-                                    <a href=format!("{}?company={}", PRODUCT.authorization_path(), entry.company.id)>{entry.company.name}</a>
-                                    <span class="badge">{entry.status.label()}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
+                        <CompanyStatusList overview=overview.clone() product=PRODUCT/>
                         <p>"Choose Admin to authorize a company and manage its tokens."</p>
                     </section>
                 </Layout>
@@ -69,6 +64,7 @@ pub fn TokenManagerPage() -> impl IntoView {
                             view! {
                                 <AuthorizationPanel view opt_out/>
                                 <TokenGrid product=PRODUCT company page version=opt_out.version()/>
+                                <ActivityLog company version=opt_out.version()/>
                             }
                             .into_any()
                         }

@@ -8,7 +8,8 @@ pub mod pickup_manager;
 pub mod reverse_logistics;
 
 use crate::{
-    authorization::{load_overview, Notice, OptOut, ProductOverview},
+    activity::ActivityLog,
+    authorization::{load_overview, AuthorizationPanel, AuthorizationView, Notice, OptOut, ProductOverview},
     error::AppError,
     ids::CompanyId,
     product::Product,
@@ -98,6 +99,37 @@ pub fn OverviewError(error: AppError) -> impl IntoView {
             </main>
         }
         .into_any(),
+    }
+}
+
+/// The selected company's authorization panel and its activity, or why there is none.
+#[component]
+pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: ServerAction<OptOut>) -> impl IntoView {
+    match selected {
+        Some(view) => {
+            let company = view.company.id;
+            view! {
+                <AuthorizationPanel view opt_out/>
+                <ActivityLog company version=opt_out.version()/>
+            }
+            .into_any()
+        }
+        None => view! { <reverse_logistics::NoCompany/> }.into_any(),
+    }
+}
+
+/// Each company the admin administers with its status, linking to where it is authorized.
+#[component]
+pub fn CompanyStatusList(overview: ProductOverview, product: Product) -> impl IntoView {
+    view! {
+        <ul class="status-list">
+            {overview.companies.into_iter().map(|entry| view! {
+                <li>
+                    <a href=format!("{}?company={}", product.authorization_path(), entry.company.id)>{entry.company.name}</a>
+                    <span class="badge">{entry.status.label()}</span>
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -2,9 +2,9 @@
 //! companies' UPS API authorization, and Settings, where a company is selected and opted in with
 //! API ▸ OAuth (seed: intelligent-pickup-manager).
 
-use super::{reverse_logistics::NoCompany, AuthorizationNotice, ProductFrame};
+use super::{reverse_logistics::NoCompany, AuthorizationNotice, AuthorizationSection, CompanyStatusList, ProductFrame};
 use crate::{
-    authorization::{AuthorizationPanel, OptOut, ProductOverview},
+    authorization::{OptOut, ProductOverview},
     product::Product,
     ui::{Faq, ProductHeader, OAUTH_FAQ},
 };
@@ -35,14 +35,7 @@ pub fn PickupManagerOverviewPage() -> impl IntoView {
                             view! { <NoCompany/> }.into_any()
                         } else {
                             view! {
-                                <ul class="status-list">
-                                    {overview.companies.into_iter().map(|entry| view! {
-                                        <li>
-                                            <a href=format!("{}?company={}", PRODUCT.authorization_path(), entry.company.id)>{entry.company.name}</a>
-                                            <span class="badge">{entry.status.label()}</span>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
+                                <CompanyStatusList overview=overview.clone() product=PRODUCT/>
                                 <p>"Open Manage ▸ Settings to authorize a company's UPS API access."</p>
                             }.into_any()
                         }}
@@ -81,10 +74,7 @@ pub fn PickupManagerSettingsPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </nav>
-                        {match overview.selected {
-                            Some(view) => view! { <AuthorizationPanel view opt_out/> }.into_any(),
-                            None => view! { <NoCompany/> }.into_any(),
-                        }}
+                        <AuthorizationSection selected=overview.selected opt_out/>
                     </div>
                     <Faq entries=OAUTH_FAQ/>
                 </main>

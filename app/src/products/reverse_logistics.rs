@@ -1,9 +1,9 @@
 //! UPS® Intelligent Reverse Logistics: the administration page with the registered company under
 //! the user's identification, the Opt-In action, and the FAQ (seed: intelligent-reverse-logistics).
 
-use super::{AuthorizationNotice, CompanyPicker, ProductFrame};
+use super::{AuthorizationNotice, AuthorizationSection, CompanyPicker, ProductFrame};
 use crate::{
-    authorization::{AuthorizationPanel, OptOut},
+    authorization::OptOut,
     product::Product,
     ui::{Faq, ProductHeader, OAUTH_FAQ},
 };
@@ -25,10 +25,7 @@ pub fn ReverseLogisticsPage() -> impl IntoView {
                     <h1>"Administration"</h1>
                     <AuthorizationNotice product=PRODUCT opt_out/>
                     <CompanyPicker overview=overview.clone() product=PRODUCT/>
-                    {match overview.selected {
-                        Some(view) => view! { <AuthorizationPanel view opt_out/> }.into_any(),
-                        None => view! { <NoCompany/> }.into_any(),
-                    }}
+                    <AuthorizationSection selected=overview.selected opt_out/>
                     <Faq entries=OAUTH_FAQ/>
                 </main>
             }

@@ -23,6 +23,7 @@ pub const SANDBOX_PASSWORD: &str = "Sandbox-Pass-1";
 pub struct TestApp {
     pub base: Url,
     pub db: SqlitePool,
+    pub state: app::state::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -38,12 +39,15 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     settings.secret_key_file = dir.path().join("secret.key");
     settings.site_root = dir.path().to_path_buf();
     settings.seed_demo = false;
+    // The worker stays out of the way unless a test asks for it.
+    settings.refresh_interval_secs = 3_600;
     customize(&mut settings);
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
     let db = application.state.db.clone();
+    let state = application.state.clone();
     tokio::spawn(application.run());
-    TestApp { base, db, _dir: dir }
+    TestApp { base, db, state, _dir: dir }
 }
 
 impl TestApp {
@@ -75,6 +79,39 @@ impl TestApp {
             .bind(company.get())
             .bind(product.slug())
             .fetch_optional(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// Makes the active token of (company, product) expired and due, as time passing would.
+    pub async fn expire_token(&self, company: CompanyId, product: Product) {
+        sqlx::query(
+            "UPDATE oauth_tokens SET expires_at = strftime('%s','now') - 1, refresh_at = strftime('%s','now') - 1
+             WHERE status = 'active' AND authorization_id IN (SELECT id FROM authorizations WHERE company_id = ? AND product = ?)",
+        )
+        .bind(company.get())
+        .bind(product.slug())
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+
+    /// A token API key for `product`.
+    pub async fn api_key(&self, product: Product) -> String {
+        server::token_api::create_key(&self.db, product, "test").await.unwrap().1.expose().to_owned()
+    }
+
+    /// Calls the token API: (status, JSON body).
+    pub async fn token_api(&self, key: &str, company: &str, product: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let url = self.base.join(&format!("/api/v1/companies/{company}/products/{product}/token")).unwrap();
+        let response = reqwest::Client::new().get(url).bearer_auth(key).send().await.unwrap();
+        (response.status(), response.json().await.unwrap_or_default())
+    }
+
+    /// How many refresh tokens the sandbox has issued (one per exchange, one per refresh).
+    pub async fn sandbox_refresh_tokens(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE kind = 'refresh'")
+            .fetch_one(&self.db)
             .await
             .unwrap()
     }

@@ -1,0 +1,363 @@
+//! Keeping authorizations alive (server-only): a fresh access token on demand for the products'
+//! backends, the refresh the background worker runs before tokens expire, and what happens when
+//! UPS refuses a refresh (the grant is dead: re-authorization required) or cannot be reached (keep
+//! everything, retry later with backoff and jitter).
+//!
+//! At most one refresh per authorization is in flight: callers serialize on a per-authorization
+//! lock, and whoever waited re-reads the stored token instead of refreshing again, because UPS
+//! rotates refresh tokens and a second refresh with the old one would kill the grant.
+
+use crate::{
+    audit,
+    authorization::ssr::{insert_token, retire_active_token, Retired},
+    error::AppError,
+    ids::CompanyId,
+    product::Product,
+    secret::{fingerprint, SecretString},
+    state::{now, AppState},
+};
+use rand::Rng;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+/// A usable access token and when it expires (Unix seconds).
+pub struct FreshToken {
+    pub access_token: SecretString,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the company does not exist")]
+    UnknownCompany,
+    #[error("the company has never authorized this product")]
+    NotAuthorized,
+    #[error("the company opted out")]
+    OptedOut,
+    #[error("the authorization was cleared")]
+    Cleared,
+    #[error("the UPS grant is no longer valid; an admin must authorize again")]
+    ReauthorizationRequired,
+    #[error("UPS is unavailable and the stored token has expired")]
+    Unavailable,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<sqlx::Error> for TokenError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::App(error.into())
+    }
+}
+
+/// One lock per authorization, created on first use.
+#[derive(Default)]
+pub struct RefreshLocks(Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RefreshLocks {
+    fn lock_for(&self, authorization: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if locks.len() > 4_096 {
+            // Drop the locks nobody holds or waits for.
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        locks.entry(authorization).or_default().clone()
+    }
+}
+
+/// The authorization of (company, product) and its active token, as stored.
+struct Current {
+    authorization: i64,
+    status: String,
+    reason: Option<String>,
+    access: Option<Vec<u8>>,
+    refresh: Option<Vec<u8>>,
+    expires_at: i64,
+    refresh_at: i64,
+}
+
+async fn current(state: &AppState, company: CompanyId, product: Product) -> Result<Current, TokenError> {
+    let row: Option<(
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Option<i64>,
+        Option<i64>,
+    )> = sqlx::query_as(
+        "SELECT a.id, a.status, a.status_reason, t.access_token, t.refresh_token, t.expires_at, t.refresh_at
+             FROM companies c
+             LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
+             LEFT JOIN oauth_tokens t ON t.authorization_id = a.id AND t.status = 'active'
+             WHERE c.id = ?",
+    )
+    .bind(product.slug())
+    .bind(company.get())
+    .fetch_optional(&state.db)
+    .await?;
+    let (authorization, status, reason, access, refresh, expires_at, refresh_at) =
+        row.ok_or(TokenError::UnknownCompany)?;
+    let (Some(authorization), Some(status)) = (authorization, status) else { return Err(TokenError::NotAuthorized) };
+    Ok(Current {
+        authorization,
+        status,
+        reason,
+        access,
+        refresh,
+        expires_at: expires_at.unwrap_or_default(),
+        refresh_at: refresh_at.unwrap_or_default(),
+    })
+}
+
+impl Current {
+    fn usable(&self) -> Result<(), TokenError> {
+        match (self.status.as_str(), self.reason.as_deref()) {
+            ("authorized", _) => Ok(()),
+            ("reauthorization_required", _) => Err(TokenError::ReauthorizationRequired),
+            ("revoked", Some("cleared")) => Err(TokenError::Cleared),
+            _ => Err(TokenError::OptedOut),
+        }
+    }
+
+    fn token_valid_for(&self, state: &AppState, seconds: i64) -> Result<Option<FreshToken>, TokenError> {
+        match &self.access {
+            Some(sealed) if self.expires_at > now() + seconds => Ok(Some(FreshToken {
+                access_token: state
+                    .cipher
+                    .decrypt(sealed, &format!("{}:access", self.authorization))
+                    .map_err(AppError::from)?,
+                expires_at: self.expires_at,
+            })),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A token valid for at least `min_validity` seconds, refreshing first if needed.
+pub async fn fresh_token(
+    state: &AppState,
+    company: CompanyId,
+    product: Product,
+    min_validity: i64,
+) -> Result<FreshToken, TokenError> {
+    let stored = current(state, company, product).await?;
+    stored.usable()?;
+    if let Some(token) = stored.token_valid_for(state, min_validity)? {
+        return Ok(token);
+    }
+    let lock = state.refresh_locks.lock_for(stored.authorization);
+    let _held = lock.lock().await;
+    // Whoever held the lock before us may have refreshed already: read again.
+    let stored = current(state, company, product).await?;
+    stored.usable()?;
+    if let Some(token) = stored.token_valid_for(state, min_validity)? {
+        return Ok(token);
+    }
+    match refresh_locked(state, &stored, company, product).await {
+        Ok(token) => Ok(token),
+        Err(Failure::Dead) => Err(TokenError::ReauthorizationRequired),
+        // UPS is down: a token that has not yet expired is still better than none.
+        Err(Failure::Transient) => stored.token_valid_for(state, 0)?.ok_or(TokenError::Unavailable),
+        Err(Failure::App(error)) => Err(error.into()),
+    }
+}
+
+/// What the worker does for one due authorization. Returns whether a refresh happened.
+pub async fn refresh_if_due(state: &AppState, company: CompanyId, product: Product) -> Result<bool, TokenError> {
+    let stored = current(state, company, product).await?;
+    let lock = state.refresh_locks.lock_for(stored.authorization);
+    let _held = lock.lock().await;
+    let stored = current(state, company, product).await?;
+    if stored.usable().is_err() || stored.access.is_none() || stored.refresh_at > now() {
+        return Ok(false);
+    }
+    match refresh_locked(state, &stored, company, product).await {
+        Ok(_) => Ok(true),
+        Err(Failure::Dead | Failure::Transient) => Ok(false),
+        Err(Failure::App(error)) => Err(error.into()),
+    }
+}
+
+enum Failure {
+    Dead,
+    Transient,
+    App(AppError),
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(error: sqlx::Error) -> Self {
+        Self::App(error.into())
+    }
+}
+
+/// Refreshes with the stored refresh token; the caller holds the authorization's lock.
+async fn refresh_locked(
+    state: &AppState,
+    stored: &Current,
+    company: CompanyId,
+    product: Product,
+) -> Result<FreshToken, Failure> {
+    let authorization = stored.authorization;
+    let Some(sealed) = &stored.refresh else {
+        mark_dead(state, authorization, company, product, "UPS issued no refresh token".into()).await?;
+        return Err(Failure::Dead);
+    };
+    let refresh_token = state
+        .cipher
+        .decrypt(sealed, &format!("{authorization}:refresh"))
+        .map_err(|error| Failure::App(error.into()))?;
+    match state.ups.refresh(product, &refresh_token).await {
+        Ok(mut grant) => {
+            // UPS rotates refresh tokens; should it ever not, the old one stays in use.
+            grant.refresh_token.get_or_insert(refresh_token);
+            let mut tx = state.db.begin().await?;
+            retire_active_token(&mut tx, authorization, Retired::Refreshed).await?;
+            let expires_at = insert_token(&mut tx, &state.cipher, authorization, &grant).await.map_err(Failure::App)?;
+            sqlx::query("UPDATE authorizations SET refresh_failures = 0, retry_at = NULL WHERE id = ?")
+                .bind(authorization)
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut tx,
+                audit::Event {
+                    actor: None,
+                    company: Some(company),
+                    product: Some(product),
+                    action: "refreshed",
+                    detail: format!("token {}", fingerprint(grant.access_token.expose())),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(FreshToken { access_token: grant.access_token, expires_at })
+        }
+        Err(error) if error.is_dead_grant() => {
+            tracing::warn!(%error, %product, %company, "UPS refused the refresh: re-authorization required");
+            let reason = format!(
+                "UPS refused to refresh the token ({error}). The UPS.com password of the user who opted in may have changed."
+            );
+            mark_dead(state, authorization, company, product, reason).await?;
+            Err(Failure::Dead)
+        }
+        Err(error) => {
+            tracing::warn!(%error, %product, %company, "refresh failed; will retry");
+            schedule_retry(state, authorization, company, product, &error.to_string()).await?;
+            Err(Failure::Transient)
+        }
+    }
+}
+
+/// The grant is dead: the authorization needs an admin again, and its tokens are useless.
+async fn mark_dead(
+    state: &AppState,
+    authorization: i64,
+    company: CompanyId,
+    product: Product,
+    reason: String,
+) -> Result<(), Failure> {
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE authorizations SET status = 'reauthorization_required', status_reason = ?, status_changed_at = ?,
+             refresh_failures = 0, retry_at = NULL
+         WHERE id = ? AND status = 'authorized'",
+    )
+    .bind(&reason)
+    .bind(now())
+    .bind(authorization)
+    .execute(&mut *tx)
+    .await?;
+    retire_active_token(&mut tx, authorization, Retired::Cleared).await?;
+    audit::record(
+        &mut tx,
+        audit::Event {
+            actor: None,
+            company: Some(company),
+            product: Some(product),
+            action: "reauthorization_required",
+            detail: reason,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Backoff for the n-th consecutive failure: 30 s doubling to at most 30 min, ±25 % jitter so
+/// that many authorizations failing together do not retry together.
+pub fn retry_delay(failures: u32) -> i64 {
+    let base = 30_i64.saturating_mul(1 << failures.saturating_sub(1).min(6)).min(30 * 60);
+    let jitter = rand::thread_rng().gen_range(-(base / 4)..=base / 4);
+    (base + jitter).max(1)
+}
+
+async fn schedule_retry(
+    state: &AppState,
+    authorization: i64,
+    company: CompanyId,
+    product: Product,
+    error: &str,
+) -> Result<(), Failure> {
+    let mut tx = state.db.begin().await?;
+    let (failures,): (i64,) = sqlx::query_as(
+        "UPDATE authorizations SET refresh_failures = refresh_failures + 1 WHERE id = ? RETURNING refresh_failures",
+    )
+    .bind(authorization)
+    .fetch_one(&mut *tx)
+    .await?;
+    let delay = retry_delay(failures.clamp(1, 1_000) as u32);
+    sqlx::query("UPDATE authorizations SET retry_at = ? WHERE id = ?")
+        .bind(now() + delay)
+        .bind(authorization)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        audit::Event {
+            actor: None,
+            company: Some(company),
+            product: Some(product),
+            action: "refresh_failed",
+            detail: format!("attempt {failures}, next in {delay} s: {error}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Authorizations whose active token is due for refresh and not waiting out a backoff.
+pub async fn due(state: &AppState, limit: i64) -> Result<Vec<(CompanyId, Product)>, AppError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT a.company_id, a.product FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
+         WHERE t.status = 'active' AND t.refresh_at <= ?1 AND a.status = 'authorized'
+           AND (a.retry_at IS NULL OR a.retry_at <= ?1)
+         ORDER BY t.refresh_at LIMIT ?2",
+    )
+    .bind(now())
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(company, product)| Some((CompanyId::new(company), Product::parse(&product).ok()?)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        for _ in 0..100 {
+            let first = retry_delay(1);
+            assert!((23..=38).contains(&first), "{first}");
+            let third = retry_delay(3);
+            assert!((90..=150).contains(&third), "{third}");
+            assert!(retry_delay(50) <= 30 * 60 + 30 * 60 / 4);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The background refresh worker: every `interval`, it refreshes the authorizations whose access
+//! token is due (see `app::lifecycle`), many at once but at most `concurrency` provider calls in
+//! flight, and goes straight on to the next batch while there is a backlog.
+
+use app::{lifecycle, state::AppState};
+use std::{sync::Arc, time::Duration};
+use tokio::{sync::Semaphore, task::JoinSet};
+
+const BATCH: i64 = 1_000;
+
+pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        loop {
+            let due = match lifecycle::due(&state, BATCH).await {
+                Ok(due) => due,
+                Err(_) => Vec::new(),
+            };
+            let backlog = due.len() as i64 == BATCH;
+            let mut running = JoinSet::new();
+            for (company, product) in due {
+                let Ok(permit) = permits.clone().acquire_owned().await else { break };
+                let state = state.clone();
+                running.spawn(async move {
+                    let _permit = permit;
+                    if let Err(error) = lifecycle::refresh_if_due(&state, company, product).await {
+                        tracing::error!(%error, %company, %product, "refresh failed");
+                    }
+                });
+            }
+            while running.join_next().await.is_some() {}
+            if !backlog {
+                tokio::time::sleep(interval).await;
+            }
+        }
+    })
+}
