@@ -376,7 +376,7 @@ pub mod ssr {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((authorization,)) = revoked {
-            let cleared = retire_active_token(&mut tx, authorization, Retired::Cleared).await?;
+            let cleared = retire_active_token(&mut tx, authorization, None, Retired::Cleared).await?;
             audit::record(
                 &mut tx,
                 audit::Event {
@@ -544,7 +544,7 @@ pub mod ssr {
              VALUES (?, ?, 'authorized', NULL, ?, ?, ?)
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
-                 authorized_at = excluded.authorized_at
+                 authorized_at = excluded.authorized_at, refresh_failures = 0, retry_at = NULL
              RETURNING id",
         )
         .bind(company.get())
@@ -554,7 +554,7 @@ pub mod ssr {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-        retire_active_token(&mut tx, authorization, Retired::Replaced).await?;
+        retire_active_token(&mut tx, authorization, None, Retired::Replaced).await?;
         insert_token(&mut tx, cipher, authorization, &grant).await?;
         audit::record(
             &mut tx,
@@ -582,11 +582,12 @@ pub mod ssr {
         Cleared,
     }
 
-    /// Wipes the secrets of the authorization's active token and records why; returns how many
-    /// tokens it retired (0 or 1).
+    /// Wipes the secrets of the authorization's active token (only if it is still `token`, when
+    /// given) and records why; returns how many tokens it retired (0 or 1).
     pub(crate) async fn retire_active_token(
         conn: &mut SqliteConnection,
         authorization: i64,
+        token: Option<i64>,
         why: Retired,
     ) -> Result<u64, sqlx::Error> {
         let status = match why {
@@ -595,11 +596,12 @@ pub mod ssr {
             Retired::Cleared => "cleared",
         };
         let retired = sqlx::query(
-            "UPDATE oauth_tokens SET status = ?, access_token = NULL, refresh_token = NULL
-             WHERE authorization_id = ? AND status = 'active'",
+            "UPDATE oauth_tokens SET status = ?1, access_token = NULL, refresh_token = NULL
+             WHERE authorization_id = ?2 AND status = 'active' AND (?3 IS NULL OR id = ?3)",
         )
         .bind(status)
         .bind(authorization)
+        .bind(token)
         .execute(conn)
         .await?
         .rows_affected();

@@ -72,43 +72,54 @@ struct Current {
     authorization: i64,
     status: String,
     reason: Option<String>,
+    /// The active token's row: every write after a provider call is conditional on it still being
+    /// the active one, so an opt-out or a new opt-in in the meantime wins.
+    token: Option<i64>,
     access: Option<Vec<u8>>,
     refresh: Option<Vec<u8>>,
     expires_at: i64,
     refresh_at: i64,
+    /// Waiting out a backoff after an outage until then.
+    retry_at: Option<i64>,
 }
 
+type CurrentRow = (
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 async fn current(state: &AppState, company: CompanyId, product: Product) -> Result<Current, TokenError> {
-    let row: Option<(
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-        Option<i64>,
-        Option<i64>,
-    )> = sqlx::query_as(
-        "SELECT a.id, a.status, a.status_reason, t.access_token, t.refresh_token, t.expires_at, t.refresh_at
-             FROM companies c
-             LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
-             LEFT JOIN oauth_tokens t ON t.authorization_id = a.id AND t.status = 'active'
-             WHERE c.id = ?",
+    let row: Option<CurrentRow> = sqlx::query_as(
+        "SELECT a.id, a.status, a.status_reason, t.id, t.access_token, t.refresh_token, t.expires_at, t.refresh_at, a.retry_at
+         FROM companies c
+         LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
+         LEFT JOIN oauth_tokens t ON t.authorization_id = a.id AND t.status = 'active'
+         WHERE c.id = ?",
     )
     .bind(product.slug())
     .bind(company.get())
     .fetch_optional(&state.db)
     .await?;
-    let (authorization, status, reason, access, refresh, expires_at, refresh_at) =
+    let (authorization, status, reason, token, access, refresh, expires_at, refresh_at, retry_at) =
         row.ok_or(TokenError::UnknownCompany)?;
     let (Some(authorization), Some(status)) = (authorization, status) else { return Err(TokenError::NotAuthorized) };
     Ok(Current {
         authorization,
         status,
         reason,
+        token,
         access,
         refresh,
         expires_at: expires_at.unwrap_or_default(),
         refresh_at: refresh_at.unwrap_or_default(),
+        retry_at,
     })
 }
 
@@ -148,19 +159,26 @@ pub async fn fresh_token(
     if let Some(token) = stored.token_valid_for(state, min_validity)? {
         return Ok(token);
     }
-    let lock = state.refresh_locks.lock_for(stored.authorization);
-    let _held = lock.lock().await;
+    let guard = state.refresh_locks.lock_for(stored.authorization).lock_owned().await;
     // Whoever held the lock before us may have refreshed already: read again.
     let stored = current(state, company, product).await?;
     stored.usable()?;
     if let Some(token) = stored.token_valid_for(state, min_validity)? {
         return Ok(token);
     }
-    match refresh_locked(state, &stored, company, product).await {
+    // During a backoff, UPS is not asked again for every caller: what is stored is the answer.
+    if stored.retry_at.is_some_and(|retry_at| retry_at > now()) {
+        return stored.token_valid_for(state, 0)?.ok_or(TokenError::Unavailable);
+    }
+    match refresh_detached(state, stored, company, product, guard).await {
         Ok(token) => Ok(token),
         Err(Failure::Dead) => Err(TokenError::ReauthorizationRequired),
         // UPS is down: a token that has not yet expired is still better than none.
-        Err(Failure::Transient) => stored.token_valid_for(state, 0)?.ok_or(TokenError::Unavailable),
+        Err(Failure::Transient) | Err(Failure::Superseded) => {
+            let stored = current(state, company, product).await?;
+            stored.usable()?;
+            stored.token_valid_for(state, 0)?.ok_or(TokenError::Unavailable)
+        }
         Err(Failure::App(error)) => Err(error.into()),
     }
 }
@@ -168,22 +186,47 @@ pub async fn fresh_token(
 /// What the worker does for one due authorization. Returns whether a refresh happened.
 pub async fn refresh_if_due(state: &AppState, company: CompanyId, product: Product) -> Result<bool, TokenError> {
     let stored = current(state, company, product).await?;
-    let lock = state.refresh_locks.lock_for(stored.authorization);
-    let _held = lock.lock().await;
+    let guard = state.refresh_locks.lock_for(stored.authorization).lock_owned().await;
     let stored = current(state, company, product).await?;
     if stored.usable().is_err() || stored.access.is_none() || stored.refresh_at > now() {
         return Ok(false);
     }
-    match refresh_locked(state, &stored, company, product).await {
+    let authorization = stored.authorization;
+    match refresh_detached(state, stored, company, product, guard).await {
         Ok(_) => Ok(true),
-        Err(Failure::Dead | Failure::Transient) => Ok(false),
-        Err(Failure::App(error)) => Err(error.into()),
+        Err(Failure::Dead | Failure::Transient | Failure::Superseded) => Ok(false),
+        Err(Failure::App(error)) => {
+            // Whatever broke (a key change, the disk), back off rather than retry every pass.
+            let _ = schedule_retry(state, authorization, company, product, &error.to_string()).await;
+            Err(error.into())
+        }
     }
+}
+
+/// Runs the refresh in a task of its own that holds the authorization's lock: if the caller goes
+/// away (a client disconnects), the refresh still stores the rotated pair UPS has already issued,
+/// and no second refresh can start meanwhile.
+async fn refresh_detached(
+    state: &AppState,
+    stored: Current,
+    company: CompanyId,
+    product: Product,
+    guard: tokio::sync::OwnedMutexGuard<()>,
+) -> Result<FreshToken, Failure> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let _held = guard;
+        refresh_locked(&state, &stored, company, product).await
+    })
+    .await
+    .map_err(|_| Failure::App(AppError::Internal))?
 }
 
 enum Failure {
     Dead,
     Transient,
+    /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
+    Superseded,
     App(AppError),
 }
 
@@ -202,8 +245,19 @@ async fn refresh_locked(
 ) -> Result<FreshToken, Failure> {
     let authorization = stored.authorization;
     let Some(sealed) = &stored.refresh else {
-        mark_dead(state, authorization, company, product, "UPS issued no refresh token".into()).await?;
-        return Err(Failure::Dead);
+        return match mark_dead(
+            state,
+            authorization,
+            stored.token,
+            company,
+            product,
+            "UPS issued no refresh token".into(),
+        )
+        .await?
+        {
+            true => Err(Failure::Dead),
+            false => Err(Failure::Superseded),
+        };
     };
     let refresh_token = state
         .cipher
@@ -214,7 +268,17 @@ async fn refresh_locked(
             // UPS rotates refresh tokens; should it ever not, the old one stays in use.
             grant.refresh_token.get_or_insert(refresh_token);
             let mut tx = state.db.begin().await?;
-            retire_active_token(&mut tx, authorization, Retired::Refreshed).await?;
+            let still_ours: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM authorizations WHERE id = ? AND status = 'authorized'")
+                    .bind(authorization)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if still_ours.is_none()
+                || retire_active_token(&mut tx, authorization, stored.token, Retired::Refreshed).await? != 1
+            {
+                tx.rollback().await?;
+                return Err(Failure::Superseded);
+            }
             let expires_at = insert_token(&mut tx, &state.cipher, authorization, &grant).await.map_err(Failure::App)?;
             sqlx::query("UPDATE authorizations SET refresh_failures = 0, retry_at = NULL WHERE id = ?")
                 .bind(authorization)
@@ -239,8 +303,10 @@ async fn refresh_locked(
             let reason = format!(
                 "UPS refused to refresh the token ({error}). The UPS.com password of the user who opted in may have changed."
             );
-            mark_dead(state, authorization, company, product, reason).await?;
-            Err(Failure::Dead)
+            return match mark_dead(state, authorization, stored.token, company, product, reason).await? {
+                true => Err(Failure::Dead),
+                false => Err(Failure::Superseded),
+            };
         }
         Err(error) => {
             tracing::warn!(%error, %product, %company, "refresh failed; will retry");
@@ -250,16 +316,23 @@ async fn refresh_locked(
     }
 }
 
-/// The grant is dead: the authorization needs an admin again, and its tokens are useless.
+/// The grant is dead: the authorization needs an admin again, and its tokens are useless. Only if
+/// `token` is still the active one (an opt-in in the meantime has a grant of its own); returns
+/// whether it marked anything.
 async fn mark_dead(
     state: &AppState,
     authorization: i64,
+    token: Option<i64>,
     company: CompanyId,
     product: Product,
     reason: String,
-) -> Result<(), Failure> {
+) -> Result<bool, Failure> {
     let mut tx = state.db.begin().await?;
-    sqlx::query(
+    if retire_active_token(&mut tx, authorization, token, Retired::Cleared).await? != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let marked = sqlx::query(
         "UPDATE authorizations SET status = 'reauthorization_required', status_reason = ?, status_changed_at = ?,
              refresh_failures = 0, retry_at = NULL
          WHERE id = ? AND status = 'authorized'",
@@ -268,8 +341,12 @@ async fn mark_dead(
     .bind(now())
     .bind(authorization)
     .execute(&mut *tx)
-    .await?;
-    retire_active_token(&mut tx, authorization, Retired::Cleared).await?;
+    .await?
+    .rows_affected();
+    if marked != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
     audit::record(
         &mut tx,
         audit::Event {
@@ -282,7 +359,7 @@ async fn mark_dead(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Backoff for the n-th consecutive failure: 30 s doubling to at most 30 min, ±25 % jitter so

@@ -312,21 +312,26 @@ impl UpsOAuth {
 impl ProviderError {
     /// UPS answered and refused: the grant is dead (revoked, expired, or the UPS.com password
     /// changed), and retrying the same refresh token cannot help.
+    /// Only a refused refresh token counts: a refused client (10401, our configuration) must not
+    /// wipe every authorization of a product, so it is retried like an outage.
     pub fn is_dead_grant(&self) -> bool {
-        matches!(self, Self::Rejected(_))
+        let Self::Rejected(body) = self else { return false };
+        body.response.errors.iter().any(|error| {
+            let message = error.message.to_ascii_lowercase();
+            message.contains("refresh token") || message.contains("invalid_grant") || error.code == "invalid_grant"
+        })
     }
 }
 
 fn grant_from(response: UpsTokenResponse) -> Result<TokenGrant, ProviderError> {
-    let bounded = |lifetime: Option<Duration>, field: &str| match lifetime {
-        Some(lifetime) if lifetime > MAX_LIFETIME => Err(ProviderError::Malformed(format!("{field} is out of range"))),
-        lifetime => Ok(lifetime),
-    };
+    // Clamped, not refused: after a refresh UPS has already rotated, so refusing would lose the
+    // only valid pair.
+    let bounded = |lifetime: Option<Duration>| lifetime.map(|lifetime| lifetime.min(MAX_LIFETIME));
     Ok(TokenGrant {
         access_token: SecretString::new(response.access_token().secret().clone()),
         refresh_token: response.refresh_token().map(|token| SecretString::new(token.secret().clone())),
-        expires_in: bounded(response.expires_in(), "expires_in")?.unwrap_or(NO_LIFETIME),
-        refresh_expires_in: bounded(response.refresh_token_expires_in(), "refresh_token_expires_in")?,
+        expires_in: bounded(response.expires_in()).unwrap_or(NO_LIFETIME),
+        refresh_expires_in: bounded(response.refresh_token_expires_in()),
     })
 }
 
@@ -393,14 +398,23 @@ mod tests {
     }
 
     #[test]
-    fn lifetimes_out_of_range_are_malformed() {
+    fn lifetimes_out_of_range_are_clamped() {
         let response: UpsTokenResponse =
             serde_json::from_str(r#"{"token_type":"Bearer","access_token":"a","expires_in":"18446744073709551615"}"#)
                 .unwrap();
-        assert!(matches!(grant_from(response), Err(ProviderError::Malformed(_))));
+        assert_eq!(grant_from(response).unwrap().expires_in, MAX_LIFETIME);
         let response: UpsTokenResponse =
             serde_json::from_str(r#"{"token_type":"Bearer","access_token":"a","expires_in":"3600"}"#).unwrap();
         assert_eq!(grant_from(response).unwrap().expires_in, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn only_a_refused_refresh_token_is_a_dead_grant() {
+        let refused = |code: &str, message: &str| ProviderError::Rejected(UpsErrorResponse::new(code, message));
+        assert!(refused("10400", "Invalid Refresh Token").is_dead_grant());
+        assert!(refused("invalid_grant", "expired").is_dead_grant());
+        assert!(!refused("10401", "ClientId is Invalid").is_dead_grant());
+        assert!(!ProviderError::Unavailable("503".into()).is_dead_grant());
     }
 
     #[test]

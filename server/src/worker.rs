@@ -14,7 +14,10 @@ pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::
         loop {
             let due = match lifecycle::due(&state, BATCH).await {
                 Ok(due) => due,
-                Err(_) => Vec::new(),
+                Err(error) => {
+                    tracing::error!(%error, "cannot list the authorizations due for refresh");
+                    Vec::new()
+                }
             };
             let backlog = due.len() as i64 == BATCH;
             let mut running = JoinSet::new();
@@ -29,9 +32,9 @@ pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::
                 });
             }
             while running.join_next().await.is_some() {}
-            if !backlog {
-                tokio::time::sleep(interval).await;
-            }
+            // With a backlog, go on at once, but never spin: failed rows are rescheduled, and a
+            // short pause keeps a stuck batch from monopolizing the database.
+            tokio::time::sleep(if backlog { Duration::from_millis(50) } else { interval }).await;
         }
     })
 }

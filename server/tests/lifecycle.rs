@@ -183,7 +183,13 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     assert_eq!(failures, 1);
     assert!(retry_at.is_some(), "a retry is scheduled");
 
+    // During the backoff, callers get the stored answer without asking UPS again.
+    let asked = calls.load(Ordering::SeqCst);
+    assert_eq!(app.token_api(&key, &company.to_string(), "reverse-logistics").await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(calls.load(Ordering::SeqCst), asked, "no provider call during the backoff");
+
     down.store(false, Ordering::SeqCst);
+    sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1").execute(&app.db).await.unwrap();
     let (status, body) = app.token_api(&key, &company.to_string(), "reverse-logistics").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["access_token"].as_str().unwrap().starts_with("recovered-"));
@@ -274,4 +280,66 @@ async fn the_openapi_document_describes_the_token_api() {
     ] {
         assert!(errors.contains(&answered), "{answered} is answered but not documented");
     }
+}
+
+#[tokio::test]
+async fn an_opt_out_during_a_refresh_wins() {
+    // A provider that takes its time to answer a refresh.
+    let provider = Router::new().route(
+        "/security/v1/oauth/refresh",
+        post(|| async {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            Json(serde_json::json!({
+                "token_type": "Bearer", "access_token": "late-access", "refresh_token": "late-refresh", "expires_in": "3600",
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/security", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+    let app = Arc::new(
+        spawn_app_with(|settings| {
+            settings.ups.environment = UpsEnvironment::Custom;
+            settings.ups.base_url = Some(base.parse().unwrap());
+            for product in [
+                &mut settings.ups.reverse_logistics,
+                &mut settings.ups.pickup_manager,
+                &mut settings.ups.data_management,
+            ] {
+                product.client_id = Some("client".into());
+                product.client_secret = Some(SecretString::new("secret"));
+            }
+        })
+        .await,
+    );
+    let company = app.company("Acme").await;
+    app.admin("alice", &[company]).await;
+    let grant = TokenGrant {
+        access_token: SecretString::new("first-access"),
+        refresh_token: Some(SecretString::new("first-refresh")),
+        expires_in: Duration::from_secs(3600),
+        refresh_expires_in: None,
+    };
+    store_grant(&app.db, &app.state.cipher, None, company, IRL, grant).await.unwrap();
+    let key = app.api_key(IRL).await;
+    app.expire_token(company, IRL).await;
+
+    let call = {
+        let (app, key) = (app.clone(), key.clone());
+        tokio::spawn(async move { app.token_api(&key, &company.to_string(), "reverse-logistics").await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let browser = app.browser().signed_in("alice").await;
+    let out =
+        browser.server_fn("opt_out", &[("product", "reverse-logistics"), ("company", &company.to_string())]).await;
+    assert_eq!(out.status, StatusCode::OK);
+
+    let (status, body) = call.await.unwrap();
+    assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("opted_out")), "{body}");
+    assert_eq!(app.status(company, IRL).await.as_deref(), Some("revoked"));
+    assert!(app
+        .tokens(company, IRL)
+        .await
+        .iter()
+        .all(|(status, access, refresh)| status != "active" && !access && !refresh));
 }
