@@ -4,11 +4,10 @@
 
 mod common;
 
-use app::{authorization::ssr::store_grant, product::Product, secret::SecretString, ups::TokenGrant};
+use app::{product::Product, secret::SecretString};
 use axum::{http::StatusCode as AxumStatus, routing::post, Json, Router};
-use common::{spawn_app, spawn_app_with, SANDBOX_USER};
+use common::{spawn_app, spawn_app_with, spawn_app_with_provider, SANDBOX_USER};
 use reqwest::StatusCode;
-use server::settings::UpsEnvironment;
 use std::{
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -148,25 +147,9 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/security", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, provider).await });
-    let app = spawn_app_with(|settings| {
-        settings.ups.environment = UpsEnvironment::Custom;
-        settings.ups.base_url = Some(base.parse().unwrap());
-        for product in
-            [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
-        {
-            product.client_id = Some("client".into());
-            product.client_secret = Some(SecretString::new("secret"));
-        }
-    })
-    .await;
+    let app = spawn_app_with_provider(&base).await;
     let company = app.company("Acme").await;
-    let grant = TokenGrant {
-        access_token: SecretString::new("first-access"),
-        refresh_token: Some(SecretString::new("first-refresh")),
-        expires_in: Duration::from_secs(3600),
-        refresh_expires_in: None,
-    };
-    store_grant(&app.db, &app.state.cipher, None, company, IRL, grant).await.unwrap();
+    app.seed_grant(company, IRL).await;
     let key = app.api_key(IRL).await;
     app.expire_token(company, IRL).await;
 
@@ -297,30 +280,10 @@ async fn an_opt_out_during_a_refresh_wins() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/security", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, provider).await });
-    let app = Arc::new(
-        spawn_app_with(|settings| {
-            settings.ups.environment = UpsEnvironment::Custom;
-            settings.ups.base_url = Some(base.parse().unwrap());
-            for product in [
-                &mut settings.ups.reverse_logistics,
-                &mut settings.ups.pickup_manager,
-                &mut settings.ups.data_management,
-            ] {
-                product.client_id = Some("client".into());
-                product.client_secret = Some(SecretString::new("secret"));
-            }
-        })
-        .await,
-    );
+    let app = Arc::new(spawn_app_with_provider(&base).await);
     let company = app.company("Acme").await;
     app.admin("alice", &[company]).await;
-    let grant = TokenGrant {
-        access_token: SecretString::new("first-access"),
-        refresh_token: Some(SecretString::new("first-refresh")),
-        expires_in: Duration::from_secs(3600),
-        refresh_expires_in: None,
-    };
-    store_grant(&app.db, &app.state.cipher, None, company, IRL, grant).await.unwrap();
+    app.seed_grant(company, IRL).await;
     let key = app.api_key(IRL).await;
     app.expire_token(company, IRL).await;
 

@@ -5,9 +5,8 @@ mod common;
 
 use app::product::Product;
 use axum::{http::StatusCode as AxumStatus, routing::post, Router};
-use common::{spawn_app, spawn_app_with, SANDBOX_PASSWORD, SANDBOX_USER};
+use common::{spawn_app, spawn_app_with, spawn_app_with_provider, SANDBOX_PASSWORD, SANDBOX_USER};
 use reqwest::StatusCode;
-use server::settings::UpsEnvironment;
 
 const IRL: Product = Product::ReverseLogistics;
 
@@ -152,17 +151,7 @@ async fn a_provider_outage_is_reported_and_changes_nothing() {
     let provider = format!("http://{}/security", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, outage).await });
 
-    let app = spawn_app_with(|settings| {
-        settings.ups.environment = UpsEnvironment::Custom;
-        settings.ups.base_url = Some(provider.parse().unwrap());
-        for product in
-            [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
-        {
-            product.client_id = Some("client".into());
-            product.client_secret = Some(app::secret::SecretString::new("secret"));
-        }
-    })
-    .await;
+    let app = spawn_app_with_provider(&provider).await;
     let company = app.company("Acme Returns").await;
     app.admin("alice", &[company]).await;
     let browser = app.browser().signed_in("alice").await;

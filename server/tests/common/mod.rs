@@ -31,6 +31,23 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// The application talking to a provider double at `provider` (`http://…/security`) instead of
+/// the built-in sandbox, with client credentials for every product.
+pub async fn spawn_app_with_provider(provider: &str) -> TestApp {
+    let provider: Url = provider.parse().expect("a provider URL");
+    spawn_app_with(move |settings| {
+        settings.ups.environment = server::settings::UpsEnvironment::Custom;
+        settings.ups.base_url = Some(provider);
+        for product in
+            [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
+        {
+            product.client_id = Some("client".into());
+            product.client_secret = Some(SecretString::new("secret"));
+        }
+    })
+    .await
+}
+
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut settings = Settings::default();
@@ -94,6 +111,19 @@ impl TestApp {
         .execute(&self.db)
         .await
         .unwrap();
+    }
+
+    /// Stores a one-hour token pair for (company, product), as an opt-in through the provider would.
+    pub async fn seed_grant(&self, company: CompanyId, product: Product) {
+        let grant = app::ups::TokenGrant {
+            access_token: SecretString::new("first-access"),
+            refresh_token: Some(SecretString::new("first-refresh")),
+            expires_in: std::time::Duration::from_secs(3600),
+            refresh_expires_in: None,
+        };
+        app::authorization::ssr::store_grant(&self.db, &self.state.cipher, None, company, product, grant)
+            .await
+            .unwrap();
     }
 
     /// A token API key for `product`.
