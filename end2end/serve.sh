@@ -16,14 +16,24 @@ export OPTIN_SEED_DEMO=false
 # Short-lived sandbox tokens and a busy worker, so a dead grant shows within seconds.
 export OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS=10
 export OPTIN_REFRESH_INTERVAL_SECS=1
+# Embed sessions must be redeemed within 5 seconds here, so a spec can watch one expire.
+export OPTIN_EMBED__TOKEN_LIFETIME_SECS=5
+# The embed spec's own host page server (port + 4) may frame Data Management's widget only.
+export OPTIN_EMBED__DATA_MANAGEMENT__ALLOWED_ORIGINS="[\"http://127.0.0.1:$((port + 4))\"]"
 server="$PWD/../target/release/server"
 [ -x "$server" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Each spec has its own admins and companies, so the specs do not depend on each other's state.
-for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co"; do
-  "$server" company add "$company"
+# Company numbers go to companies.json for the specs that address companies by number.
+echo "{" > "$data/companies.json"
+for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
+  "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co"; do
+  number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
+  echo "  \"$company\": $number," >> "$data/companies.json"
 done
+echo '  "": 0' >> "$data/companies.json"
+echo "}" >> "$data/companies.json"
 "$server" user add irl.admin --display-name "Ada Admin" --company "Acme Returns"
 "$server" user add ipm.admin --display-name "Pat Pickup" --company "Globex Freight"
 "$server" member add ipm.admin "Initech Parcels"
@@ -31,6 +41,10 @@ done
 "$server" user add alice --display-name "Alice Alpha" --company "Alpha Co"
 "$server" user add bob --display-name "Bob Beta" --company "Beta Co"
 "$server" user add reauth.admin --display-name "Rita Reauth" --company "Reauth Co"
+"$server" user add portal.admin --display-name "Paula Portal" --company "Portal Returns Co"
+"$server" member add portal.admin "Portal Pickups Co"
+"$server" member add portal.admin "Portal Data Co"
 unset OPTIN_NEW_PASSWORD
 
-exec "$server"
+# The demo host portals (one per product, on the next three ports) and the widget's sessions.
+exec "$server" serve --demo-portals --demo-portal-port "$((port + 1))"

@@ -91,7 +91,7 @@ pub mod ssr {
         let user = current_user()?;
         require_admin(&state.db, user.id, company).await?;
         let rows: Vec<(i64, Option<String>, Option<String>, String, String)> = sqlx::query_as(
-            "SELECT l.at, u.display_name, l.product, l.action, l.detail FROM audit_log l
+            "SELECT l.at, COALESCE(u.display_name, l.actor_label), l.product, l.action, l.detail FROM audit_log l
              LEFT JOIN users u ON u.id = l.actor_id
              WHERE l.company_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ?",
         )

@@ -301,7 +301,7 @@ pub mod ssr {
         audit::record(
             &mut tx,
             audit::Event {
-                actor: Some(user),
+                actor: audit::Actor::User(user),
                 company: None,
                 product: None,
                 action: "signed_in",
@@ -355,13 +355,18 @@ pub mod ssr {
     }
 
     pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+        cookie(headers, SESSION_COOKIE)
+    }
+
+    /// The value of the request's cookie `name`, if set and not empty.
+    pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
+            .find(|(cookie, _)| *cookie == name)
             .map(|(_, value)| value.to_owned())
             .filter(|value| !value.is_empty())
     }

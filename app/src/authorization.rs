@@ -150,9 +150,30 @@ pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppErro
     crate::error::ssr::with_status(ssr::opt_out_current(product, company).await)
 }
 
-/// The authorization card, worded and sequenced as the product's walk-through has it.
+/// How the opt-in button reaches UPS.
+#[derive(Clone, Copy)]
+pub enum StartMode {
+    /// A form POST to `/oauth/{product}/start`, in this window (the admin pages).
+    Form,
+    /// A handler run inside the click itself (the widget opens UPS's consent in a window of its
+    /// own, which browsers allow only during the click).
+    Handler(Callback<()>),
+}
+
+/// The authorization card on the admin pages: opt-in by form, opt-out through `opt_out`.
 #[component]
 pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>) -> impl IntoView {
+    let (product, company) = (view.product, view.company.id);
+    let on_revoke = Callback::new(move |()| {
+        opt_out.dispatch(OptOut { product, company });
+    });
+    view! { <AuthorizationCard view start=StartMode::Form on_revoke/> }
+}
+
+/// The authorization card, worded and sequenced as the product's walk-through has it; the admin
+/// pages and the embedded widget differ only in how they start and end an authorization.
+#[component]
+pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: Callback<()>) -> impl IntoView {
     let AuthorizationView { company, product, status } = view;
     let wording = product.wording();
     let confirm = NodeRef::<Dialog>::new();
@@ -178,13 +199,21 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
         AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
         _ => wording.opt_in,
     };
-    let start_form = move |label: &'static str| {
-        view! {
+    let start_form = move |label: &'static str| match start {
+        StartMode::Form => view! {
             <form method="post" action=start_path.clone() class="inline">
                 <input type="hidden" name="company" value=company_id.get()/>
                 <button type="submit" class="primary">{label}</button>
             </form>
         }
+        .into_any(),
+        StartMode::Handler(handler) => view! {
+            <button type="button" class="primary" on:click=move |_| {
+                close_dialog(explain);
+                handler.run(());
+            }>{label}</button>
+        }
+        .into_any(),
     };
     let revoke_button = move || {
         view! {
@@ -237,7 +266,7 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
                     product.short_name(), company.name,
                 )
                 confirm_label=wording.confirm_label
-                on_confirm=move || { opt_out.dispatch(OptOut { product, company: company_id }); }
+                on_confirm=move || on_revoke.run(())
             />
         }
     });
@@ -260,9 +289,10 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
 pub mod ssr {
     use super::{AuthorizationStatus, AuthorizationView, CompanyStatus, Notice, ProductOverview, StatusKind};
     use crate::{
-        audit,
+        audit::{self, Actor},
         auth::ssr::{current_user, SignedInUser},
         companies::{ssr::require_admin, CompanySummary},
+        embed::ssr::{EmbedMode, EmbedSession},
         error::AppError,
         ids::CompanyId,
         product::Product,
@@ -324,7 +354,8 @@ pub mod ssr {
         product: Product,
     ) -> Result<AuthorizationView, AppError> {
         let row: Option<(String, Option<String>, i64, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT a.status, a.status_reason, a.status_changed_at, a.authorized_at, u.display_name
+            "SELECT a.status, a.status_reason, a.status_changed_at, a.authorized_at,
+                    COALESCE(u.display_name, a.authorized_via)
              FROM authorizations a LEFT JOIN users u ON u.id = a.authorized_by
              WHERE a.company_id = ? AND a.product = ?",
         )
@@ -351,19 +382,22 @@ pub mod ssr {
         let state = app_state()?;
         let user = current_user()?;
         require_admin(&state.db, user.id, company).await?;
-        let action = if product.wording().revoke_label == "Clear" { "cleared" } else { "opted_out" };
-        revoke(&state.db, &user, company, product, action).await
+        revoke(&state.db, &Actor::User(user.id), company, product).await
+    }
+
+    /// What ending an authorization is called in the product's own words (and the audit log).
+    pub fn revoke_action(product: Product) -> &'static str {
+        if product.wording().revoke_label == "Clear" {
+            "cleared"
+        } else {
+            "opted_out"
+        }
     }
 
     /// Ends the authorization at once: tokens wiped, status revoked, in one transaction. UPS has no
     /// revocation endpoint, so this is what makes the tokens unusable by anything of ours.
-    pub async fn revoke(
-        db: &SqlitePool,
-        user: &SignedInUser,
-        company: CompanyId,
-        product: Product,
-        action: &'static str,
-    ) -> Result<(), AppError> {
+    pub async fn revoke(db: &SqlitePool, actor: &Actor, company: CompanyId, product: Product) -> Result<(), AppError> {
+        let action = revoke_action(product);
         let mut tx = db.begin().await?;
         let revoked: Option<(i64,)> = sqlx::query_as(
             "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?
@@ -380,7 +414,7 @@ pub mod ssr {
             audit::record(
                 &mut tx,
                 audit::Event {
-                    actor: Some(user.id),
+                    actor: actor.clone(),
                     company: Some(company),
                     product: Some(product),
                     action,
@@ -393,15 +427,36 @@ pub mod ssr {
         Ok(())
     }
 
-    /// Starts the authorization-code flow: a single-use state bound to this session, company and
-    /// product, a PKCE verifier kept encrypted beside it, and the UPS URL to send the admin to.
+    /// Who starts an authorization, and what the callback checks to know it returns to the same
+    /// browser.
+    pub enum Initiator<'a> {
+        /// A signed-in admin: the state is bound to their session.
+        Admin(&'a SignedInUser),
+        /// A portal user in a product's widget: the state is bound to the consent window's own
+        /// first-party cookie (`browser` is its value), and to the embed session.
+        Portal { session: &'a EmbedSession, browser: &'a str, mode: EmbedMode },
+    }
+
+    /// Starts the authorization-code flow: a single-use state bound to this browser, company and
+    /// product, a PKCE verifier kept encrypted beside it, and the UPS URL to send the person to.
     pub async fn begin(
         state: &AppState,
-        user: &SignedInUser,
+        initiator: Initiator<'_>,
         product: Product,
         company: CompanyId,
     ) -> Result<Url, AppError> {
-        require_admin(&state.db, user.id, company).await?;
+        let (binding, embed, actor) = match &initiator {
+            Initiator::Admin(user) => {
+                require_admin(&state.db, user.id, company).await?;
+                (user.session_hash.clone(), None, Actor::User(user.id))
+            }
+            Initiator::Portal { session, browser, mode } => {
+                if session.company.id != company || session.product != product {
+                    return Err(AppError::Forbidden);
+                }
+                (token_hash(browser), Some((session.id, mode.as_str())), session.actor())
+            }
+        };
         let token = random_token();
         let (url, verifier) = state.ups.authorize_url(product, &token).map_err(|error| {
             tracing::error!(%error, %product, "cannot build the UPS authorize URL");
@@ -411,11 +466,13 @@ pub mod ssr {
         let mut tx = state.db.begin().await?;
         sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
         sqlx::query(
-            "INSERT INTO oauth_states (state_hash, session_hash, company_id, product, pkce_verifier, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO oauth_states (state_hash, session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash(token.expose()))
-        .bind(&user.session_hash)
+        .bind(binding)
+        .bind(embed.map(|(id, _)| id))
+        .bind(embed.map(|(_, mode)| mode))
         .bind(company.get())
         .bind(product.slug())
         .bind(sealed)
@@ -426,7 +483,7 @@ pub mod ssr {
         audit::record(
             &mut tx,
             audit::Event {
-                actor: Some(user.id),
+                actor,
                 company: Some(company),
                 product: Some(product),
                 action: "opt_in_started",
@@ -447,7 +504,7 @@ pub mod ssr {
     }
 
     /// A callback that did not end in an authorization: which company it was for, when known, and
-    /// what to tell the admin.
+    /// what to tell the person.
     #[derive(Debug)]
     pub struct CallbackFailure {
         pub company: Option<CompanyId>,
@@ -461,45 +518,111 @@ pub mod ssr {
         }
     }
 
+    /// Where a callback's answer goes: back to the admin pages, or to the widget that opened the
+    /// consent window (or to the portal page, when the window could not be opened).
+    #[derive(Debug)]
+    pub enum Answer {
+        Admin,
+        Widget { mode: EmbedMode, session: EmbedSession },
+    }
+
+    /// How a callback ended, and where to say so.
+    pub struct Completion {
+        pub answer: Answer,
+        pub result: Result<CompanyId, CallbackFailure>,
+    }
+
     /// Completes the flow. The state is consumed first, whatever happens next, so it can never be
-    /// replayed; every failure leaves the company's authorization as it was.
+    /// replayed; every failure leaves the company's authorization as it was. `user` is the
+    /// signed-in admin, if any; `browser` the consent window's cookie, if any.
     pub async fn complete(
         state: &AppState,
-        user: &SignedInUser,
         product: Product,
         query: CallbackQuery,
-    ) -> Result<CompanyId, CallbackFailure> {
+        user: Option<&SignedInUser>,
+        browser: Option<&str>,
+    ) -> Completion {
+        let admin = |result| Completion { answer: Answer::Admin, result };
         let unknown = CallbackFailure { company: None, notice: Notice::StateUnknown };
-        let Some(state_token) = query.state.filter(|value| !value.is_empty()) else { return Err(unknown) };
-        let row: Option<(Vec<u8>, i64, String, Vec<u8>, i64)> = sqlx::query_as(
+        let Some(state_token) = query.state.clone().filter(|value| !value.is_empty()) else {
+            return admin(Err(unknown));
+        };
+        let row: Result<Option<(Vec<u8>, Option<i64>, Option<String>, i64, String, Vec<u8>, i64)>, _> = sqlx::query_as(
             "DELETE FROM oauth_states WHERE state_hash = ?
-             RETURNING session_hash, company_id, product, pkce_verifier, expires_at",
+                 RETURNING session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, expires_at",
         )
         .bind(token_hash(&state_token))
         .fetch_optional(&state.db)
-        .await
-        .map_err(AppError::from)?;
-        let Some((session_hash, company, state_product, sealed_verifier, expires_at)) = row else {
-            tracing::warn!(%product, "callback with an unknown or replayed state");
-            return Err(unknown);
+        .await;
+        let (binding, embed, mode, company, state_product, sealed_verifier, expires_at) = match row {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                tracing::warn!(%product, "callback with an unknown or replayed state");
+                return admin(Err(unknown));
+            }
+            Err(error) => return admin(Err(AppError::from(error).into())),
         };
-        if session_hash != user.session_hash || state_product != product.slug() {
-            tracing::warn!(%product, "callback with a state from another session or product");
-            return Err(unknown);
-        }
         let company = CompanyId::new(company);
+        let pending = Pending { company, product, sealed_verifier, expires_at };
+        if state_product != product.slug() {
+            tracing::warn!(%product, "callback with a state from another product");
+            return admin(Err(unknown));
+        }
+        match (embed, mode.as_deref().and_then(EmbedMode::parse)) {
+            (Some(embed), Some(mode)) => {
+                let session = match EmbedSession::by_id(&state.db, embed).await {
+                    Ok(Some(session)) => session,
+                    Ok(None) => {
+                        return admin(Err(CallbackFailure { company: Some(company), notice: Notice::NotAllowed }))
+                    }
+                    Err(error) => return admin(Err(error.into())),
+                };
+                let result = if browser.map(token_hash) != Some(binding) {
+                    tracing::warn!(%product, "widget callback in a browser other than the one that started it");
+                    Err(unknown)
+                } else {
+                    finish(state, &session.actor(), pending, query).await
+                };
+                Completion { answer: Answer::Widget { mode, session }, result }
+            }
+            _ => {
+                let Some(user) = user.filter(|user| user.session_hash == binding) else {
+                    tracing::warn!(%product, "callback with a state from another session");
+                    return admin(Err(unknown));
+                };
+                if require_admin(&state.db, user.id, company).await.is_err() {
+                    return admin(Err(CallbackFailure { company: Some(company), notice: Notice::NotAllowed }));
+                }
+                admin(finish(state, &Actor::User(user.id), pending, query).await)
+            }
+        }
+    }
+
+    /// A consumed state whose browser has been checked.
+    struct Pending {
+        company: CompanyId,
+        product: Product,
+        sealed_verifier: Vec<u8>,
+        expires_at: i64,
+    }
+
+    async fn finish(
+        state: &AppState,
+        actor: &Actor,
+        pending: Pending,
+        query: CallbackQuery,
+    ) -> Result<CompanyId, CallbackFailure> {
+        let Pending { company, product, sealed_verifier, expires_at } = pending;
         let fail = |notice| CallbackFailure { company: Some(company), notice };
         if expires_at <= now() {
             return Err(fail(Notice::StateExpired));
         }
-        require_admin(&state.db, user.id, company).await.map_err(|_| fail(Notice::NotAllowed))?;
-
         if let Some(error) = query.error {
             let mut conn = state.db.acquire().await.map_err(AppError::from)?;
             audit::record(
                 &mut conn,
                 audit::Event {
-                    actor: Some(user.id),
+                    actor: actor.clone(),
                     company: Some(company),
                     product: Some(product),
                     action: "consent_denied",
@@ -523,7 +646,7 @@ pub mod ssr {
                     })
                 },
             )?;
-        store_grant(&state.db, &state.cipher, Some(user), company, product, grant)
+        store_grant(&state.db, &state.cipher, actor, company, product, grant)
             .await
             .map_err(|_| fail(Notice::Failed))?;
         Ok(company)
@@ -533,24 +656,30 @@ pub mod ssr {
     pub async fn store_grant(
         db: &SqlitePool,
         cipher: &TokenCipher,
-        user: Option<&SignedInUser>,
+        actor: &Actor,
         company: CompanyId,
         product: Product,
         grant: TokenGrant,
     ) -> Result<(), AppError> {
+        let by_user = match actor {
+            Actor::User(user) => Some(user.get()),
+            _ => None,
+        };
         let mut tx = db.begin().await?;
         let (authorization,): (i64,) = sqlx::query_as(
-            "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_at)
-             VALUES (?, ?, 'authorized', NULL, ?, ?, ?)
+            "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at)
+             VALUES (?, ?, 'authorized', NULL, ?, ?, ?, ?)
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
-                 authorized_at = excluded.authorized_at, refresh_failures = 0, retry_at = NULL
+                 authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
+                 refresh_failures = 0, retry_at = NULL
              RETURNING id",
         )
         .bind(company.get())
         .bind(product.slug())
         .bind(now())
-        .bind(user.map(|user| user.id.get()))
+        .bind(by_user)
+        .bind(actor.label())
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
@@ -559,7 +688,7 @@ pub mod ssr {
         audit::record(
             &mut tx,
             audit::Event {
-                actor: user.map(|user| user.id),
+                actor: actor.clone(),
                 company: Some(company),
                 product: Some(product),
                 action: "authorized",

@@ -17,6 +17,10 @@ pub enum AppError {
     /// 429: too many failed sign-ins for this name; the person waits for the window to pass.
     #[error("Too many failed sign-in attempts. Please wait 15 minutes and try again.")]
     TooManyAttempts,
+    /// 401: an embedded widget's session is unknown, already used, expired, or its API key was
+    /// revoked; the portal page mints a new one when it is reloaded.
+    #[error("This session has expired or was already used. Reload the page to continue.")]
+    EmbedSessionInvalid,
     /// 403: signed in, but not an administrator of the company asked about.
     #[error("You are not allowed to manage this company.")]
     Forbidden,
@@ -37,7 +41,7 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> u16 {
         match self {
-            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::EmbedSessionInvalid => 401,
             Self::Forbidden => 403,
             Self::TooManyAttempts => 429,
             Self::NotFound(_) => 404,

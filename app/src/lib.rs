@@ -5,6 +5,7 @@ pub mod activity;
 pub mod auth;
 pub mod authorization;
 pub mod companies;
+pub mod embed;
 pub mod error;
 pub mod ids;
 pub mod product;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pickup-manager/settings") view=pickup_manager::PickupManagerSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/data-management") view=data_management::DataManagementHomePage ssr=SsrMode::Async/>
                 <Route path=path!("/data-management/admin") view=data_management::TokenManagerPage ssr=SsrMode::Async/>
+                <Route path=path!("/embed/:product") view=embed::EmbedPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -287,7 +287,7 @@ async fn refresh_locked(
             audit::record(
                 &mut tx,
                 audit::Event {
-                    actor: None,
+                    actor: audit::Actor::Service,
                     company: Some(company),
                     product: Some(product),
                     action: "refreshed",
@@ -350,7 +350,7 @@ async fn mark_dead(
     audit::record(
         &mut tx,
         audit::Event {
-            actor: None,
+            actor: audit::Actor::Service,
             company: Some(company),
             product: Some(product),
             action: "reauthorization_required",
@@ -393,7 +393,7 @@ async fn schedule_retry(
     audit::record(
         &mut tx,
         audit::Event {
-            actor: None,
+            actor: audit::Actor::Service,
             company: Some(company),
             product: Some(product),
             action: "refresh_failed",

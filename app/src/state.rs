@@ -1,11 +1,14 @@
 //! The one application state, built by the server and reached by server functions through
 //! [`app_state`]. Server-only.
 
-use crate::{auth::ssr::SignInThrottle, error::AppError, lifecycle::RefreshLocks, secret::TokenCipher, ups::UpsOAuth};
+use crate::{
+    auth::ssr::SignInThrottle, error::AppError, lifecycle::RefreshLocks, product::Product, secret::TokenCipher,
+    ups::UpsOAuth,
+};
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use sqlx::SqlitePool;
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use url::Url;
 
 #[derive(Clone, FromRef)]
@@ -28,6 +31,12 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     pub session_lifetime: Duration,
     pub state_lifetime: Duration,
+    /// The origins allowed to frame each product's widget (`scheme://host[:port]`).
+    pub embed_origins: HashMap<Product, Vec<String>>,
+    /// How long a product's backend has to hand an embed session to its page.
+    pub embed_token_lifetime: Duration,
+    /// How long a widget works once opened.
+    pub embed_session_lifetime: Duration,
 }
 
 impl WebConfig {

@@ -2,7 +2,13 @@
 //! Manager grid, and the grid itself. Only metadata ever leaves the server (when, until when,
 //! status, a short fingerprint); never a token.
 
-use crate::{error::AppError, ids::CompanyId, product::Product, ui::LocalTime};
+use crate::{
+    embed::{embed_token_history, WidgetKey},
+    error::AppError,
+    ids::CompanyId,
+    product::Product,
+    ui::LocalTime,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -52,19 +58,65 @@ pub async fn token_history(product: Product, company: CompanyId, page: u32) -> R
     crate::error::ssr::with_status(ssr::history(product, company, page).await)
 }
 
-/// The grid of the most recently created access tokens, paged by `?page=`.
+/// Where the grid's rows come from, and how it pages.
+#[derive(Clone)]
+pub enum HistorySource {
+    /// A signed-in admin's Token Manager, paged by `?page=` links.
+    Admin { product: Product, company: CompanyId, page: Memo<u32> },
+    /// The embedded widget, paged in place (it has no URL of its own to change).
+    Widget { key: WidgetKey, page: RwSignal<u32> },
+}
+
+impl HistorySource {
+    fn page(&self) -> u32 {
+        match self {
+            Self::Admin { page, .. } => page.get(),
+            Self::Widget { page, .. } => page.get(),
+        }
+    }
+
+    async fn load(self, page: u32) -> Result<TokenPage, AppError> {
+        match self {
+            Self::Admin { product, company, .. } => token_history(product, company, page).await,
+            Self::Widget { key, .. } => embed_token_history(key, page).await,
+        }
+    }
+
+    fn pager_link(&self, page: u32, label: &'static str, rel: &'static str) -> AnyView {
+        match self {
+            Self::Admin { product, company, .. } => {
+                let href = format!("{}?company={company}&page={page}", product.authorization_path());
+                view! { <a href=href rel=rel>{label}</a> }.into_any()
+            }
+            Self::Widget { page: current, .. } => {
+                let current = *current;
+                view! { <button type="button" class="link" on:click=move |_| current.set(page)>{label}</button> }
+                    .into_any()
+            }
+        }
+    }
+}
+
+/// The grid of the most recently created access tokens, newest first.
 #[component]
 pub fn TokenGrid(
-    product: Product,
-    company: CompanyId,
-    page: Memo<u32>,
+    source: HistorySource,
     /// Changes whenever the authorization may have changed (after Clear), to reload the grid.
     #[prop(into)]
     version: Signal<usize>,
 ) -> impl IntoView {
-    let history =
-        Resource::new(move || (page.get(), version.get()), move |(page, _)| token_history(product, company, page));
-    let page_link = move |page: u32| format!("{}?company={company}&page={page}", product.authorization_path());
+    let history = Resource::new(
+        {
+            let source = source.clone();
+            move || (source.page(), version.get())
+        },
+        {
+            let source = source.clone();
+            move |(page, _)| source.clone().load(page)
+        },
+    );
+    let source = StoredValue::new(source);
+    let page_link = move |page: u32, label, rel| source.with_value(|source| source.pager_link(page, label, rel));
     view! {
         <section class="card tokens" aria-labelledby="tokens-heading">
             <h2 id="tokens-heading">"Access tokens"</h2>
@@ -99,9 +151,9 @@ pub fn TokenGrid(
                             </div>
                             {(history.pages > 1).then(|| view! {
                                 <nav class="pager" aria-label="Token pages">
-                                    {(history.page > 1).then(|| view! { <a href=page_link(history.page - 1) rel="prev">"Newer"</a> })}
+                                    {(history.page > 1).then(|| page_link(history.page - 1, "Newer", "prev"))}
                                     <span>{format!("Page {} of {} ({} tokens)", history.page, history.pages, history.total)}</span>
-                                    {(history.page < history.pages).then(|| view! { <a href=page_link(history.page + 1) rel="next">"Older"</a> })}
+                                    {(history.page < history.pages).then(|| page_link(history.page + 1, "Older", "next"))}
                                 </nav>
                             })}
                         }.into_any(),
@@ -123,18 +175,29 @@ pub mod ssr {
         product::Product,
         state::{app_state, now},
     };
+    use sqlx::SqlitePool;
 
     pub async fn history(product: Product, company: CompanyId, page: u32) -> Result<TokenPage, AppError> {
         let state = app_state()?;
         let user = current_user()?;
         require_admin(&state.db, user.id, company).await?;
+        page_of(&state.db, product, company, page).await
+    }
+
+    /// One page of (company, product)'s token history; the caller has checked who may see it.
+    pub async fn page_of(
+        db: &SqlitePool,
+        product: Product,
+        company: CompanyId,
+        page: u32,
+    ) -> Result<TokenPage, AppError> {
         let (total,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
              WHERE a.company_id = ? AND a.product = ?",
         )
         .bind(company.get())
         .bind(product.slug())
-        .fetch_one(&state.db)
+        .fetch_one(db)
         .await?;
         let pages = (total as u32).div_ceil(PAGE_SIZE).max(1);
         let page = page.clamp(1, pages);
@@ -148,7 +211,7 @@ pub mod ssr {
         .bind(product.slug())
         .bind(PAGE_SIZE)
         .bind((page - 1) * PAGE_SIZE)
-        .fetch_all(&state.db)
+        .fetch_all(db)
         .await?;
         let now = now();
         let rows = rows

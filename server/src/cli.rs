@@ -24,7 +24,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the application (the default).
-    Serve,
+    Serve {
+        /// Also serve a demo host portal per product, each on its own port (its own origin),
+        /// allowed to embed that product's widget.
+        #[arg(long)]
+        demo_portals: bool,
+        /// The first demo portal's port; the others follow. Default: the service's port + 1.
+        #[arg(long)]
+        demo_portal_port: Option<u16>,
+    },
     /// Application users (company admins).
     #[command(subcommand)]
     User(UserCommand),
@@ -96,7 +104,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
     let db = open_database(&settings.database).await.map_err(|e| e.to_string())?;
     let fail = |e: app::error::AppError| e.to_string();
     match command {
-        Command::Serve => Err("serve is not an administration command".into()),
+        Command::Serve { .. } => Err("serve is not an administration command".into()),
         Command::User(UserCommand::Add { sign_in_name, display_name, company }) => {
             let company = match company {
                 Some(name) => Some(find_company(&db, &name).await.map_err(fail)?),

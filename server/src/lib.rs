@@ -1,8 +1,10 @@
 //! The axum server: configuration, start-up and the one application state, the routes that are
-//! not server functions (OAuth start and callback, the built-in UPS sandbox), and the
-//! command-line administration.
+//! not server functions (OAuth start and callback, the token and embed APIs, the built-in UPS
+//! sandbox), the demo host portals, and the command-line administration.
 
 pub mod cli;
+pub mod demo_portal;
+pub mod embed_api;
 pub mod oauth;
 pub mod sandbox;
 pub mod settings;

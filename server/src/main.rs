@@ -1,10 +1,11 @@
 use clap::Parser;
 use server::{
     cli::{self, Cli, Command},
+    demo_portal::DemoPortal,
     settings::Settings,
     startup::Application,
 };
-use std::process::ExitCode;
+use std::{net::SocketAddr, process::ExitCode};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -22,8 +23,22 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings).await,
+    match cli.command.unwrap_or(Command::Serve { demo_portals: false, demo_portal_port: None }) {
+        Command::Serve { demo_portals, demo_portal_port } => {
+            let portals = if demo_portals {
+                let port = demo_portal_port.unwrap_or(settings.listen.port().saturating_add(1));
+                match DemoPortal::bind(SocketAddr::new(settings.listen.ip(), port)).await {
+                    Ok(portals) => portals,
+                    Err(error) => {
+                        eprintln!("cannot start the demo portals: {error}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                Vec::new()
+            };
+            serve(settings, portals).await
+        }
         command => match cli::run(&settings, command).await {
             Ok(message) => {
                 println!("{message}");
@@ -37,7 +52,10 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(settings: Settings) -> ExitCode {
+async fn serve(mut settings: Settings, portals: Vec<DemoPortal>) -> ExitCode {
+    for portal in &portals {
+        settings.embed.product_mut(portal.product).allowed_origins.push(portal.origin());
+    }
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => {
@@ -53,6 +71,15 @@ async fn serve(settings: Settings) -> ExitCode {
             demo.sign_in_name,
             demo.password.expose()
         );
+    }
+    for portal in portals {
+        let origin = portal.origin();
+        let product = portal.product;
+        if let Err(error) = portal.serve(&application.state.db, application.base_url.clone(), 1).await {
+            eprintln!("cannot start the demo portal of {product}: {error}");
+            return ExitCode::FAILURE;
+        }
+        println!("Demo portal of {}: {origin}/", product.name());
     }
     println!("OAuth Opt-In is serving {}  (Ctrl-C stops it)", application.base_url);
     match application.run().await {

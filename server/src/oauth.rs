@@ -1,10 +1,11 @@
 //! The two plain HTTP routes of the opt-in: the form POST that sends the admin to UPS, and the
-//! redirect URI UPS sends them back to. The logic lives in `app::authorization::ssr`.
+//! redirect URI UPS sends admins and widgets' consent windows back to. The logic lives in `app::authorization::ssr`.
 
+use crate::embed_api::{answer, CONSENT_COOKIE};
 use app::{
-    auth::ssr::SignedInUser,
+    auth::ssr::{cookie, SignedInUser},
     authorization::{
-        ssr::{begin, complete, CallbackQuery},
+        ssr::{begin, complete, Answer, CallbackQuery, Initiator},
         Notice,
     },
     error::AppError,
@@ -15,7 +16,7 @@ use app::{
 };
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Extension, Form,
 };
@@ -48,7 +49,7 @@ pub async fn start(
         Some(Err(error)) => return refusal(StatusCode::BAD_REQUEST, &error.to_string()),
         None => return refusal(StatusCode::BAD_REQUEST, "Choose the company to opt in."),
     };
-    match begin(&state, &user, product, company).await {
+    match begin(&state, Initiator::Admin(&user), product, company).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
         Err(error @ AppError::Forbidden) => refusal(StatusCode::FORBIDDEN, &error.to_string()),
         Err(_) => Redirect::to(&format!("{}{}", product.authorization_path(), Notice::Failed.query(Some(company))))
@@ -56,22 +57,35 @@ pub async fn start(
     }
 }
 
-/// `GET /oauth/{product}/callback?code=…&state=…` (or `?error=…&state=…`): back to the product
-/// page with what happened.
+/// `GET /oauth/{product}/callback?code=…&state=…` (or `?error=…&state=…`): back to where the
+/// opt-in started, with what happened: the product page for an admin, the widget for a portal
+/// user.
 pub async fn callback(
     State(state): State<AppState>,
     Path(product): Path<String>,
     user: Option<Extension<SignedInUser>>,
+    headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
     let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
-    let Some(Extension(user)) = user else {
+    let user = user.map(|Extension(user)| user);
+    let browser = cookie(&headers, CONSENT_COOKIE);
+    let completion = complete(&state, product, query, user.as_ref(), browser.as_deref()).await;
+    match (completion.answer, completion.result) {
+        (Answer::Widget { mode, session }, result) => {
+            let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
+            answer(&state.web, mode, &session, notice)
+        }
         // The state was bound to a session that is gone: it can only fail, so say so after sign-in.
-        return sign_in_first(&format!("{}{}", product.authorization_path(), Notice::StateUnknown.query(None)));
-    };
-    let notice = match complete(&state, &user, product, query).await {
-        Ok(company) => Notice::Authorized.query(Some(company)),
-        Err(failure) => failure.notice.query(failure.company),
-    };
-    Redirect::to(&format!("{}{notice}", product.authorization_path())).into_response()
+        (Answer::Admin, Err(_)) if user.is_none() => {
+            sign_in_first(&format!("{}{}", product.authorization_path(), Notice::StateUnknown.query(None)))
+        }
+        (Answer::Admin, result) => {
+            let notice = match result {
+                Ok(company) => Notice::Authorized.query(Some(company)),
+                Err(failure) => failure.notice.query(failure.company),
+            };
+            Redirect::to(&format!("{}{notice}", product.authorization_path())).into_response()
+        }
+    }
 }

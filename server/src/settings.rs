@@ -39,6 +39,7 @@ pub struct Settings {
     pub refresh_concurrency: usize,
     pub ups: UpsSettings,
     pub sandbox: SandboxSettings,
+    pub embed: EmbedSettings,
 }
 
 impl Default for Settings {
@@ -58,6 +59,7 @@ impl Default for Settings {
             refresh_concurrency: 64,
             ups: UpsSettings::default(),
             sandbox: SandboxSettings::default(),
+            embed: EmbedSettings::default(),
         }
     }
 }
@@ -110,6 +112,85 @@ impl Default for SandboxSettings {
     fn default() -> Self {
         Self { code_lifetime_secs: 300, access_token_lifetime_secs: 14_399, refresh_token_lifetime_secs: 5_183_999 }
     }
+}
+
+/// The embeddable widget: who may frame it, and how long its sessions last.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbedSettings {
+    /// How long a product's backend has to hand a new embed session to its page (single use).
+    pub token_lifetime_secs: u64,
+    /// How long a widget works once its page has opened it.
+    pub session_lifetime_secs: u64,
+    pub reverse_logistics: EmbedProductSettings,
+    pub pickup_manager: EmbedProductSettings,
+    pub data_management: EmbedProductSettings,
+}
+
+impl Default for EmbedSettings {
+    fn default() -> Self {
+        Self {
+            token_lifetime_secs: 120,
+            session_lifetime_secs: 30 * 60,
+            reverse_logistics: EmbedProductSettings::default(),
+            pickup_manager: EmbedProductSettings::default(),
+            data_management: EmbedProductSettings::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbedProductSettings {
+    /// The portal origins (`https://portal.example.com`) allowed to frame this product's widget.
+    /// None by default: the widget cannot be framed anywhere until its product team is listed.
+    pub allowed_origins: Vec<String>,
+}
+
+impl EmbedSettings {
+    pub fn product_mut(&mut self, product: Product) -> &mut EmbedProductSettings {
+        match product {
+            Product::ReverseLogistics => &mut self.reverse_logistics,
+            Product::PickupManager => &mut self.pickup_manager,
+            Product::DataManagement => &mut self.data_management,
+        }
+    }
+
+    /// Each product's allowed origins, checked and written as browsers send them in `Origin`.
+    pub fn origins(&self) -> Result<HashMap<Product, Vec<String>>, SettingsError> {
+        Product::ALL
+            .into_iter()
+            .map(|product| {
+                let configured = match product {
+                    Product::ReverseLogistics => &self.reverse_logistics,
+                    Product::PickupManager => &self.pickup_manager,
+                    Product::DataManagement => &self.data_management,
+                };
+                let origins = configured
+                    .allowed_origins
+                    .iter()
+                    .map(|origin| {
+                        parse_origin(origin).ok_or_else(|| {
+                            SettingsError::Invalid(format!(
+                                "embed.{}.allowed_origins: \"{origin}\" is not an origin like https://portal.example.com",
+                                product.slug().replace('-', "_")
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((product, origins))
+            })
+            .collect()
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) URL with nothing after the host, or `None`.
+pub fn parse_origin(value: &str) -> Option<String> {
+    let url = Url::parse(value.trim()).ok()?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    let origin = url.origin();
+    (matches!(url.scheme(), "http" | "https") && bare && url.username().is_empty() && origin.is_tuple())
+        .then(|| origin.ascii_serialization())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +326,20 @@ mod tests {
             assert!(Settings::load(None).is_err(), "unknown settings are refused, not ignored");
             Ok(())
         });
+    }
+
+    #[test]
+    fn embed_origins_must_be_bare_origins() {
+        assert_eq!(parse_origin("https://portal.example.com/").as_deref(), Some("https://portal.example.com"));
+        assert_eq!(parse_origin("http://127.0.0.1:3001").as_deref(), Some("http://127.0.0.1:3001"));
+        for bad in ["portal.example.com", "https://portal.example.com/app", "javascript:alert(1)", "*", "https://a@b.c"]
+        {
+            assert_eq!(parse_origin(bad), None, "{bad}");
+        }
+        let mut settings = Settings::default();
+        settings.embed.pickup_manager.allowed_origins = vec!["https://portal.example.com/path".into()];
+        let error = settings.embed.origins().unwrap_err().to_string();
+        assert!(error.contains("embed.pickup_manager.allowed_origins"), "{error}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! router. Tests build it exactly as `main` does, on port 0 with a fresh database.
 
 use crate::{
-    oauth,
+    embed_api, oauth,
     sandbox::{self, Sandbox},
     settings::{Settings, SettingsError, UpsEnvironment},
     token_api, worker,
@@ -10,6 +10,7 @@ use crate::{
 use app::{
     auth::ssr::{create_user, load_session},
     companies::ssr::{add_admin, create_company},
+    product::Product,
     secret::{random_token, SecretString, TokenCipher},
     shell,
     state::{AppState, WebConfig},
@@ -163,6 +164,9 @@ impl Application {
             secure_cookies: settings.secure_cookies,
             session_lifetime: Duration::from_secs(settings.session_lifetime_secs),
             state_lifetime: Duration::from_secs(settings.state_lifetime_secs),
+            embed_origins: settings.embed.origins()?,
+            embed_token_lifetime: Duration::from_secs(settings.embed.token_lifetime_secs),
+            embed_session_lifetime: Duration::from_secs(settings.embed.session_lifetime_secs),
         });
         let state = AppState {
             leptos_options,
@@ -179,6 +183,9 @@ impl Application {
             .route("/oauth/{product}/callback", get(oauth::callback))
             .route("/api/v1/companies/{company}/products/{product}/token", get(token_api::token))
             .route("/api/v1/openapi.json", get(token_api::openapi))
+            .route("/api/v1/embed/sessions", post(embed_api::create_session))
+            .route("/embed/start", post(embed_api::start))
+            .route("/embed/v1/optin.js", get(embed_api::snippet))
             .route("/healthz", get(|| async { "ok" }));
         if settings.ups.environment == UpsEnvironment::Sandbox {
             sandbox::seed(&db).await?;
@@ -193,11 +200,7 @@ impl Application {
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .layer(middleware::from_fn_with_state(state.clone(), load_session))
             .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
-            .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("frame-ancestors 'none'"),
-            ))
+            .layer(middleware::from_fn_with_state(state.clone(), framing_policy))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("same-origin"),
@@ -229,6 +232,35 @@ impl Application {
         worker.abort();
         served
     }
+}
+
+/// Who may frame what: a product's widget page only that product's configured portal origins
+/// (nobody when none is configured), every other page nobody at all. A page that set its own
+/// policy keeps it.
+async fn framing_policy(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let widget = request.uri().path().strip_prefix("/embed/").and_then(|slug| Product::parse(slug).ok());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    match widget {
+        Some(product) => {
+            let origins = match state.web.embed_origins.get(&product) {
+                Some(origins) if !origins.is_empty() => origins.join(" "),
+                _ => "'none'".to_owned(),
+            };
+            if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {origins}")) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            // The page holds its widget key: never cached.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        None => {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            headers
+                .entry(header::CONTENT_SECURITY_POLICY)
+                .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
+        }
+    }
+    response
 }
 
 /// Refuses state-changing requests that a browser says come from another site. Together with

@@ -28,8 +28,43 @@ pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+/// A product backend's API key, once checked.
+pub struct ApiKey {
+    pub id: i64,
+    pub product: Product,
+}
+
+/// Checks `Authorization: Bearer <key>`: one indexed lookup of the key's SHA-256, no slow hash.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<ApiKey, Response> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(key) = key else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "Send an API key as `Authorization: Bearer <key>`.",
+        ));
+    };
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, product FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+            .bind(token_hash(key))
+            .fetch_optional(&state.db)
+            .await
+            .map_err(|failure| {
+                tracing::error!(error = %failure, "API key lookup failed");
+                error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Please try again.")
+            })?;
+    match row.map(|(id, product)| (id, Product::parse(&product))) {
+        Some((id, Ok(product))) => Ok(ApiKey { id, product }),
+        _ => Err(error(StatusCode::UNAUTHORIZED, "invalid_api_key", "The API key is unknown or revoked.")),
+    }
 }
 
 pub async fn token(
@@ -37,33 +72,14 @@ pub async fn token(
     Path((company, product)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
-    let Some(key) = key else {
-        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", "Send an API key as `Authorization: Bearer <key>`.");
-    };
-    let key_product: Option<(String,)> =
-        match sqlx::query_as("SELECT product FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
-            .bind(token_hash(key))
-            .fetch_optional(&state.db)
-            .await
-        {
-            Ok(row) => row,
-            Err(failure) => {
-                tracing::error!(error = %failure, "API key lookup failed");
-                return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Please try again.");
-            }
-        };
-    let Some((key_product,)) = key_product else {
-        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", "The API key is unknown or revoked.");
+    let key = match authenticate(&state, &headers).await {
+        Ok(key) => key,
+        Err(refusal) => return refusal,
     };
     let Ok(product) = Product::parse(&product) else {
         return error(StatusCode::NOT_FOUND, "unknown_product", "No such product.");
     };
-    if key_product != product.slug() {
+    if key.product != product {
         return error(StatusCode::FORBIDDEN, "wrong_product", "This API key belongs to another product.");
     }
     let Ok(company) = CompanyId::parse(&company) else {

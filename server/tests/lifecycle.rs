@@ -231,7 +231,7 @@ async fn the_token_api_answers_every_state_distinctly() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_describes_the_token_api() {
+async fn the_openapi_document_describes_the_token_and_embed_apis() {
     let app = spawn_app().await;
     let document: serde_json::Value =
         reqwest::get(app.base.join("/api/v1/openapi.json").unwrap()).await.unwrap().json().await.unwrap();
@@ -246,7 +246,7 @@ async fn the_openapi_document_describes_the_token_api() {
         .iter()
         .map(|code| code.as_str().unwrap())
         .collect();
-    let source = include_str!("../src/token_api.rs");
+    let source = [include_str!("../src/token_api.rs"), include_str!("../src/embed_api.rs")].concat();
     for code in &errors {
         assert!(source.contains(&format!("\"{code}\"")), "{code} is documented but never answered");
     }
@@ -260,9 +260,15 @@ async fn the_openapi_document_describes_the_token_api() {
         "cleared",
         "reauthorization_required",
         "provider_unavailable",
+        "invalid_request",
+        "origin_not_allowed",
     ] {
         assert!(errors.contains(&answered), "{answered} is answered but not documented");
     }
+    let embed = &document["paths"]["/api/v1/embed/sessions"]["post"];
+    let mut codes: Vec<&str> = embed["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+    codes.sort();
+    assert_eq!(codes, ["201", "400", "401", "403", "404"]);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use crate::{
     activity::ActivityLog,
     authorization::{AuthorizationPanel, OptOut, ProductOverview},
     product::Product,
-    tokens::TokenGrid,
+    tokens::{HistorySource, TokenGrid},
     ui::{Faq, ProductHeader, OAUTH_FAQ},
 };
 use leptos::prelude::*;
@@ -63,7 +63,7 @@ pub fn TokenManagerPage() -> impl IntoView {
                             let company = view.company.id;
                             view! {
                                 <AuthorizationPanel view opt_out/>
-                                <TokenGrid product=PRODUCT company page version=opt_out.version()/>
+                                <TokenGrid source=HistorySource::Admin { product: PRODUCT, company, page } version=opt_out.version()/>
                                 <ActivityLog company version=opt_out.version()/>
                             }
                             .into_any()

@@ -121,9 +121,16 @@ impl TestApp {
             expires_in: std::time::Duration::from_secs(3600),
             refresh_expires_in: None,
         };
-        app::authorization::ssr::store_grant(&self.db, &self.state.cipher, None, company, product, grant)
-            .await
-            .unwrap();
+        app::authorization::ssr::store_grant(
+            &self.db,
+            &self.state.cipher,
+            &app::audit::Actor::Service,
+            company,
+            product,
+            grant,
+        )
+        .await
+        .unwrap();
     }
 
     /// A token API key for `product`.

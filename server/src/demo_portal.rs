@@ -1,0 +1,198 @@
+//! Demo host portals: one small page per product, each on its own port and so its own origin,
+//! standing in for a product team's portal. Its backend creates an embed session with the
+//! product's API key (`POST /api/v1/embed/sessions`), exactly as a product's backend would; its
+//! page mounts the widget with the snippet and lists the events it receives. Started by
+//! `server serve --demo-portals`; never part of a production deployment.
+
+use crate::token_api::create_key;
+use app::{product::Product, secret::SecretString, state::now};
+use axum::{
+    extract::{Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::SqlitePool;
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+use url::Url;
+
+const LABEL: &str = "demo portal";
+
+/// A portal's listener, bound before the service starts so the service can allow its origin.
+pub struct DemoPortal {
+    pub product: Product,
+    listener: TcpListener,
+}
+
+impl DemoPortal {
+    /// Binds one portal per product on `first_port`, `first_port + 1`, … (any free ports for 0).
+    pub async fn bind(address: SocketAddr) -> std::io::Result<Vec<Self>> {
+        let mut portals = Vec::new();
+        for (offset, product) in Product::ALL.into_iter().enumerate() {
+            let port = if address.port() == 0 { 0 } else { address.port() + offset as u16 };
+            let listener = TcpListener::bind(SocketAddr::new(address.ip(), port)).await?;
+            portals.push(Self { product, listener });
+        }
+        Ok(portals)
+    }
+
+    /// `http://host:port`, as browsers send it in `Origin`.
+    pub fn origin(&self) -> String {
+        self.listener.local_addr().map(|address| format!("http://{address}")).unwrap_or_default()
+    }
+
+    /// Serves the portal with a fresh API key for its product (earlier demo keys are revoked).
+    pub async fn serve(self, db: &SqlitePool, service: Url, company: i64) -> Result<(), String> {
+        sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE label = ? AND product = ? AND revoked_at IS NULL")
+            .bind(now())
+            .bind(LABEL)
+            .bind(self.product.slug())
+            .execute(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (_, key) = create_key(db, self.product, LABEL).await.map_err(|e| e.to_string())?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let portal = Arc::new(Portal { product: self.product, origin: self.origin(), service, key, company, http });
+        let router =
+            Router::new().route("/", get(page)).route("/session", post(new_session)).with_state(portal.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(self.listener, router).await {
+                tracing::error!(%error, product = %portal.product, "demo portal stopped");
+            }
+        });
+        Ok(())
+    }
+}
+
+struct Portal {
+    product: Product,
+    origin: String,
+    service: Url,
+    key: SecretString,
+    /// The company shown when the page does not say.
+    company: i64,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    company: Option<i64>,
+    optin_result: Option<String>,
+}
+
+/// The portal page: the product's own header, the widget, and the events it reported.
+async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>) -> Html<String> {
+    let company = query.company.unwrap_or(portal.company);
+    let returned = query
+        .optin_result
+        .filter(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .map(|code| format!("<p class=\"returned\" role=\"status\">Back from UPS.com: {code}</p>"))
+        .unwrap_or_default();
+    let service = portal.service.as_str().trim_end_matches('/');
+    Html(format!(
+        r##"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{name} portal (demo)</title>
+<style>
+  body {{ margin: 0; font: 16px/1.5 system-ui, sans-serif; background: #f4f4f4; color: #1a1a1a; }}
+  header {{ background: #351c15; color: #fff; padding: .75rem 1.5rem; display: flex; justify-content: space-between; flex-wrap: wrap; gap: .5rem; }}
+  main {{ max-width: 60rem; margin: 0 auto; padding: 1.5rem; display: grid; gap: 1rem; }}
+  section {{ background: #fff; border-radius: .5rem; padding: 1rem 1.25rem; box-shadow: 0 1px 3px #0002; }}
+  .returned {{ background: #e7f3ea; padding: .5rem 1rem; border-radius: .25rem; }}
+  #events li {{ font-family: ui-monospace, monospace; }}
+</style>
+</head>
+<body>
+<header><strong>{name} · customer portal (demo)</strong><span>Signed in as Pat Portal</span></header>
+<main>
+  {returned}
+  <form method="get" action="/">
+    <label for="company">Company number</label>
+    <input id="company" name="company" type="number" min="1" value="{company}">
+    <button type="submit">Show</button>
+  </form>
+  <section aria-labelledby="ups-heading">
+    <h1 id="ups-heading">UPS account connection</h1>
+    <div id="ups-optin"></div>
+    <p id="portal-error" role="alert" hidden></p>
+  </section>
+  <section aria-labelledby="events-heading">
+    <h2 id="events-heading">Widget events</h2>
+    <ol id="events" data-testid="events"></ol>
+  </section>
+</main>
+<script src="{service}/embed/v1/optin.js"></script>
+<script>
+  (async function () {{
+    const response = await fetch("/session", {{
+      method: "POST",
+      headers: {{ "content-type": "application/json" }},
+      body: JSON.stringify({{ company: {company} }}),
+    }});
+    const body = await response.json();
+    if (!response.ok) {{
+      const error = document.getElementById("portal-error");
+      error.textContent = "Could not start the UPS widget: " + (body.message || response.status);
+      error.hidden = false;
+      return;
+    }}
+    UpsOptIn.mount("#ups-optin", {{
+      url: body.widget_url,
+      onEvent: function (event) {{
+        const item = document.createElement("li");
+        item.textContent = event.type + (event.code ? " " + event.code : "") + " (" + event.status + ")";
+        document.getElementById("events").appendChild(item);
+      }},
+    }});
+  }})();
+</script>
+</body>
+</html>"##,
+        name = portal.product.name(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    company: i64,
+}
+
+/// The portal's backend: asks the service for an embed session with its API key, and gives its
+/// page the widget URL only.
+async fn new_session(State(portal): State<Arc<Portal>>, Json(request): Json<SessionRequest>) -> Response {
+    let url = match portal.service.join("/api/v1/embed/sessions") {
+        Ok(url) => url,
+        Err(error) => return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    };
+    let body = json!({
+        "company": request.company,
+        "user": { "id": "pat.portal", "name": "Pat Portal" },
+        "origin": portal.origin,
+        "return_url": format!("{}/?company={}", portal.origin, request.company),
+    });
+    let answer = portal.http.post(url).bearer_auth(portal.key.expose()).json(&body).send().await;
+    let (status, body): (StatusCode, HashMap<String, serde_json::Value>) = match answer {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            (status, answer.json().await.unwrap_or_default())
+        }
+        Err(error) => {
+            tracing::warn!(%error, "demo portal cannot reach the service");
+            return (StatusCode::BAD_GATEWAY, Json(json!({ "message": "The service cannot be reached." })))
+                .into_response();
+        }
+    };
+    match body.get("widget_url") {
+        Some(url) if status.is_success() => Json(json!({ "widget_url": url })).into_response(),
+        _ => (status, Json(json!({ "message": body.get("message") }))).into_response(),
+    }
+}

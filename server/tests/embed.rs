@@ -1,0 +1,275 @@
+//! The embeddable widget over HTTP, as a product's backend, the widget page and its consent window
+//! call it.
+
+mod common;
+
+use app::{ids::CompanyId, product::Product};
+use common::{spawn_app_with, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER};
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+
+const PORTAL: &str = "https://portal.example.com";
+
+async fn spawn() -> TestApp {
+    spawn_app_with(|settings| {
+        settings.embed.reverse_logistics.allowed_origins = vec![PORTAL.into()];
+        settings.embed.data_management.allowed_origins = vec![PORTAL.into(), "https://other.example.com".into()];
+    })
+    .await
+}
+
+/// `POST /api/v1/embed/sessions` as a product's backend sends it: (status, JSON body).
+async fn new_session(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(app.base.join("/api/v1/embed/sessions").unwrap())
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap_or_default())
+}
+
+fn portal_user(company: CompanyId) -> Value {
+    json!({ "company": company.get(), "user": { "id": "u-17", "name": "Pat Lee" } })
+}
+
+/// A session's single-use token, for `company` and `product`.
+async fn embed_token(app: &TestApp, product: Product, company: CompanyId) -> String {
+    let key = app.api_key(product).await;
+    let (status, body) = new_session(
+        app,
+        &key,
+        json!({ "company": company.get(), "user": { "id": "u-17", "name": "Pat Lee" }, "origin": PORTAL }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["embed_token"].as_str().unwrap().to_owned()
+}
+
+/// Redeems a token as the widget page does: the widget key, or `None` when refused.
+async fn open(browser: &Browser, product: Product, token: &str) -> Option<String> {
+    let page = browser.server_fn("open_embed", &[("product", product.slug()), ("session", token)]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let load: Value = serde_json::from_str(&page.body).unwrap();
+    match &load["Open"]["key"] {
+        Value::String(key) => Some(key.clone()),
+        _ => {
+            assert!(load["Refused"]["error"] == "EmbedSessionInvalid", "{load}");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let key = app.api_key(Product::ReverseLogistics).await;
+
+    // The product's backend: one allowed origin, so `origin` may be left out.
+    let (status, body) = new_session(&app, &key, portal_user(company)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = body["embed_token"].as_str().unwrap();
+    let expected_url = app.base.join(&format!("/embed/reverse-logistics?session={token}")).unwrap();
+    assert_eq!(body["widget_url"], expected_url.as_str());
+    assert!(body["expires_in"].as_i64().unwrap() > 0);
+
+    // The widget page redeems it once; loading it again is refused, in the page too.
+    let browser = app.browser();
+    let widget = open(&browser, Product::ReverseLogistics, token).await.expect("the first load opens the widget");
+    assert_eq!(open(&browser, Product::ReverseLogistics, token).await, None);
+    let again = browser.get(expected_url.as_str()).await;
+    assert!(again.body.contains("expired or was already used"), "{}", again.body);
+    assert_eq!(again.headers[header::CONTENT_SECURITY_POLICY], format!("frame-ancestors {PORTAL}"));
+    assert!(again.headers.get(header::X_FRAME_OPTIONS).is_none());
+    assert_eq!(again.headers[header::CACHE_CONTROL], "no-store");
+
+    // The consent window: its own first-party cookie, then UPS, then the callback answers it.
+    let start = browser.post_form("/embed/start", &[("key", &widget), ("mode", "popup")]).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    let cookie = start.set_cookies().into_iter().find(|cookie| cookie.starts_with("optin_consent=")).unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"), "{cookie}");
+    let authorize = url::Url::parse(&start.location()).unwrap();
+    let callback = browser.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
+    let answer = browser.get(callback.as_str()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains(r#"{"outcome":"authorized","type":"optin:consent-result"}"#), "{}", answer.body);
+    let own_origin = app.base.origin().ascii_serialization();
+    assert!(
+        answer.body.contains(&format!("postMessage({{\"outcome\""))
+            && answer.body.contains(&format!("\"{own_origin}\")"))
+    );
+    let policy = answer.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(policy.contains("script-src 'nonce-") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!answer.body.contains("access"), "nothing token-like reaches the page");
+    assert_eq!(app.status(company, Product::ReverseLogistics).await.as_deref(), Some("authorized"));
+
+    // The widget reads the new status; the admins' activity names the portal user.
+    let status = browser.server_fn("embed_status", &[("key", &widget)]).await;
+    assert_eq!(status.status, StatusCode::OK);
+    let view: Value = serde_json::from_str(&status.body).unwrap();
+    assert_eq!(view["status"]["Authorized"]["by"], "Pat Lee (portal user u-17)");
+    let actor: String = sqlx::query_scalar("SELECT actor_label FROM audit_log WHERE action = 'authorized'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(actor, "Pat Lee (portal user u-17)");
+
+    // Opt-Out from the widget wipes the tokens at once.
+    let out = browser.server_fn("embed_opt_out", &[("key", &widget)]).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert_eq!(app.status(company, Product::ReverseLogistics).await.as_deref(), Some("revoked"));
+    assert!(app
+        .tokens(company, Product::ReverseLogistics)
+        .await
+        .iter()
+        .all(|(_, access, refresh)| !access && !refresh));
+}
+
+#[tokio::test]
+async fn with_pop_ups_blocked_the_opt_in_returns_to_the_portal_page() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let token = embed_token(&app, Product::ReverseLogistics, company).await;
+    let browser = app.browser();
+    let widget = open(&browser, Product::ReverseLogistics, &token).await.unwrap();
+    let start = browser.post_form("/embed/start", &[("key", &widget), ("mode", "page")]).await;
+    let authorize = url::Url::parse(&start.location()).unwrap();
+    let callback = browser.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
+    let back = browser.get(callback.as_str()).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert_eq!(back.location(), format!("{PORTAL}/?optin_result=authorized"));
+}
+
+#[tokio::test]
+async fn the_consent_must_finish_in_the_browser_that_started_it() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let token = embed_token(&app, Product::ReverseLogistics, company).await;
+    let starter = app.browser();
+    let widget = open(&starter, Product::ReverseLogistics, &token).await.unwrap();
+    let start = starter.post_form("/embed/start", &[("key", &widget), ("mode", "popup")]).await;
+    let authorize = url::Url::parse(&start.location()).unwrap();
+    let callback = starter.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
+
+    // Another browser (no consent cookie) lands on the callback: refused, and nothing changes.
+    let other = app.browser();
+    let answer = other.get(callback.as_str()).await;
+    assert!(answer.body.contains(r#""outcome":"state-unknown""#), "{}", answer.body);
+    assert_eq!(app.status(company, Product::ReverseLogistics).await, None);
+    // And the state is spent: the right browser cannot use it afterwards either.
+    let replay = starter.get(callback.as_str()).await;
+    assert!(!replay.body.contains("authorized"), "{}", replay.body);
+    assert_eq!(app.status(company, Product::ReverseLogistics).await, None);
+}
+
+#[tokio::test]
+async fn bad_session_requests_get_clear_errors() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let key = app.api_key(Product::ReverseLogistics).await;
+    let cases = [
+        ("not-a-key", portal_user(company), StatusCode::UNAUTHORIZED, "invalid_api_key"),
+        (key.as_str(), json!({ "company": company.get() }), StatusCode::BAD_REQUEST, "invalid_request"),
+        (
+            key.as_str(),
+            json!({ "company": company.get(), "user": { "id": "", "name": "Pat" } }),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            key.as_str(),
+            json!({ "company": 999, "user": { "id": "u", "name": "Pat" } }),
+            StatusCode::NOT_FOUND,
+            "unknown_company",
+        ),
+        (
+            key.as_str(),
+            json!({ "company": "x", "user": { "id": "u", "name": "Pat" } }),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            key.as_str(),
+            json!({ "company": company.get(), "user": { "id": "u", "name": "Pat" }, "origin": "https://evil.example" }),
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+        ),
+        (
+            key.as_str(),
+            json!({ "company": company.get(), "user": { "id": "u", "name": "Pat" }, "return_url": "https://evil.example/" }),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+    ];
+    for (key, body, status, code) in cases {
+        let (answered, answer) = new_session(&app, key, body.clone()).await;
+        assert_eq!((answered, answer["error"].as_str()), (status, Some(code)), "{body} → {answer}");
+    }
+    // Pickup Manager lists no portal origin: its widget cannot be embedded anywhere.
+    let pickup = app.api_key(Product::PickupManager).await;
+    let (status, answer) = new_session(&app, &pickup, portal_user(company)).await;
+    assert_eq!((status, answer["error"].as_str()), (StatusCode::FORBIDDEN, Some("origin_not_allowed")));
+    // Data Management lists two: the request must say which.
+    let data = app.api_key(Product::DataManagement).await;
+    let (status, _) = new_session(&app, &data, portal_user(company)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_session_serves_only_its_product_and_only_while_it_lives() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let browser = app.browser();
+
+    // Another product's widget cannot redeem it (and it stays usable for its own).
+    let token = embed_token(&app, Product::ReverseLogistics, company).await;
+    assert_eq!(open(&browser, Product::DataManagement, &token).await, None);
+    let widget = open(&browser, Product::ReverseLogistics, &token).await.unwrap();
+    let grid = browser.server_fn("embed_token_history", &[("key", &widget), ("page", "1")]).await;
+    assert_eq!(grid.status, StatusCode::FORBIDDEN, "the token grid is Data Management's");
+
+    // Not redeemed in time: refused.
+    let late = embed_token(&app, Product::ReverseLogistics, company).await;
+    sqlx::query("UPDATE embed_sessions SET redeem_by = strftime('%s','now') - 1").execute(&app.db).await.unwrap();
+    assert_eq!(open(&browser, Product::ReverseLogistics, &late).await, None);
+
+    // An open widget stops at its expiry, and when its product's API key is revoked.
+    sqlx::query("UPDATE embed_sessions SET expires_at = strftime('%s','now') - 1").execute(&app.db).await.unwrap();
+    let expired = browser.server_fn("embed_status", &[("key", &widget)]).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    assert!(expired.body.contains("EmbedSessionInvalid"), "{}", expired.body);
+    let fresh = open(&browser, Product::ReverseLogistics, &embed_token(&app, Product::ReverseLogistics, company).await)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(&app.db).await.unwrap();
+    let revoked = browser.server_fn("embed_status", &[("key", &fresh)]).await;
+    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+    let start = browser.post_form("/embed/start", &[("key", &fresh), ("mode", "popup")]).await;
+    assert_eq!(start.status, StatusCode::UNAUTHORIZED);
+
+    // A made-up key opens nothing.
+    let forged = browser.server_fn("embed_opt_out", &[("key", "forged")]).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn only_configured_origins_may_frame_a_widget_and_nobody_the_admin_pages() {
+    let app = spawn().await;
+    let browser = app.browser();
+    let framing = |page: &common::Page| {
+        (
+            page.headers.get(header::CONTENT_SECURITY_POLICY).map(|value| value.to_str().unwrap().to_owned()),
+            page.headers.get(header::X_FRAME_OPTIONS).map(|value| value.to_str().unwrap().to_owned()),
+        )
+    };
+    let data = browser.get("/embed/data-management?session=x").await;
+    assert_eq!(framing(&data), (Some(format!("frame-ancestors {PORTAL} https://other.example.com")), None));
+    let pickup = browser.get("/embed/pickup-manager?session=x").await;
+    assert_eq!(framing(&pickup), (Some("frame-ancestors 'none'".into()), None));
+    for path in ["/reverse-logistics", "/sign-in", "/data-management/admin", "/embed/unknown"] {
+        let page = browser.get(path).await;
+        assert_eq!(framing(&page), (Some("frame-ancestors 'none'".into()), Some("DENY".into())), "{path}");
+    }
+}
