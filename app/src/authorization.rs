@@ -563,47 +563,55 @@ pub mod ssr {
             Err(error) => return admin(Err(AppError::from(error).into())),
         };
         let company = CompanyId::new(company);
-        let pending = Pending { company, product, sealed_verifier, expires_at };
-        if state_product != product.slug() {
-            tracing::warn!(%product, "callback with a state from another product");
-            return admin(Err(unknown));
-        }
-        match (embed, mode.as_deref().and_then(EmbedMode::parse)) {
-            (Some(embed), Some(mode)) => {
-                let session = match EmbedSession::by_id(&state.db, embed).await {
-                    Ok(Some(session)) => session,
-                    Ok(None) => {
-                        return admin(Err(CallbackFailure { company: Some(company), notice: Notice::NotAllowed }))
-                    }
-                    Err(error) => return admin(Err(error.into())),
-                };
-                let result = if browser.map(token_hash) != Some(binding) {
-                    tracing::warn!(%product, "widget callback in a browser other than the one that started it");
-                    Err(unknown)
-                } else {
-                    finish(state, &session.actor(), pending, query).await
-                };
-                Completion { answer: Answer::Widget { mode, session }, result }
+        let fail = |notice| CallbackFailure { company: Some(company), notice };
+        // Where to answer is decided by the stored state, never by the request.
+        let widget = match (embed, mode.as_deref().and_then(EmbedMode::parse)) {
+            (Some(embed), Some(mode)) => match EmbedSession::by_id(&state.db, embed).await {
+                Ok(Some(session)) => Some((mode, session)),
+                Ok(None) => return admin(Err(fail(Notice::NotAllowed))),
+                Err(error) => return admin(Err(error.into())),
+            },
+            _ => None,
+        };
+        let result = async {
+            if state_product != product.slug() {
+                tracing::warn!(%product, "callback with a state from another product");
+                return Err(unknown);
             }
-            _ => {
-                let Some(user) = user.filter(|user| user.session_hash == binding) else {
-                    tracing::warn!(%product, "callback with a state from another session");
-                    return admin(Err(unknown));
-                };
-                if require_admin(&state.db, user.id, company).await.is_err() {
-                    return admin(Err(CallbackFailure { company: Some(company), notice: Notice::NotAllowed }));
+            let actor = match (&widget, user) {
+                (Some((_, session)), _) if browser.map(token_hash).as_ref() == Some(&binding) => session.actor(),
+                (None, Some(user)) if user.session_hash == binding => Actor::User(user.id),
+                _ => {
+                    tracing::warn!(%product, "callback in another session or browser than the one that started it");
+                    return Err(unknown);
                 }
-                admin(finish(state, &Actor::User(user.id), pending, query).await)
+            };
+            if expires_at <= now() {
+                return Err(fail(Notice::StateExpired));
             }
+            let allowed = match (&widget, &actor) {
+                // The product's API key was revoked while its user was at UPS.
+                (Some((_, session)), _) => session.live,
+                (None, Actor::User(user)) => require_admin(&state.db, *user, company).await.is_ok(),
+                _ => false,
+            };
+            if !allowed {
+                return Err(fail(Notice::NotAllowed));
+            }
+            finish(state, &actor, Pending { company, product, sealed_verifier }, query).await
+        }
+        .await;
+        match widget {
+            Some((mode, session)) => Completion { answer: Answer::Widget { mode, session }, result },
+            None => admin(result),
         }
     }
 
-    /// A consumed state whose browser has been checked.
+    /// A consumed, unexpired state whose browser and rights have been checked.
     struct Pending {
         company: CompanyId,
         product: Product,
         sealed_verifier: Vec<u8>,
-        expires_at: i64,
     }
 
     async fn finish(
@@ -612,11 +620,8 @@ pub mod ssr {
         pending: Pending,
         query: CallbackQuery,
     ) -> Result<CompanyId, CallbackFailure> {
-        let Pending { company, product, sealed_verifier, expires_at } = pending;
+        let Pending { company, product, sealed_verifier } = pending;
         let fail = |notice| CallbackFailure { company: Some(company), notice };
-        if expires_at <= now() {
-            return Err(fail(Notice::StateExpired));
-        }
         if let Some(error) = query.error {
             let mut conn = state.db.acquire().await.map_err(AppError::from)?;
             audit::record(

@@ -482,10 +482,13 @@ pub mod ssr {
         }
     }
 
-    /// A redeemed (or, by id, any) embed session, whose API key is still valid.
+    /// An embed session: the company and product it serves, its portal user, and where it
+    /// answers.
     #[derive(Clone, Debug)]
     pub struct EmbedSession {
         pub id: i64,
+        /// Its product's API key is not revoked.
+        pub live: bool,
         pub product: Product,
         pub company: CompanySummary,
         pub portal_user_id: String,
@@ -494,19 +497,20 @@ pub mod ssr {
         pub return_url: String,
     }
 
-    type Row = (i64, String, i64, String, String, String, String, String);
+    type Row = (i64, bool, String, i64, String, String, String, String, String);
 
-    const SELECT: &str = "SELECT e.id, e.product, e.company_id, c.name, e.portal_user_id, e.portal_user_name,
-            e.parent_origin, e.return_url
+    const SELECT: &str = "SELECT e.id, k.revoked_at IS NULL, e.product, e.company_id, c.name, e.portal_user_id,
+            e.portal_user_name, e.parent_origin, e.return_url
         FROM embed_sessions e
         JOIN companies c ON c.id = e.company_id
-        JOIN api_keys k ON k.id = e.api_key_id AND k.revoked_at IS NULL";
+        JOIN api_keys k ON k.id = e.api_key_id";
 
     impl EmbedSession {
         fn from_row(row: Row) -> Result<Self, AppError> {
-            let (id, product, company, name, portal_user_id, portal_user_name, host_origin, return_url) = row;
+            let (id, live, product, company, name, portal_user_id, portal_user_name, host_origin, return_url) = row;
             Ok(Self {
                 id,
+                live,
                 product: Product::parse(&product).map_err(|_| AppError::Internal)?,
                 company: CompanySummary { id: CompanyId::new(company), name },
                 portal_user_id,
@@ -527,13 +531,14 @@ pub mod ssr {
             row.map(Self::from_row).transpose()
         }
 
-        /// The session of a live widget key.
+        /// The session of a live widget key (unexpired, its API key not revoked).
         pub async fn by_key(db: &SqlitePool, key: &WidgetKey) -> Result<Self, AppError> {
-            let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE e.key_hash = ? AND e.expires_at > ?"))
-                .bind(token_hash(key.expose()))
-                .bind(now())
-                .fetch_optional(db)
-                .await?;
+            let row: Option<Row> =
+                sqlx::query_as(&format!("{SELECT} WHERE e.key_hash = ? AND e.expires_at > ? AND k.revoked_at IS NULL"))
+                    .bind(token_hash(key.expose()))
+                    .bind(now())
+                    .fetch_optional(db)
+                    .await?;
             row.map(Self::from_row).transpose()?.ok_or(AppError::EmbedSessionInvalid)
         }
     }
@@ -609,8 +614,8 @@ pub mod ssr {
             tracing::info!(%product, "embed session refused: unknown, used, expired or for another product");
             return Err(AppError::EmbedSessionInvalid);
         };
-        let session = EmbedSession::by_id(db, id).await?.ok_or(AppError::EmbedSessionInvalid)?;
-        Ok((session, key))
+        let session = EmbedSession::by_id(db, id).await?.filter(|session| session.live);
+        Ok((session.ok_or(AppError::EmbedSessionInvalid)?, key))
     }
 
     pub async fn open(product: &str, session: &str) -> Result<EmbedLoad, AppError> {
@@ -620,6 +625,12 @@ pub mod ssr {
             error,
             host_origins: state.web.embed_origins.get(&product).cloned().unwrap_or_default(),
         };
+        // Framing is what limits a widget to its portal: a session link opened as a page (sent to
+        // someone else, say, to consent with their UPS.com account) is refused, and stays unused.
+        if !loaded_in_frame() {
+            tracing::info!(%product, "embed session refused: not loaded in a frame");
+            return Ok(refused(AppError::Invalid("This page works only inside your portal.".into())));
+        }
         let (session, key) = match redeem(&state.db, &state.web, product, session).await {
             Ok(opened) => opened,
             Err(error @ AppError::EmbedSessionInvalid) => return Ok(refused(error)),
@@ -632,6 +643,14 @@ pub mod ssr {
             host_origin: session.host_origin,
             portal_user: session.portal_user_name,
         }))
+    }
+
+    /// Whether the browser says it loads this page into a frame. Browsers always send
+    /// `Sec-Fetch-Dest`; a client without it (no browser, so no one to trick) is let through.
+    fn loaded_in_frame() -> bool {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get("sec-fetch-dest").map(|value| value.as_bytes().to_vec()))
+            .is_none_or(|destination| destination == b"iframe")
     }
 
     pub async fn status(key: &WidgetKey) -> Result<AuthorizationView, AppError> {

@@ -32,7 +32,15 @@ use serde_json::json;
 use url::Url;
 
 /// The first-party cookie that ties a widget's consent window to the callback that ends it.
-pub const CONSENT_COOKIE: &str = "optin_consent";
+/// `__Host-` (when cookies are `Secure`) keeps a sibling subdomain or a plain-http page from
+/// planting one.
+pub fn consent_cookie_name(web: &WebConfig) -> &'static str {
+    if web.secure_cookies {
+        "__Host-optin_consent"
+    } else {
+        "optin_consent"
+    }
+}
 
 pub const SNIPPET: &str = include_str!("embed/optin.js");
 
@@ -198,7 +206,8 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
         }
     };
     // One cookie per browser, so two widgets opting in at once do not undo each other.
-    let browser = cookie(&headers, CONSENT_COOKIE).unwrap_or_else(|| random_token().expose().to_owned());
+    let browser =
+        cookie(&headers, consent_cookie_name(&state.web)).unwrap_or_else(|| random_token().expose().to_owned());
     let initiator = Initiator::Portal { session: &session, browser: &browser, mode };
     match begin(&state, initiator, session.product, session.company.id).await {
         Ok(url) => {
@@ -218,7 +227,8 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
 fn consent_cookie(web: &WebConfig, value: &str) -> String {
     let secure = if web.secure_cookies { "; Secure" } else { "" };
     format!(
-        "{CONSENT_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        consent_cookie_name(web),
         web.state_lifetime.as_secs()
     )
 }

@@ -2,7 +2,7 @@ use clap::Parser;
 use server::{
     cli::{self, Cli, Command},
     demo_portal::DemoPortal,
-    settings::Settings,
+    settings::{Settings, UpsEnvironment},
     startup::Application,
 };
 use std::{net::SocketAddr, process::ExitCode};
@@ -25,9 +25,15 @@ async fn main() -> ExitCode {
     };
     match cli.command.unwrap_or(Command::Serve { demo_portals: false, demo_portal_port: None }) {
         Command::Serve { demo_portals, demo_portal_port } => {
+            // The demo portals create sessions for any company on request: a sandbox-only aid,
+            // reachable from this machine only.
+            if demo_portals && settings.ups.environment != UpsEnvironment::Sandbox {
+                eprintln!("--demo-portals runs only with the built-in UPS sandbox");
+                return ExitCode::FAILURE;
+            }
             let portals = if demo_portals {
                 let port = demo_portal_port.unwrap_or(settings.listen.port().saturating_add(1));
-                match DemoPortal::bind(SocketAddr::new(settings.listen.ip(), port)).await {
+                match DemoPortal::bind(SocketAddr::from(([127, 0, 0, 1], port))).await {
                     Ok(portals) => portals,
                     Err(error) => {
                         eprintln!("cannot start the demo portals: {error}");

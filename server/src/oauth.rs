@@ -1,7 +1,7 @@
 //! The two plain HTTP routes of the opt-in: the form POST that sends the admin to UPS, and the
 //! redirect URI UPS sends admins and widgets' consent windows back to. The logic lives in `app::authorization::ssr`.
 
-use crate::embed_api::{answer, CONSENT_COOKIE};
+use crate::embed_api::{answer, consent_cookie_name};
 use app::{
     auth::ssr::{cookie, SignedInUser},
     authorization::{
@@ -69,7 +69,7 @@ pub async fn callback(
 ) -> Response {
     let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
     let user = user.map(|Extension(user)| user);
-    let browser = cookie(&headers, CONSENT_COOKIE);
+    let browser = cookie(&headers, consent_cookie_name(&state.web));
     let completion = complete(&state, product, query, user.as_ref(), browser.as_deref()).await;
     match (completion.answer, completion.result) {
         (Answer::Widget { mode, session }, result) => {

@@ -88,7 +88,7 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
     // The consent window: its own first-party cookie, then UPS, then the callback answers it.
     let start = browser.post_form("/embed/start", &[("key", &widget), ("mode", "popup")]).await;
     assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
-    let cookie = start.set_cookies().into_iter().find(|cookie| cookie.starts_with("optin_consent=")).unwrap();
+    let cookie = start.set_cookies().into_iter().find(|cookie| cookie.starts_with("__Host-optin_consent=")).unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"), "{cookie}");
     let authorize = url::Url::parse(&start.location()).unwrap();
     let callback = browser.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
@@ -125,6 +125,37 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
         .await
         .iter()
         .all(|(_, access, refresh)| !access && !refresh));
+}
+
+#[tokio::test]
+async fn a_session_link_opened_as_a_page_is_refused_and_stays_unused() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let token = embed_token(&app, Product::ReverseLogistics, company).await;
+    let browser = app.browser();
+    let url = format!("/embed/reverse-logistics?session={token}");
+    let page = browser.send_with(browser.http.get(browser.url(&url)).header("sec-fetch-dest", "document")).await;
+    assert!(page.body.contains("works only inside your portal"), "{}", page.body);
+    assert!(!page.body.contains("Opt-In"));
+    // Framed, as its portal loads it, the same session still opens.
+    let framed = browser.send_with(browser.http.get(browser.url(&url)).header("sec-fetch-dest", "iframe")).await;
+    assert!(framed.body.contains("Opt-In") && !framed.body.contains("expired"), "{}", framed.body);
+}
+
+#[tokio::test]
+async fn a_consent_finishing_after_the_key_was_revoked_tells_the_widget() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let token = embed_token(&app, Product::ReverseLogistics, company).await;
+    let browser = app.browser();
+    let widget = open(&browser, Product::ReverseLogistics, &token).await.unwrap();
+    let start = browser.post_form("/embed/start", &[("key", &widget), ("mode", "popup")]).await;
+    let authorize = url::Url::parse(&start.location()).unwrap();
+    let callback = browser.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
+    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(&app.db).await.unwrap();
+    let answer = browser.get(callback.as_str()).await;
+    assert!(answer.body.contains(r#""outcome":"not-allowed""#), "{}", answer.body);
+    assert_eq!(app.status(company, Product::ReverseLogistics).await, None);
 }
 
 #[tokio::test]

@@ -218,6 +218,11 @@ impl Browser {
         self.cookies.lock().unwrap().insert(name.into(), value.into());
     }
 
+    /// Sends a request built on `http`, with this browser's cookies, keeping the ones it sets.
+    pub async fn send_with(&self, request: reqwest::RequestBuilder) -> Page {
+        self.send(request).await
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Page {
         let response =
             request.header(header::COOKIE, self.cookie_header()).send().await.expect("the request is answered");
