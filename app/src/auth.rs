@@ -286,7 +286,7 @@ pub mod ssr {
         state.sign_in_throttle.succeeded(sign_in_name);
 
         let token = random_token();
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::state::write_transaction(&state.db).await?;
         if let Some(previous) = previous {
             sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(token_hash(previous)).execute(&mut *tx).await?;
         }

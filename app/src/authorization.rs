@@ -398,7 +398,7 @@ pub mod ssr {
     /// revocation endpoint, so this is what makes the tokens unusable by anything of ours.
     pub async fn revoke(db: &SqlitePool, actor: &Actor, company: CompanyId, product: Product) -> Result<(), AppError> {
         let action = revoke_action(product);
-        let mut tx = db.begin().await?;
+        let mut tx = crate::state::write_transaction(db).await?;
         let revoked: Option<(i64,)> = sqlx::query_as(
             "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?
              WHERE company_id = ? AND product = ? AND status != 'revoked' RETURNING id",
@@ -463,7 +463,7 @@ pub mod ssr {
             AppError::Internal
         })?;
         let sealed = state.cipher.encrypt(verifier.secret(), "pkce")?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::state::write_transaction(&state.db).await?;
         sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO oauth_states (state_hash, session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, created_at, expires_at)
@@ -670,7 +670,7 @@ pub mod ssr {
             Actor::User(user) => Some(user.get()),
             _ => None,
         };
-        let mut tx = db.begin().await?;
+        let mut tx = crate::state::write_transaction(db).await?;
         let (authorization,): (i64,) = sqlx::query_as(
             "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at)
              VALUES (?, ?, 'authorized', NULL, ?, ?, ?, ?)

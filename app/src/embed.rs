@@ -562,7 +562,7 @@ pub mod ssr {
     ) -> Result<(SecretString, i64), AppError> {
         let token = random_token();
         let redeem_by = now() + web.embed_token_lifetime.as_secs() as i64;
-        let mut tx = db.begin().await?;
+        let mut tx = crate::state::write_transaction(db).await?;
         // Sessions long past are of no use to anyone; their pending states go with them.
         sqlx::query("DELETE FROM embed_sessions WHERE COALESCE(expires_at, redeem_by) <= ?")
             .bind(now() - 24 * 60 * 60)

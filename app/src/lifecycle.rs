@@ -267,7 +267,7 @@ async fn refresh_locked(
         Ok(mut grant) => {
             // UPS rotates refresh tokens; should it ever not, the old one stays in use.
             grant.refresh_token.get_or_insert(refresh_token);
-            let mut tx = state.db.begin().await?;
+            let mut tx = crate::state::write_transaction(&state.db).await?;
             let still_ours: Option<(i64,)> =
                 sqlx::query_as("SELECT id FROM authorizations WHERE id = ? AND status = 'authorized'")
                     .bind(authorization)
@@ -327,7 +327,7 @@ async fn mark_dead(
     product: Product,
     reason: String,
 ) -> Result<bool, Failure> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::state::write_transaction(&state.db).await?;
     if retire_active_token(&mut tx, authorization, token, Retired::Cleared).await? != 1 {
         tx.rollback().await?;
         return Ok(false);
@@ -377,7 +377,7 @@ async fn schedule_retry(
     product: Product,
     error: &str,
 ) -> Result<(), Failure> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::state::write_transaction(&state.db).await?;
     let (failures,): (i64,) = sqlx::query_as(
         "UPDATE authorizations SET refresh_failures = refresh_failures + 1 WHERE id = ? RETURNING refresh_failures",
     )

@@ -53,6 +53,14 @@ pub fn app_state() -> Result<AppState, AppError> {
     })
 }
 
+/// A write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front (waiting up to the
+/// busy timeout); a deferred `BEGIN` that reads and then writes fails at once with "database is
+/// locked" whenever another writer committed in between, since its snapshot cannot be upgraded,
+/// and under many concurrent refreshes most of them would.
+pub async fn write_transaction(db: &SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Unix seconds now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

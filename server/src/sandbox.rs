@@ -109,7 +109,7 @@ pub async fn seed(db: &SqlitePool) -> Result<(), sqlx::Error> {
 /// does. Returns how many grants died.
 pub async fn set_password(db: &SqlitePool, username: &str, password: SecretString) -> Result<u64, SandboxError> {
     let hash = hash_password(password).await.map_err(|_| SandboxError::Internal)?;
-    let mut tx = db.begin().await?;
+    let mut tx = app::state::write_transaction(db).await?;
     let updated = sqlx::query("UPDATE sandbox_users SET password_hash = ?, password_changed_at = ? WHERE username = ?")
         .bind(hash)
         .bind(now())
@@ -343,7 +343,7 @@ impl Sandbox {
 
     async fn issue_code(&self, request: &AuthorizeRequest, username: &str) -> Result<SecretString, SandboxError> {
         let code = random_token();
-        let mut tx = self.db.begin().await?;
+        let mut tx = app::state::write_transaction(&self.db).await?;
         let grant = sqlx::query("INSERT INTO sandbox_grants (client_id, username, created_at) VALUES (?, ?, ?)")
             .bind(&request.client_id)
             .bind(username)
@@ -599,7 +599,7 @@ async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): F
     };
     let invalid_code = || ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid authorization code");
     let result: Result<Response, SandboxError> = async {
-        let mut tx = sandbox.db.begin().await?;
+        let mut tx = app::state::write_transaction(&sandbox.db).await?;
         // Deleting is what makes a code single-use, whatever happens next.
         let row: Option<(i64, String, Option<String>, i64, String, Option<i64>)> = sqlx::query_as(
             "DELETE FROM sandbox_codes WHERE code_hash = ?
@@ -643,7 +643,7 @@ async fn refresh(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form):
     };
     let invalid = || ups_error(StatusCode::BAD_REQUEST, "10400", "Invalid Refresh Token");
     let result: Result<Response, SandboxError> = async {
-        let mut tx = sandbox.db.begin().await?;
+        let mut tx = app::state::write_transaction(&sandbox.db).await?;
         let row: Option<(i64,)> = sqlx::query_as(
             "UPDATE sandbox_tokens SET revoked_at = ?1
              WHERE token_hash = ?2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > ?1

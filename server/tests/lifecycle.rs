@@ -312,3 +312,60 @@ async fn an_opt_out_during_a_refresh_wins() {
         .iter()
         .all(|(status, access, refresh)| status != "active" && !access && !refresh));
 }
+
+#[tokio::test]
+async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
+    // A provider that answers every refresh with a new pair, after a little latency, as UPS would.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let provider = Router::new().route(
+        "/security/v1/oauth/refresh",
+        post({
+            let calls = calls.clone();
+            move || async move {
+                let call = calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                Json(serde_json::json!({
+                    "token_type": "Bearer", "access_token": format!("access-{call}"),
+                    "refresh_token": format!("refresh-{call}"), "expires_in": "3600",
+                }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/security", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+    let app = spawn_app_with_provider(&base).await;
+    const COMPANIES: usize = 300;
+    let mut companies = Vec::new();
+    for index in 0..COMPANIES {
+        let company = app.company(&format!("Company {index}")).await;
+        app.seed_grant(company, IRL).await;
+        app.expire_token(company, IRL).await;
+        companies.push(company);
+    }
+
+    // The worker's way: many refreshes in flight at once, each writing its own transaction.
+    let mut running = tokio::task::JoinSet::new();
+    for company in companies.iter().copied() {
+        let state = app.state.clone();
+        running.spawn(async move { app::lifecycle::refresh_if_due(&state, company, IRL).await });
+    }
+    let mut failures = Vec::new();
+    while let Some(result) = running.join_next().await {
+        match result.unwrap() {
+            Ok(true) => {}
+            other => failures.push(format!("{other:?}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {COMPANIES} refreshes failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), COMPANIES, "exactly one provider call each");
+    for company in companies {
+        let tokens = app.tokens(company, IRL).await;
+        assert_eq!(tokens, [("refreshed".into(), false, false), ("active".into(), true, true)]);
+    }
+}
