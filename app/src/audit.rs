@@ -56,3 +56,14 @@ pub async fn record(conn: &mut SqliteConnection, event: Event) -> Result<(), sql
     .await?;
     Ok(())
 }
+
+/// Records what the service itself did to (company, product): refreshes, failures, dead grants.
+pub async fn service_event(
+    conn: &mut SqliteConnection,
+    company: CompanyId,
+    product: Product,
+    action: &'static str,
+    detail: String,
+) -> Result<(), sqlx::Error> {
+    record(conn, Event { actor: Actor::Service, company: Some(company), product: Some(product), action, detail }).await
+}

@@ -284,15 +284,12 @@ async fn refresh_locked(
                 .bind(authorization)
                 .execute(&mut *tx)
                 .await?;
-            audit::record(
+            audit::service_event(
                 &mut tx,
-                audit::Event {
-                    actor: audit::Actor::Service,
-                    company: Some(company),
-                    product: Some(product),
-                    action: "refreshed",
-                    detail: format!("token {}", fingerprint(grant.access_token.expose())),
-                },
+                company,
+                product,
+                "refreshed",
+                format!("token {}", fingerprint(grant.access_token.expose())),
             )
             .await?;
             tx.commit().await?;
@@ -347,17 +344,7 @@ async fn mark_dead(
         tx.rollback().await?;
         return Ok(false);
     }
-    audit::record(
-        &mut tx,
-        audit::Event {
-            actor: audit::Actor::Service,
-            company: Some(company),
-            product: Some(product),
-            action: "reauthorization_required",
-            detail: reason,
-        },
-    )
-    .await?;
+    audit::service_event(&mut tx, company, product, "reauthorization_required", reason).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -390,15 +377,12 @@ async fn schedule_retry(
         .bind(authorization)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    audit::service_event(
         &mut tx,
-        audit::Event {
-            actor: audit::Actor::Service,
-            company: Some(company),
-            product: Some(product),
-            action: "refresh_failed",
-            detail: format!("attempt {failures}, next in {delay} s: {error}"),
-        },
+        company,
+        product,
+        "refresh_failed",
+        format!("attempt {failures}, next in {delay} s: {error}"),
     )
     .await?;
     tx.commit().await?;
