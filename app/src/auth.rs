@@ -87,6 +87,7 @@ pub fn SignOutButton() -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::{safe_return_path, Identity};
+    use crate::throttle::HashingQueue;
     use crate::{
         audit,
         error::AppError,
@@ -98,11 +99,15 @@ pub mod ssr {
         password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
         Argon2,
     };
+    use axum::extract::ConnectInfo;
     use axum::{extract::State, http::Request, middleware::Next, response::Response};
     use http::{header, HeaderMap, HeaderValue};
     use leptos::prelude::use_context;
     use sqlx::SqlitePool;
-    use std::sync::OnceLock;
+    use std::{
+        net::{IpAddr, SocketAddr},
+        sync::OnceLock,
+    };
 
     pub const SESSION_COOKIE: &str = "optin_session";
 
@@ -116,47 +121,46 @@ pub mod ssr {
         pub session_hash: Vec<u8>,
     }
 
-    /// Argon2 costs 19 MiB and tens of milliseconds per call: at most this many run at once, so a
-    /// flood of sign-in attempts queues instead of exhausting memory and the blocking pool.
-    fn hashing_permits() -> &'static tokio::sync::Semaphore {
-        static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-        PERMITS.get_or_init(|| {
-            tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
-        })
-    }
-
-    async fn with_hashing_permit<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-        let _permit = hashing_permits().acquire().await.ok()?;
-        tokio::task::spawn_blocking(work).await.ok()
+    /// Hashing new passwords (users created by the CLI or the demo seed, the sandbox's password
+    /// change): the service's own work, which waits its turn and is never shed. Checking a
+    /// password someone sent goes through the application's own queue ([`verify_password`]).
+    fn hashing() -> &'static HashingQueue {
+        static QUEUE: OnceLock<HashingQueue> = OnceLock::new();
+        QUEUE.get_or_init(HashingQueue::for_this_machine)
     }
 
     /// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
     pub async fn hash_password(password: SecretString) -> Result<String, AppError> {
-        with_hashing_permit(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|hash| hash.to_string())
-        })
-        .await
-        .ok_or(AppError::Internal)?
-        .map_err(|error| {
-            tracing::error!(%error, "password hashing failed");
-            AppError::Internal
-        })
+        hashing()
+            .run_patiently(move || {
+                let salt = SaltString::generate(&mut OsRng);
+                Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|hash| hash.to_string())
+            })
+            .await?
+            .map_err(|error| {
+                tracing::error!(%error, "password hashing failed");
+                AppError::Internal
+            })
     }
 
     /// Checks `password` against `hash`; with no hash (unknown user) it checks against a decoy, so
     /// the answer takes as long as for a known user with a wrong password, and is always `false`.
-    pub async fn verify_password(password: SecretString, hash: Option<String>) -> bool {
-        with_hashing_permit(move || {
-            let known = hash.is_some();
-            let hash = hash.unwrap_or_else(decoy_hash);
-            let matches = PasswordHash::new(&hash)
-                .map(|parsed| Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok())
-                .unwrap_or(false);
-            known && matches
-        })
-        .await
-        .unwrap_or(false)
+    /// `Err(Busy)` when `queue` is full.
+    pub async fn verify_password(
+        queue: &HashingQueue,
+        password: SecretString,
+        hash: Option<String>,
+    ) -> Result<bool, AppError> {
+        queue
+            .run(move || {
+                let known = hash.is_some();
+                let hash = hash.unwrap_or_else(decoy_hash);
+                let matches = PasswordHash::new(&hash)
+                    .map(|parsed| Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok())
+                    .unwrap_or(false);
+                known && matches
+            })
+            .await
     }
 
     /// Computed once, on a blocking thread (the first unknown-name sign-in).
@@ -171,52 +175,6 @@ pub mod ssr {
                     .unwrap_or_default()
             })
             .clone()
-    }
-
-    /// Online password guessing: after `LIMIT` failed sign-ins for one name within `WINDOW`
-    /// seconds, that name is refused until the oldest failure leaves the window. Per name rather
-    /// than per address, so rotating addresses does not help an attacker; the hashing permits
-    /// above bound the total work.
-    #[derive(Default)]
-    pub struct SignInThrottle {
-        failures: std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>,
-    }
-
-    impl SignInThrottle {
-        const LIMIT: usize = 5;
-        const WINDOW: i64 = 15 * 60;
-
-        fn key(sign_in_name: &str) -> String {
-            sign_in_name.trim().to_lowercase()
-        }
-
-        pub fn check(&self, sign_in_name: &str, now: i64) -> Result<(), AppError> {
-            let failures = self.failures.lock().map_err(|_| AppError::Internal)?;
-            let recent = failures
-                .get(&Self::key(sign_in_name))
-                .map_or(0, |times| times.iter().filter(|at| **at > now - Self::WINDOW).count());
-            if recent >= Self::LIMIT {
-                return Err(AppError::TooManyAttempts);
-            }
-            Ok(())
-        }
-
-        pub fn failed(&self, sign_in_name: &str, now: i64) {
-            if let Ok(mut failures) = self.failures.lock() {
-                // Forget what has left the window, so the map holds only recent failures.
-                failures.retain(|_, times| {
-                    times.retain(|at| *at > now - Self::WINDOW);
-                    !times.is_empty()
-                });
-                failures.entry(Self::key(sign_in_name)).or_default().push(now);
-            }
-        }
-
-        pub fn succeeded(&self, sign_in_name: &str) {
-            if let Ok(mut failures) = self.failures.lock() {
-                failures.remove(&Self::key(sign_in_name));
-            }
-        }
     }
 
     pub async fn create_user(
@@ -262,28 +220,38 @@ pub mod ssr {
 
     /// Checks the credentials and opens a new session. Any session the browser already had is
     /// ended first, so a session id planted before sign-in is worthless after it.
+    /// The attempt is reserved with the throttle before the password is hashed, so guesses sent
+    /// at once are counted as they arrive.
     pub async fn open_session(
         state: &AppState,
         sign_in_name: &str,
         password: SecretString,
+        client: IpAddr,
         previous: Option<&str>,
     ) -> Result<(UserId, SecretString), AppError> {
-        state.sign_in_throttle.check(sign_in_name, now())?;
+        let attempt = state.sign_in_throttle.reserve(sign_in_name, client, now()).inspect_err(|_| {
+            tracing::info!(%client, "sign-in refused: too many attempts");
+        })?;
         let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE sign_in_name = ?")
             .bind(sign_in_name.trim())
             .fetch_optional(&state.db)
             .await?;
         let (user, hash) = row.map(|(id, hash)| (UserId::new(id), hash)).unzip();
-        let verified = verify_password(password, hash).await;
+        let verified = match verify_password(&state.password_checks, password, hash).await {
+            Ok(verified) => verified,
+            Err(busy) => {
+                attempt.release();
+                return Err(busy);
+            }
+        };
         let user = match (user, verified) {
             (Some(user), true) => user,
             _ => {
-                tracing::info!("sign-in refused");
-                state.sign_in_throttle.failed(sign_in_name, now());
+                tracing::info!(%client, "sign-in refused");
                 return Err(AppError::InvalidCredentials);
             }
         };
-        state.sign_in_throttle.succeeded(sign_in_name);
+        attempt.succeeded();
 
         let token = random_token();
         let mut tx = crate::state::write_transaction(&state.db).await?;
@@ -321,7 +289,9 @@ pub mod ssr {
         let state = app_state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         let previous = session_cookie(&parts.headers);
-        let (_, token) = open_session(&state, &sign_in_name, SecretString::new(password), previous.as_deref()).await?;
+        let client = client_address(&parts, &state.web);
+        let (_, token) =
+            open_session(&state, &sign_in_name, SecretString::new(password), client, previous.as_deref()).await?;
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
         options.append_header(header::SET_COOKIE, set_cookie(&state.web, Some(&token))?);
         leptos_axum::redirect(&safe_return_path(next.as_deref()));
@@ -352,6 +322,24 @@ pub mod ssr {
             None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
         };
         HeaderValue::from_str(&value).map_err(|_| AppError::Internal)
+    }
+
+    /// The address the request came from: the last entry of the configured proxy header when the
+    /// service runs behind a proxy that sets it, else the connection's peer.
+    pub fn client_address(parts: &http::request::Parts, web: &WebConfig) -> IpAddr {
+        let forwarded = web.client_ip_header.as_ref().and_then(|name| {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+                .last()
+        });
+        forwarded
+            .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
     }
 
     pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -411,25 +399,6 @@ pub mod ssr {
         use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<SignedInUser>().cloned())
             .ok_or(AppError::Unauthenticated)
-    }
-}
-
-#[cfg(all(test, feature = "ssr"))]
-mod throttle_tests {
-    use super::ssr::SignInThrottle;
-
-    #[test]
-    fn five_failures_lock_a_name_for_the_window_only() {
-        let throttle = SignInThrottle::default();
-        for second in 0..5 {
-            assert!(throttle.check("Alice", second).is_ok());
-            throttle.failed("alice", second);
-        }
-        assert!(throttle.check(" ALICE ", 10).is_err(), "names compare case-insensitively");
-        assert!(throttle.check("bob", 10).is_ok(), "other names are unaffected");
-        assert!(throttle.check("alice", 15 * 60 + 1).is_ok(), "the window passes");
-        throttle.succeeded("alice");
-        assert!(throttle.check("alice", 11).is_ok(), "a success clears the count");
     }
 }
 

@@ -646,7 +646,7 @@ pub mod ssr {
                     tracing::warn!(%error, %product, %company, "code exchange failed");
                     fail(match error {
                         ProviderError::Rejected(_) => Notice::ProviderRejected,
-                        ProviderError::Unavailable(_) => Notice::ProviderUnavailable,
+                        ProviderError::Unavailable(_) | ProviderError::Unanswered(_) => Notice::ProviderUnavailable,
                         ProviderError::Malformed(_) => Notice::Failed,
                     })
                 },
@@ -677,7 +677,7 @@ pub mod ssr {
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
                  authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
-                 refresh_failures = 0, retry_at = NULL
+                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL
              RETURNING id",
         )
         .bind(company.get())

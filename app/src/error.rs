@@ -14,9 +14,14 @@ pub enum AppError {
     /// 401: the sign-in name or password is wrong (which one is deliberately not said).
     #[error("The sign-in name or password is incorrect.")]
     InvalidCredentials,
-    /// 429: too many failed sign-ins for this name; the person waits for the window to pass.
-    #[error("Too many failed sign-in attempts. Please wait 15 minutes and try again.")]
+    /// 429: too many failed sign-ins for this name from this address (or from this address at
+    /// all); the wait grows with every further failure and ends within 15 minutes.
+    #[error("Too many failed sign-in attempts. Please wait a few minutes and try again.")]
     TooManyAttempts,
+    /// 503: the server is shedding sign-ins (too many password checks waiting); trying again in a
+    /// moment works.
+    #[error("The service is busy. Please try again in a moment.")]
+    Busy,
     /// 401: an embedded widget's session is unknown, already used, expired, or its API key was
     /// revoked; the portal page mints a new one when it is reloaded.
     #[error("This session has expired or was already used. Reload the page to continue.")]
@@ -47,6 +52,7 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
             Self::Internal => 500,
+            Self::Busy => 503,
         }
     }
 }

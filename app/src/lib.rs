@@ -22,6 +22,8 @@ pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
 pub mod ups;
 
 use leptos::prelude::*;

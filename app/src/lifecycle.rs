@@ -6,6 +6,13 @@
 //! At most one refresh per authorization is in flight: callers serialize on a per-authorization
 //! lock, and whoever waited re-reads the stored token instead of refreshing again, because UPS
 //! rotates refresh tokens and a second refresh with the old one would kill the grant.
+//!
+//! UPS's answer to a refresh is the only copy of the new pair, so a refresh is recorded as under
+//! way (committed) before UPS is asked, and its answer is stored in one short transaction straight
+//! after. A refresh found still recorded as under way was interrupted (the process died, or the
+//! answer never arrived); if UPS then refuses the old refresh token, the authorization says the
+//! grant was lost to that interruption rather than to a UPS.com password change. Refreshes run in
+//! tasks of the state's tracker, so a stopping process lets them finish (`AppState::stopping`).
 
 use crate::{
     audit,
@@ -81,6 +88,8 @@ struct Current {
     refresh_at: i64,
     /// Waiting out a backoff after an outage until then.
     retry_at: Option<i64>,
+    /// A refresh recorded as under way whose answer was never stored: when it started.
+    interrupted_refresh: Option<i64>,
 }
 
 type CurrentRow = (
@@ -93,11 +102,13 @@ type CurrentRow = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
 );
 
 async fn current(state: &AppState, company: CompanyId, product: Product) -> Result<Current, TokenError> {
     let row: Option<CurrentRow> = sqlx::query_as(
-        "SELECT a.id, a.status, a.status_reason, t.id, t.access_token, t.refresh_token, t.expires_at, t.refresh_at, a.retry_at
+        "SELECT a.id, a.status, a.status_reason, t.id, t.access_token, t.refresh_token, t.expires_at, t.refresh_at, a.retry_at,
+                a.refresh_started_at
          FROM companies c
          LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
          LEFT JOIN oauth_tokens t ON t.authorization_id = a.id AND t.status = 'active'
@@ -107,7 +118,7 @@ async fn current(state: &AppState, company: CompanyId, product: Product) -> Resu
     .bind(company.get())
     .fetch_optional(&state.db)
     .await?;
-    let (authorization, status, reason, token, access, refresh, expires_at, refresh_at, retry_at) =
+    let (authorization, status, reason, token, access, refresh, expires_at, refresh_at, retry_at, interrupted_refresh) =
         row.ok_or(TokenError::UnknownCompany)?;
     let (Some(authorization), Some(status)) = (authorization, status) else { return Err(TokenError::NotAuthorized) };
     Ok(Current {
@@ -120,6 +131,7 @@ async fn current(state: &AppState, company: CompanyId, product: Product) -> Resu
         expires_at: expires_at.unwrap_or_default(),
         refresh_at: refresh_at.unwrap_or_default(),
         retry_at,
+        interrupted_refresh,
     })
 }
 
@@ -173,8 +185,8 @@ pub async fn fresh_token(
     match refresh_detached(state, stored, company, product, guard).await {
         Ok(token) => Ok(token),
         Err(Failure::Dead) => Err(TokenError::ReauthorizationRequired),
-        // UPS is down: a token that has not yet expired is still better than none.
-        Err(Failure::Transient) | Err(Failure::Superseded) => {
+        // UPS is down (or we are stopping): a token that has not yet expired beats none.
+        Err(Failure::Transient | Failure::Superseded | Failure::Stopping) => {
             let stored = current(state, company, product).await?;
             stored.usable()?;
             stored.token_valid_for(state, 0)?.ok_or(TokenError::Unavailable)
@@ -194,10 +206,10 @@ pub async fn refresh_if_due(state: &AppState, company: CompanyId, product: Produ
     let authorization = stored.authorization;
     match refresh_detached(state, stored, company, product, guard).await {
         Ok(_) => Ok(true),
-        Err(Failure::Dead | Failure::Transient | Failure::Superseded) => Ok(false),
+        Err(Failure::Dead | Failure::Transient | Failure::Superseded | Failure::Stopping) => Ok(false),
         Err(Failure::App(error)) => {
             // Whatever broke (a key change, the disk), back off rather than retry every pass.
-            let _ = schedule_retry(state, authorization, company, product, &error.to_string()).await;
+            let _ = schedule_retry(state, authorization, company, product, &error.to_string(), false).await;
             Err(error.into())
         }
     }
@@ -205,7 +217,8 @@ pub async fn refresh_if_due(state: &AppState, company: CompanyId, product: Produ
 
 /// Runs the refresh in a task of its own that holds the authorization's lock: if the caller goes
 /// away (a client disconnects), the refresh still stores the rotated pair UPS has already issued,
-/// and no second refresh can start meanwhile.
+/// and no second refresh can start meanwhile. The task is tracked, so a stopping process waits
+/// for it.
 async fn refresh_detached(
     state: &AppState,
     stored: Current,
@@ -214,12 +227,14 @@ async fn refresh_detached(
     guard: tokio::sync::OwnedMutexGuard<()>,
 ) -> Result<FreshToken, Failure> {
     let state = state.clone();
-    tokio::spawn(async move {
-        let _held = guard;
-        refresh_locked(&state, &stored, company, product).await
-    })
-    .await
-    .map_err(|_| Failure::App(AppError::Internal))?
+    let tracker = state.refreshes.clone();
+    tracker
+        .spawn(async move {
+            let _held = guard;
+            refresh_locked(&state, &stored, company, product).await
+        })
+        .await
+        .map_err(|_| Failure::App(AppError::Internal))?
 }
 
 enum Failure {
@@ -227,6 +242,8 @@ enum Failure {
     Transient,
     /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
     Superseded,
+    /// The process is stopping: no new refresh starts.
+    Stopping,
     App(AppError),
 }
 
@@ -259,58 +276,111 @@ async fn refresh_locked(
             false => Err(Failure::Superseded),
         };
     };
+    if state.stopping.is_cancelled() {
+        return Err(Failure::Stopping);
+    }
     let refresh_token = state
         .cipher
         .decrypt(sealed, &format!("{authorization}:refresh"))
         .map_err(|error| Failure::App(error.into()))?;
+    if !record_refresh_started(state, authorization).await? {
+        return Err(Failure::Superseded);
+    }
     match state.ups.refresh(product, &refresh_token).await {
         Ok(mut grant) => {
             // UPS rotates refresh tokens; should it ever not, the old one stays in use.
             grant.refresh_token.get_or_insert(refresh_token);
-            let mut tx = crate::state::write_transaction(&state.db).await?;
-            let still_ours: Option<(i64,)> =
-                sqlx::query_as("SELECT id FROM authorizations WHERE id = ? AND status = 'authorized'")
-                    .bind(authorization)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if still_ours.is_none()
-                || retire_active_token(&mut tx, authorization, stored.token, Retired::Refreshed).await? != 1
-            {
-                tx.rollback().await?;
-                return Err(Failure::Superseded);
-            }
-            let expires_at = insert_token(&mut tx, &state.cipher, authorization, &grant).await.map_err(Failure::App)?;
-            sqlx::query("UPDATE authorizations SET refresh_failures = 0, retry_at = NULL WHERE id = ?")
-                .bind(authorization)
-                .execute(&mut *tx)
-                .await?;
-            audit::service_event(
-                &mut tx,
-                company,
-                product,
-                "refreshed",
-                format!("token {}", fingerprint(grant.access_token.expose())),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(FreshToken { access_token: grant.access_token, expires_at })
+            store_refreshed(state, stored, company, product, grant).await
         }
         Err(error) if error.is_dead_grant() => {
-            tracing::warn!(%error, %product, %company, "UPS refused the refresh: re-authorization required");
-            let reason = format!(
-                "UPS refused to refresh the token ({error}). The UPS.com password of the user who opted in may have changed."
-            );
-            return match mark_dead(state, authorization, stored.token, company, product, reason).await? {
+            let reason = match stored.interrupted_refresh {
+                Some(started) => {
+                    tracing::warn!(%error, %product, %company, authorization, started,
+                        "UPS refused the refresh after an interrupted refresh: re-authorization required");
+                    format!(
+                        "A refresh started at {} was interrupted before UPS's answer could be stored (the service \
+                         stopped, or the answer never arrived), and UPS no longer accepts the refresh token it \
+                         replaced ({error}).",
+                        crate::ui::format_utc(started)
+                    )
+                }
+                None => {
+                    tracing::warn!(%error, %product, %company, authorization,
+                        "UPS refused the refresh: re-authorization required");
+                    format!(
+                        "UPS refused to refresh the token ({error}). The UPS.com password of the user who opted in may have changed."
+                    )
+                }
+            };
+            match mark_dead(state, authorization, stored.token, company, product, reason).await? {
                 true => Err(Failure::Dead),
                 false => Err(Failure::Superseded),
-            };
+            }
         }
         Err(error) => {
-            tracing::warn!(%error, %product, %company, "refresh failed; will retry");
-            schedule_retry(state, authorization, company, product, &error.to_string()).await?;
+            // Only an answer (or no connection at all) proves UPS did not rotate; after a timeout
+            // or an unreadable answer the refresh stays recorded as interrupted.
+            let settled = !error.may_have_acted() && stored.interrupted_refresh.is_none();
+            tracing::warn!(%error, %product, %company, authorization, settled, "refresh failed; will retry");
+            schedule_retry(state, authorization, company, product, &error.to_string(), settled).await?;
             Err(Failure::Transient)
         }
     }
+}
+
+/// Records that a refresh of `authorization` is about to ask UPS (keeping the start of an earlier
+/// one that never finished); false when the authorization is no longer authorized.
+async fn record_refresh_started(state: &AppState, authorization: i64) -> Result<bool, Failure> {
+    let recorded = sqlx::query(
+        "UPDATE authorizations SET refresh_started_at = COALESCE(refresh_started_at, ?)
+         WHERE id = ? AND status = 'authorized'",
+    )
+    .bind(now())
+    .bind(authorization)
+    .execute(&state.db)
+    .await?
+    .rows_affected();
+    Ok(recorded == 1)
+}
+
+/// Stores the rotated pair UPS just issued, first and in one short transaction: until it commits,
+/// UPS's answer is the only copy of the new refresh token.
+async fn store_refreshed(
+    state: &AppState,
+    stored: &Current,
+    company: CompanyId,
+    product: Product,
+    grant: crate::ups::TokenGrant,
+) -> Result<FreshToken, Failure> {
+    let authorization = stored.authorization;
+    let mut tx = crate::state::write_transaction(&state.db).await?;
+    let still_ours: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM authorizations WHERE id = ? AND status = 'authorized'")
+            .bind(authorization)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if still_ours.is_none() || retire_active_token(&mut tx, authorization, stored.token, Retired::Refreshed).await? != 1
+    {
+        tx.rollback().await?;
+        return Err(Failure::Superseded);
+    }
+    let expires_at = insert_token(&mut tx, &state.cipher, authorization, &grant).await.map_err(Failure::App)?;
+    sqlx::query(
+        "UPDATE authorizations SET refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL WHERE id = ?",
+    )
+    .bind(authorization)
+    .execute(&mut *tx)
+    .await?;
+    audit::service_event(
+        &mut tx,
+        company,
+        product,
+        "refreshed",
+        format!("token {}", fingerprint(grant.access_token.expose())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(FreshToken { access_token: grant.access_token, expires_at })
 }
 
 /// The grant is dead: the authorization needs an admin again, and its tokens are useless. Only if
@@ -331,7 +401,7 @@ async fn mark_dead(
     }
     let marked = sqlx::query(
         "UPDATE authorizations SET status = 'reauthorization_required', status_reason = ?, status_changed_at = ?,
-             refresh_failures = 0, retry_at = NULL
+             refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL
          WHERE id = ? AND status = 'authorized'",
     )
     .bind(&reason)
@@ -357,12 +427,15 @@ pub fn retry_delay(failures: u32) -> i64 {
     (base + jitter).max(1)
 }
 
+/// Backs off after a failed refresh; `settled` when UPS certainly did not act on it, so it no
+/// longer counts as under way.
 async fn schedule_retry(
     state: &AppState,
     authorization: i64,
     company: CompanyId,
     product: Product,
     error: &str,
+    settled: bool,
 ) -> Result<(), Failure> {
     let mut tx = crate::state::write_transaction(&state.db).await?;
     let (failures,): (i64,) = sqlx::query_as(
@@ -372,11 +445,16 @@ async fn schedule_retry(
     .fetch_one(&mut *tx)
     .await?;
     let delay = retry_delay(failures.clamp(1, 1_000) as u32);
-    sqlx::query("UPDATE authorizations SET retry_at = ? WHERE id = ?")
-        .bind(now() + delay)
-        .bind(authorization)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE authorizations SET retry_at = ?,
+             refresh_started_at = CASE WHEN ? THEN NULL ELSE refresh_started_at END
+         WHERE id = ?",
+    )
+    .bind(now() + delay)
+    .bind(settled)
+    .bind(authorization)
+    .execute(&mut *tx)
+    .await?;
     audit::service_event(
         &mut tx,
         company,

@@ -2,13 +2,18 @@
 //! [`app_state`]. Server-only.
 
 use crate::{
-    auth::ssr::SignInThrottle, error::AppError, lifecycle::RefreshLocks, product::Product, secret::TokenCipher,
+    error::AppError,
+    lifecycle::RefreshLocks,
+    product::Product,
+    secret::TokenCipher,
+    throttle::{HashingQueue, SignInThrottle},
     ups::UpsOAuth,
 };
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use sqlx::SqlitePool;
 use std::{collections::HashMap, sync::Arc, time::Duration};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use url::Url;
 
 #[derive(Clone, FromRef)]
@@ -19,7 +24,13 @@ pub struct AppState {
     pub cipher: TokenCipher,
     pub web: Arc<WebConfig>,
     pub sign_in_throttle: Arc<SignInThrottle>,
+    /// Password checks for sign-ins: bounded, shed with 503 beyond that.
+    pub password_checks: Arc<HashingQueue>,
     pub refresh_locks: Arc<RefreshLocks>,
+    /// Cancelled when the process starts to stop: no new refresh starts after that.
+    pub stopping: CancellationToken,
+    /// Every refresh under way, so a stopping process waits for their answers to be stored.
+    pub refreshes: TaskTracker,
 }
 
 /// What the web layer needs to know about how it is deployed.
@@ -37,6 +48,9 @@ pub struct WebConfig {
     pub embed_token_lifetime: Duration,
     /// How long a widget works once opened.
     pub embed_session_lifetime: Duration,
+    /// Behind a reverse proxy: the header it puts the client's address in (its last entry is
+    /// taken), so sign-in throttling sees clients rather than the proxy.
+    pub client_ip_header: Option<http::HeaderName>,
 }
 
 impl WebConfig {

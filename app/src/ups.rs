@@ -143,26 +143,46 @@ pub enum ProviderError {
     /// UPS answered and refused (bad code, dead grant, bad client): do not retry as is.
     #[error("UPS refused the request: {0}")]
     Rejected(UpsErrorResponse),
-    /// UPS could not be reached, timed out, or answered 429/5xx: retry later, keep what we have.
+    /// UPS could not be reached or answered 429/5xx: it did nothing, so retry later and keep
+    /// what we have.
     #[error("UPS is unavailable: {0}")]
     Unavailable(String),
-    /// UPS answered something we cannot read.
+    /// The request was sent but no answer came back (a timeout, a connection cut mid-answer): UPS
+    /// may have acted on it, e.g. rotated a refresh token, without our knowing.
+    #[error("UPS did not answer: {0}")]
+    Unanswered(String),
+    /// UPS answered something we cannot read (it may have acted on the request all the same).
     #[error("UPS answered in an unexpected form: {0}")]
     Malformed(String),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
+    /// No connection was made: the request never reached the provider.
     #[error("could not reach the provider: {0}")]
     Unreachable(String),
+    /// Sent, but the answer did not arrive whole.
+    #[error("no answer from the provider: {0}")]
+    NoAnswer(String),
     #[error("the provider answered HTTP {0}")]
     Status(u16),
+}
+
+impl TransportError {
+    fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_connect() || error.is_builder() {
+            Self::Unreachable(error.to_string())
+        } else {
+            Self::NoAnswer(error.to_string())
+        }
+    }
 }
 
 impl From<RequestTokenError<TransportError, UpsErrorResponse>> for ProviderError {
     fn from(error: RequestTokenError<TransportError, UpsErrorResponse>) -> Self {
         match error {
             RequestTokenError::ServerResponse(body) => Self::Rejected(body),
+            RequestTokenError::Request(TransportError::NoAnswer(cause)) => Self::Unanswered(cause),
             RequestTokenError::Request(transport) => Self::Unavailable(transport.to_string()),
             RequestTokenError::Parse(error, _body) => Self::Malformed(error.to_string()),
             RequestTokenError::Other(other) => Self::Malformed(other),
@@ -310,6 +330,12 @@ impl UpsOAuth {
 }
 
 impl ProviderError {
+    /// Whether UPS may have carried the request out although we hold no answer: after a refresh,
+    /// the stored refresh token may then be dead.
+    pub fn may_have_acted(&self) -> bool {
+        matches!(self, Self::Unanswered(_) | Self::Malformed(_))
+    }
+
     /// UPS answered and refused: the grant is dead (revoked, expired, or the UPS.com password
     /// changed), and retrying the same refresh token cannot help.
     /// Only a refused refresh token counts: a refused client (10401, our configuration) must not
@@ -353,7 +379,7 @@ impl<'c> oauth2::AsyncHttpClient<'c> for UpsHttp {
 /// as an outage rather than parsed as a refusal.
 async fn send(http: &reqwest::Client, request: HttpRequest) -> Result<HttpResponse, TransportError> {
     let request = reqwest::Request::try_from(request).map_err(|e| TransportError::Unreachable(e.to_string()))?;
-    let response = http.execute(request).await.map_err(|e| TransportError::Unreachable(e.to_string()))?;
+    let response = http.execute(request).await.map_err(TransportError::from_reqwest)?;
     let status = response.status();
     if status.is_server_error() || status.as_u16() == 429 {
         return Err(TransportError::Status(status.as_u16()));
@@ -362,8 +388,8 @@ async fn send(http: &reqwest::Client, request: HttpRequest) -> Result<HttpRespon
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
     }
-    let body = response.bytes().await.map_err(|e| TransportError::Unreachable(e.to_string()))?;
-    builder.body(body.to_vec()).map_err(|e| TransportError::Unreachable(e.to_string()))
+    let body = response.bytes().await.map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+    builder.body(body.to_vec()).map_err(|e| TransportError::NoAnswer(e.to_string()))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo_portal;
 pub mod embed_api;
 pub mod oauth;
+pub mod policy;
 pub mod sandbox;
 pub mod settings;
 pub mod startup;

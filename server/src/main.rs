@@ -87,7 +87,7 @@ async fn serve(mut settings: Settings, portals: Vec<DemoPortal>) -> ExitCode {
         }
         println!("Demo portal of {}: {origin}/", product.name());
     }
-    println!("OAuth Opt-In is serving {}  (Ctrl-C stops it)", application.base_url);
+    println!("OAuth Opt-In is serving {}  (Ctrl-C or SIGTERM stops it)", application.base_url);
     match application.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -12,6 +12,7 @@ use app::{
     product::Product,
     secret::{random_token, token_hash, SecretString},
     state::now,
+    throttle::HashingQueue,
     ups::{ProductRegistration, UpsErrorResponse},
 };
 use axum::{
@@ -42,6 +43,8 @@ pub struct Sandbox {
     db: SqlitePool,
     clients: Arc<HashMap<String, SandboxClient>>,
     lifetimes: SandboxSettings,
+    /// Checking the passwords its sign-in page receives shares the service's bounded queue.
+    password_checks: Arc<HashingQueue>,
 }
 
 struct SandboxClient {
@@ -56,6 +59,7 @@ impl Sandbox {
         db: SqlitePool,
         registrations: &HashMap<Product, ProductRegistration>,
         lifetimes: SandboxSettings,
+        password_checks: Arc<HashingQueue>,
     ) -> Self {
         let clients = registrations
             .iter()
@@ -70,7 +74,7 @@ impl Sandbox {
                 )
             })
             .collect();
-        Self { db, clients: Arc::new(clients), lifetimes }
+        Self { db, clients: Arc::new(clients), lifetimes, password_checks }
     }
 
     pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
@@ -91,7 +95,9 @@ pub async fn seed(db: &SqlitePool) -> Result<(), sqlx::Error> {
         return Ok(());
     }
     for (username, email, password) in SEED_USERS {
-        let hash = hash_password(SecretString::new(*password)).await.map_err(|_| sqlx::Error::WorkerCrashed)?;
+        let hash = hash_password(SecretString::new(*password))
+            .await
+            .map_err(|_| sqlx::Error::Protocol("hashing a sandbox user's password failed".into()))?;
         sqlx::query(
             "INSERT INTO sandbox_users (username, email, password_hash, password_changed_at) VALUES (?, ?, ?, ?)",
         )
@@ -304,9 +310,19 @@ async fn sign_in_step(State(sandbox): State<Sandbox>, Form(form): Form<StepForm>
                 Err(error) => return error.into_response(),
             };
             let (username, hash) = user;
-            if !verify_password(SecretString::new(form.password.unwrap_or_default()), Some(hash)).await {
-                return password_step(request, &username, Some("The password is incorrect. Please try again."))
-                    .into_response();
+            match verify_password(
+                &sandbox.password_checks,
+                SecretString::new(form.password.unwrap_or_default()),
+                Some(hash),
+            )
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    return password_step(request, &username, Some("The password is incorrect. Please try again."))
+                        .into_response()
+                }
+                Err(busy) => return (StatusCode::SERVICE_UNAVAILABLE, busy.to_string()).into_response(),
             }
             match sandbox.issue_code(request, &username).await {
                 Ok(code) => {
@@ -471,8 +487,10 @@ async fn password_change(State(sandbox): State<Sandbox>, Form(form): Form<Passwo
     let Some((username, hash)) = user else {
         return password_form(Some("We don't recognize that email or username."), None).into_response();
     };
-    if !verify_password(SecretString::new(form.current_password), Some(hash)).await {
-        return password_form(Some("The current password is incorrect."), None).into_response();
+    match verify_password(&sandbox.password_checks, SecretString::new(form.current_password), Some(hash)).await {
+        Ok(true) => {}
+        Ok(false) => return password_form(Some("The current password is incorrect."), None).into_response(),
+        Err(busy) => return (StatusCode::SERVICE_UNAVAILABLE, busy.to_string()).into_response(),
     }
     if form.new_password.chars().count() < 8 {
         return password_form(Some("The new password needs at least 8 characters."), None).into_response();

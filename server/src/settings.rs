@@ -33,10 +33,20 @@ pub struct Settings {
     pub state_lifetime_secs: u64,
     /// On first start with no users, create a demo admin and company and print the credentials.
     pub seed_demo: bool,
+    /// Run the background refresh worker in this process. Off, tokens are still refreshed when
+    /// the token API is asked for one that is due.
+    pub refresh_worker: bool,
     /// How often the refresh worker looks for tokens due for refresh.
     pub refresh_interval_secs: u64,
-    /// At most this many refreshes in flight at once.
+    /// At most this many refreshes in flight at once. Each holds a rotated token pair between
+    /// UPS's answer and its write: kept small, so a stop or a crash has little in flight.
     pub refresh_concurrency: usize,
+    /// On SIGTERM or Ctrl-C, how long refreshes already under way get to store their result
+    /// before the process exits anyway.
+    pub shutdown_grace_secs: u64,
+    /// Behind a reverse proxy: the header carrying the client's address (e.g. `x-forwarded-for`;
+    /// the last entry is used). Unset: the connection's peer address.
+    pub client_ip_header: Option<String>,
     pub ups: UpsSettings,
     pub sandbox: SandboxSettings,
     pub embed: EmbedSettings,
@@ -55,8 +65,11 @@ impl Default for Settings {
             session_lifetime_secs: 8 * 60 * 60,
             state_lifetime_secs: 10 * 60,
             seed_demo: true,
+            refresh_worker: true,
             refresh_interval_secs: 15,
-            refresh_concurrency: 64,
+            refresh_concurrency: 16,
+            shutdown_grace_secs: 20,
+            client_ip_header: None,
             ups: UpsSettings::default(),
             sandbox: SandboxSettings::default(),
             embed: EmbedSettings::default(),

@@ -2,7 +2,7 @@
 //! router. Tests build it exactly as `main` does, on port 0 with a fresh database.
 
 use crate::{
-    embed_api, oauth,
+    embed_api, oauth, policy,
     sandbox::{self, Sandbox},
     settings::{Settings, SettingsError, UpsEnvironment},
     token_api, worker,
@@ -10,18 +10,16 @@ use crate::{
 use app::{
     auth::ssr::{create_user, load_session},
     companies::ssr::{add_admin, create_company},
-    product::Product,
     secret::{random_token, SecretString, TokenCipher},
     shell,
     state::{AppState, WebConfig},
+    throttle::HashingQueue,
     ups::{UpsEndpoints, UpsOAuth},
     App,
 };
 use axum::{
-    extract::{Request, State},
-    http::{header, HeaderValue, Method, StatusCode},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
+    http::{header, HeaderValue},
+    middleware,
     routing::{get, post},
     Router,
 };
@@ -31,9 +29,11 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
 };
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{future::IntoFuture, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
-use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -65,8 +65,10 @@ pub struct Application {
     pub base_url: Url,
     pub state: AppState,
     pub demo_admin: Option<DemoAdmin>,
-    /// The refresh worker's interval and concurrency.
-    refresh: (Duration, usize),
+    /// The refresh worker's interval and concurrency, when this process runs it.
+    refresh: Option<(Duration, usize)>,
+    /// How long refreshes under way get to finish once the process is told to stop.
+    shutdown_grace: Duration,
 }
 
 /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
@@ -167,6 +169,13 @@ impl Application {
             embed_origins: settings.embed.origins()?,
             embed_token_lifetime: Duration::from_secs(settings.embed.token_lifetime_secs),
             embed_session_lifetime: Duration::from_secs(settings.embed.session_lifetime_secs),
+            client_ip_header: match &settings.client_ip_header {
+                Some(name) => Some(
+                    header::HeaderName::try_from(name.as_str())
+                        .map_err(|_| StartupError::Other(format!("client_ip_header: {name:?} is not a header name")))?,
+                ),
+                None => None,
+            },
         });
         let state = AppState {
             leptos_options,
@@ -175,7 +184,10 @@ impl Application {
             cipher,
             web,
             sign_in_throttle: Default::default(),
+            password_checks: Arc::new(HashingQueue::for_this_machine()),
             refresh_locks: Default::default(),
+            stopping: Default::default(),
+            refreshes: Default::default(),
         };
 
         let mut router = Router::new()
@@ -189,7 +201,10 @@ impl Application {
             .route("/healthz", get(|| async { "ok" }));
         if settings.ups.environment == UpsEnvironment::Sandbox {
             sandbox::seed(&db).await?;
-            router = router.merge(Sandbox::new(db.clone(), &registrations, settings.sandbox.clone()).router());
+            router = router.merge(
+                Sandbox::new(db.clone(), &registrations, settings.sandbox.clone(), state.password_checks.clone())
+                    .router(),
+            );
         }
         let routes = generate_route_list(App);
         let router = router
@@ -199,8 +214,10 @@ impl Application {
             })
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .layer(middleware::from_fn_with_state(state.clone(), load_session))
-            .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
-            .layer(middleware::from_fn_with_state(state.clone(), framing_policy))
+            .layer(middleware::from_fn(policy::server_fn_input_errors))
+            .layer(middleware::from_fn_with_state(state.clone(), policy::same_origin_writes))
+            .layer(middleware::from_fn_with_state(state.clone(), policy::framing_policy))
+            .layer(RequestBodyLimitLayer::new(policy::MAX_BODY_BYTES))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("same-origin"),
@@ -213,69 +230,77 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
 
-        let refresh = (Duration::from_secs(settings.refresh_interval_secs), settings.refresh_concurrency);
-        Ok(Self { listener, router, base_url, state, demo_admin, refresh })
+        let refresh = settings
+            .refresh_worker
+            .then(|| (Duration::from_secs(settings.refresh_interval_secs), settings.refresh_concurrency));
+        let shutdown_grace = Duration::from_secs(settings.shutdown_grace_secs);
+        Ok(Self { listener, router, base_url, state, demo_admin, refresh, shutdown_grace })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|address| address.port()).unwrap_or_default()
     }
 
-    /// Serves requests and runs the refresh worker until Ctrl-C.
+    /// Serves requests and runs the refresh worker until SIGTERM or Ctrl-C (or until
+    /// `state.stopping` is cancelled), then stops in order: no new refreshes; the refreshes under
+    /// way store their answers (within the grace period) while requests are still served (UPS's
+    /// answer may be on its way back, and the built-in sandbox is one of those requests); then no
+    /// new connections, the requests under way finish, and the database is closed cleanly.
     pub async fn run(self) -> std::io::Result<()> {
-        let worker = worker::spawn(self.state.clone(), self.refresh.0, self.refresh.1);
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await;
-        worker.abort();
+        let Self { listener, router, state, refresh, shutdown_grace, .. } = self;
+        let worker = refresh.map(|(interval, concurrency)| worker::spawn(state.clone(), interval, concurrency));
+        let stopping = state.stopping.clone();
+        let stop_serving = tokio_util::sync::CancellationToken::new();
+        let serving = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(stop_serving.clone().cancelled_owned());
+        let mut server = tokio::spawn(serving.into_future());
+        tokio::select! {
+            () = stop_requested() => {}
+            () = stopping.cancelled() => {}
+            served = &mut server => {
+                stopping.cancel();
+                return served.map_err(std::io::Error::other)?;
+            }
+        }
+        stopping.cancel();
+        tracing::info!(grace_secs = shutdown_grace.as_secs(), "stopping: finishing the refreshes under way");
+        let deadline = tokio::time::Instant::now() + shutdown_grace;
+        if let Some(worker) = worker {
+            let _ = tokio::time::timeout_at(deadline, worker).await;
+        }
+        state.refreshes.close();
+        if tokio::time::timeout_at(deadline, state.refreshes.wait()).await.is_err() {
+            tracing::error!(under_way = state.refreshes.len(), "stopping with refreshes still under way");
+        }
+        stop_serving.cancel();
+        let served = match tokio::time::timeout_at(deadline, server).await {
+            Ok(served) => served.map_err(std::io::Error::other)?,
+            Err(_) => Ok(()),
+        };
+        state.db.close().await;
+        tracing::info!("stopped");
         served
     }
 }
 
-/// Who may frame what: a product's widget page only that product's configured portal origins
-/// (nobody when none is configured), every other page nobody at all. A page that set its own
-/// policy keeps it.
-async fn framing_policy(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let widget = request.uri().path().strip_prefix("/embed/").and_then(|slug| Product::parse(slug).ok());
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    match widget {
-        Some(product) => {
-            let origins = match state.web.embed_origins.get(&product) {
-                Some(origins) if !origins.is_empty() => origins.join(" "),
-                _ => "'none'".to_owned(),
-            };
-            if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {origins}")) {
-                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+/// SIGTERM (what service managers and container runtimes send) or SIGINT (Ctrl-C).
+async fn stop_requested() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
             }
-            // The page holds its widget key: never cached.
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
         }
-        None => {
-            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-            headers
-                .entry(header::CONTENT_SECURITY_POLICY)
-                .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
-        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
-    response
-}
-
-/// Refuses state-changing requests that a browser says come from another site. Together with
-/// `SameSite=Lax` session cookies this closes cross-site request forgery; requests without
-/// `Origin` (server-to-server, like the token endpoint) pass.
-async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if writes {
-        let headers = request.headers();
-        let origin = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok());
-        let cross_site = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
-        if origin.is_some_and(|origin| origin != state.web.origin()) || cross_site {
-            tracing::warn!(?origin, path = %request.uri().path(), "cross-origin write refused");
-            return (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response();
-        }
-    }
-    next.run(request).await
 }

@@ -1,6 +1,7 @@
 //! The background refresh worker: every `interval`, it refreshes the authorizations whose access
 //! token is due (see `app::lifecycle`), many at once but at most `concurrency` provider calls in
-//! flight, and goes straight on to the next batch while there is a backlog.
+//! flight, and goes straight on to the next batch while there is a backlog. When the process
+//! stops (`AppState::stopping`) it claims nothing more and returns once its refreshes are done.
 
 use app::{lifecycle, state::AppState};
 use std::{sync::Arc, time::Duration};
@@ -11,7 +12,8 @@ const BATCH: i64 = 1_000;
 pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        loop {
+        let stopping = state.stopping.clone();
+        while !stopping.is_cancelled() {
             let due = match lifecycle::due(&state, BATCH).await {
                 Ok(due) => due,
                 Err(error) => {
@@ -22,7 +24,11 @@ pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::
             let backlog = due.len() as i64 == BATCH;
             let mut running = JoinSet::new();
             for (company, product) in due {
-                let Ok(permit) = permits.clone().acquire_owned().await else { break };
+                let permit = tokio::select! {
+                    permit = permits.clone().acquire_owned() => permit,
+                    () = stopping.cancelled() => break,
+                };
+                let Ok(permit) = permit else { break };
                 let state = state.clone();
                 running.spawn(async move {
                     let _permit = permit;
@@ -31,10 +37,15 @@ pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::
                     }
                 });
             }
+            // Those started finish even when stopping: each holds an answer UPS may have given.
             while running.join_next().await.is_some() {}
             // With a backlog, go on at once, but never spin: failed rows are rescheduled, and a
             // short pause keeps a stuck batch from monopolizing the database.
-            tokio::time::sleep(if backlog { Duration::from_millis(50) } else { interval }).await;
+            let pause = if backlog { Duration::from_millis(50) } else { interval };
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = stopping.cancelled() => {}
+            }
         }
     })
 }

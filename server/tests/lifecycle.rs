@@ -23,6 +23,7 @@ const IDM: Product = Product::DataManagement;
 async fn the_worker_refreshes_a_token_before_it_expires() {
     let app = spawn_app_with(|settings| {
         settings.sandbox.access_token_lifetime_secs = 3;
+        settings.refresh_worker = true;
         settings.refresh_interval_secs = 1;
     })
     .await;

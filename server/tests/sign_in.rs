@@ -2,8 +2,9 @@
 
 mod common;
 
-use common::{spawn_app, PASSWORD};
+use common::{spawn_app, spawn_app_with, PASSWORD};
 use reqwest::StatusCode;
+use std::sync::Arc;
 
 #[tokio::test]
 async fn wrong_credentials_get_a_clear_error_and_no_session() {
@@ -92,4 +93,63 @@ async fn repeated_wrong_passwords_lock_that_sign_in_name_for_a_while() {
     assert!(browser.cookie("optin_session").is_none());
     let bob = browser.sign_in("bob", PASSWORD).await;
     assert!(bob.status.is_success() || bob.status.is_redirection(), "other names still sign in");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_guesses_is_counted_as_it_arrives_not_after_hashing() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    let browser = Arc::new(app.browser());
+    let sign_in = |name: String, password: String| {
+        let browser = browser.clone();
+        tokio::spawn(async move { browser.sign_in(&name, &password).await.status })
+    };
+    // Other names keep the password hashing busy (as a flood does), so the burst below waits for
+    // its hashes: a throttle that counts a guess only after hashing it lets every one through.
+    let flood: Vec<_> = (0..20).map(|n| sign_in(format!("nobody{n}"), "guess".into())).collect();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // 300 guesses at once, the right password among them: only as many as the limit may reach
+    // the password check (401 or a session); every other one is refused before hashing.
+    let burst: Vec<_> = (0..300)
+        .map(|n| sign_in("alice".into(), if n == 150 { PASSWORD.into() } else { format!("guess {n}") }))
+        .collect();
+    let mut checked = 0;
+    for guess in burst {
+        let status = guess.await.unwrap();
+        assert!(!status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE, "{status}");
+        if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
+            checked += 1;
+        }
+    }
+    for other in flood {
+        other.await.unwrap();
+    }
+    assert!(checked <= 5, "{checked} passwords were checked; the limit is 5");
+}
+
+#[tokio::test]
+async fn guesses_from_elsewhere_do_not_lock_the_admin_out() {
+    let app = spawn_app_with(|settings| settings.client_ip_header = Some("x-forwarded-for".into())).await;
+    app.admin("dave", &[]).await;
+    let browser = app.browser();
+    let sign_in = |name: &str, password: &str, client: &str| {
+        browser.send_with(
+            browser
+                .http
+                .post(browser.url("/api/sign_in"))
+                .header("accept", "application/json")
+                // The proxy appends the address it saw; whatever the client claimed comes first.
+                .header("x-forwarded-for", format!("10.9.9.9, {client}"))
+                .form(&[("sign_in_name", name), ("password", password)]),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(sign_in("dave", "guess", "203.0.113.66").await.status, StatusCode::UNAUTHORIZED);
+    }
+    for name in ["dave", "DAVE", " dave"] {
+        assert_eq!(sign_in(name, "guess", "203.0.113.66").await.status, StatusCode::TOO_MANY_REQUESTS, "{name:?}");
+    }
+    let admin = sign_in("dave", PASSWORD, "198.51.100.20").await;
+    assert!(admin.status.is_success() || admin.status.is_redirection(), "{} {}", admin.status, admin.body);
+    assert!(browser.cookie("optin_session").is_some());
 }

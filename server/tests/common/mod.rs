@@ -56,8 +56,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     settings.secret_key_file = dir.path().join("secret.key");
     settings.site_root = dir.path().to_path_buf();
     settings.seed_demo = false;
-    // The worker stays out of the way unless a test asks for it.
-    settings.refresh_interval_secs = 3_600;
+    // The worker stays out of the way (even its first pass) unless a test asks for it.
+    settings.refresh_worker = false;
     customize(&mut settings);
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
@@ -83,11 +83,7 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
-        Browser {
-            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-            base: self.base.clone(),
-            cookies: Mutex::new(HashMap::new()),
-        }
+        Browser::at(self.base.clone())
     }
 
     /// The stored authorization status for (company, product), if any.
@@ -196,6 +192,15 @@ impl Page {
 }
 
 impl Browser {
+    /// A browser with no cookies yet, for the service at `base`.
+    pub fn at(base: Url) -> Self {
+        Self {
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            base,
+            cookies: Mutex::new(HashMap::new()),
+        }
+    }
+
     pub fn url(&self, path_or_url: &str) -> Url {
         self.base.join(path_or_url).expect("a valid URL")
     }

@@ -1,0 +1,91 @@
+//! Policies every request passes through: who may frame which page, refusing cross-site writes,
+//! and turning a server function's unreadable input into the client error it is. Routes and
+//! server functions themselves live elsewhere.
+
+use app::{error::AppError, product::Product, state::AppState};
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+/// The largest request body accepted anywhere (forms, server-function arguments, the embed API):
+/// every legitimate one is a few hundred bytes. Larger ones are answered 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Who may frame what: a product's widget page only that product's configured portal origins
+/// (nobody when none is configured), every other page nobody at all. A page that set its own
+/// policy keeps it.
+pub async fn framing_policy(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let widget = request.uri().path().strip_prefix("/embed/").and_then(|slug| Product::parse(slug).ok());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    match widget {
+        Some(product) => {
+            let origins = match state.web.embed_origins.get(&product) {
+                Some(origins) if !origins.is_empty() => origins.join(" "),
+                _ => "'none'".to_owned(),
+            };
+            if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {origins}")) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            // The page holds its widget key: never cached.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        None => {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            headers
+                .entry(header::CONTENT_SECURITY_POLICY)
+                .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
+        }
+    }
+    response
+}
+
+/// Refuses state-changing requests that a browser says come from another site. Together with
+/// `SameSite=Lax` session cookies this closes cross-site request forgery; requests without
+/// `Origin` (server-to-server, like the token endpoint) pass.
+pub async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if writes {
+        let headers = request.headers();
+        let origin = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok());
+        let cross_site = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
+        if origin.is_some_and(|origin| origin != state.web.origin()) || cross_site {
+            tracing::warn!(?origin, path = %request.uri().path(), "cross-origin write refused");
+            return (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// A server function whose arguments cannot be decoded answers 500 with the decoder's message,
+/// though the mistake is the client's: it becomes 400 with a short message (413 when the body was
+/// too large), logged below ERROR, and nothing of the decoder's internals reaches the client.
+pub async fn server_fn_input_errors(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let server_fn = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let response = next.run(request).await;
+    if !server_fn
+        || response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let Ok(AppError::Request(cause)) = serde_json::from_slice::<AppError>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let too_large = cause.contains("length limit");
+    tracing::info!(%cause, "server function input refused");
+    parts.status = if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+    let message = if too_large { "the request is too large" } else { "its arguments could not be read" };
+    let body = serde_json::to_vec(&AppError::Request(message.into())).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}

@@ -1,0 +1,215 @@
+//! Stopping the service in the middle of refreshes, as service managers and crashes do: the real
+//! binary, the built-in sandbox as UPS (its refresh tokens rotate), sandbox tokens that live three
+//! seconds so refreshes run all the time, stopped ten times at random moments and started again
+//! on the same database.
+//! - SIGTERM: the refreshes under way store UPS's answers before the process exits; nothing lost.
+//! - kill -9: at most the refreshes whose answer was in flight at that instant are lost, and each
+//!   says it was interrupted instead of blaming a UPS.com password change.
+
+mod common;
+
+use app::{auth::ssr::create_user, companies::ssr::add_admin, product::Product, secret::SecretString};
+use common::{Browser, PASSWORD};
+use rand::Rng;
+use reqwest::StatusCode;
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+use url::Url;
+
+const COMPANIES: usize = 20;
+const ROUNDS: usize = 10;
+
+/// One run of the server binary on the test's database.
+struct Service {
+    child: Child,
+    base: Url,
+}
+
+impl Service {
+    fn start(dir: &Path) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .env("OPTIN_LISTEN", "127.0.0.1:0")
+            .env("OPTIN_DATABASE", dir.join("optin.db"))
+            .env("OPTIN_SECRET_KEY_FILE", dir.join("secret.key"))
+            .env("OPTIN_SITE_ROOT", dir)
+            .env("OPTIN_SEED_DEMO", "false")
+            .env("OPTIN_REFRESH_INTERVAL_SECS", "1")
+            .env("OPTIN_SHUTDOWN_GRACE_SECS", "15")
+            .env("OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS", "3")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the server binary starts");
+        // Read what it prints (the log included) for as long as it runs, so it never blocks on a
+        // full pipe; the first thing that matters is the address it serves on.
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (serving, address) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("is serving ").nth(1) {
+                    let _ = serving.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+                }
+            }
+        });
+        let base = address.recv_timeout(Duration::from_secs(20)).expect("the server says where it serves");
+        Self { child, base: Url::parse(&base).expect("a base URL") }
+    }
+
+    fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("the process is reaped");
+    }
+
+    fn terminate(mut self) {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(sent.success());
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "a clean exit after SIGTERM: {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not stop within 20 s of SIGTERM");
+    }
+}
+
+impl Drop for Service {
+    /// A failing test leaves no server behind (holding its database and the test run's output).
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    /// One token API key per product.
+    keys: Vec<(Product, String)>,
+    companies: Vec<i64>,
+}
+
+/// A database with `COMPANIES` companies, an admin of all of them, and an API key per product;
+/// then every company opts in to every product through the sandbox, over HTTP.
+async fn opted_in() -> Fixture {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = server::startup::open_database(&dir.path().join("optin.db")).await.expect("database");
+    let admin = create_user(&db, "ops", "Ops", SecretString::new(PASSWORD)).await.expect("admin");
+    let mut companies = Vec::new();
+    for n in 0..COMPANIES {
+        let company = app::companies::ssr::create_company(&db, &format!("Company {n}")).await.expect("company");
+        add_admin(&db, admin, company).await.expect("membership");
+        companies.push(company);
+    }
+    let mut keys = Vec::new();
+    for product in Product::ALL {
+        let (_, key) = server::token_api::create_key(&db, product, "durability").await.expect("API key");
+        keys.push((product, key.expose().to_owned()));
+    }
+    db.close().await;
+
+    let service = Service::start(dir.path());
+    let browser = Browser::at(service.base.clone()).signed_in("ops").await;
+    for company in &companies {
+        for product in Product::ALL {
+            browser.opt_in(product, *company).await;
+        }
+    }
+    service.terminate();
+    Fixture { dir, keys, companies: companies.iter().map(|company| company.get()).collect() }
+}
+
+/// Starts and stops the service `ROUNDS` times, each time at a random moment 0.5 to 2.5 s in:
+/// with three-second tokens, refreshes are under way most of that time.
+async fn stop_repeatedly(fixture: &Fixture, stop: fn(Service)) {
+    for _ in 0..ROUNDS {
+        let service = Service::start(fixture.dir.path());
+        let pause = rand::thread_rng().gen_range(500..2_500);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        stop(service);
+    }
+}
+
+/// Refreshes stored so far.
+async fn refreshes(fixture: &Fixture) -> i64 {
+    let db = server::startup::open_database(&fixture.dir.path().join("optin.db")).await.expect("database");
+    let count = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'refreshed'")
+        .fetch_one(&db)
+        .await
+        .expect("count");
+    db.close().await;
+    count
+}
+
+/// After the stops: (authorizations that serve a token, reasons of those that do not).
+async fn outcome(fixture: &Fixture) -> (usize, Vec<String>) {
+    let service = Service::start(fixture.dir.path());
+    let http = reqwest::Client::new();
+    let mut serving = 0;
+    let mut lost = Vec::new();
+    for company in &fixture.companies {
+        for (product, key) in &fixture.keys {
+            let url = service.base.join(&format!("/api/v1/companies/{company}/products/{}/token", product.slug()));
+            let response = http.get(url.unwrap()).bearer_auth(key).send().await.expect("the token API answers");
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            match status {
+                StatusCode::OK => serving += 1,
+                _ => {
+                    assert_eq!(body["error"], "reauthorization_required", "{status} {body}");
+                    lost.push(format!("{company}/{product}"));
+                }
+            }
+        }
+    }
+    service.terminate();
+    let db = server::startup::open_database(&fixture.dir.path().join("optin.db")).await.expect("database");
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT status_reason FROM authorizations WHERE status = 'reauthorization_required'")
+            .fetch_all(&db)
+            .await
+            .expect("reasons");
+    db.close().await;
+    assert_eq!(reasons.len(), lost.len(), "{lost:?}");
+    (serving, reasons)
+}
+
+/// Opts in, stops the service `ROUNDS` times with `stop`, and reports (serving, reasons lost).
+async fn stopped_repeatedly(how: &str, stop: fn(Service)) -> (usize, Vec<String>) {
+    let fixture = opted_in().await;
+    let before = refreshes(&fixture).await;
+    stop_repeatedly(&fixture, stop).await;
+    let refreshed = refreshes(&fixture).await - before;
+    let (serving, lost) = outcome(&fixture).await;
+    println!("{how} ×{ROUNDS}: {refreshed} refreshes, {serving} serving, {} lost", lost.len());
+    assert!(refreshed >= (COMPANIES * ROUNDS) as i64, "refreshes ran while the service was stopped: {refreshed}");
+    (serving, lost)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_during_refreshes_loses_no_authorization() {
+    let (serving, lost) = stopped_repeatedly("SIGTERM", Service::terminate).await;
+    assert_eq!(lost, Vec::<String>::new(), "SIGTERM lost authorizations");
+    assert_eq!(serving, COMPANIES * Product::ALL.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_during_refreshes_loses_at_most_what_was_in_flight_and_says_so() {
+    let (_, lost) = stopped_repeatedly("kill -9", Service::kill_9).await;
+    for reason in &lost {
+        assert!(reason.contains("interrupted"), "a lost authorization blames something else: {reason}");
+    }
+    assert!(lost.len() <= ROUNDS, "{} authorizations lost in {ROUNDS} kills: {lost:?}", lost.len());
+}
