@@ -331,15 +331,19 @@ async fn refresh_locked(
 /// Records that a refresh of `authorization` is about to ask UPS (keeping the start of an earlier
 /// one that never finished); false when the authorization is no longer authorized.
 async fn record_refresh_started(state: &AppState, authorization: i64) -> Result<bool, Failure> {
+    // Through `write_transaction`, as every write: a bare statement can fail at once under
+    // concurrent writers instead of waiting for the lock.
+    let mut tx = crate::state::write_transaction(&state.db).await?;
     let recorded = sqlx::query(
         "UPDATE authorizations SET refresh_started_at = COALESCE(refresh_started_at, ?)
          WHERE id = ? AND status = 'authorized'",
     )
     .bind(now())
     .bind(authorization)
-    .execute(&state.db)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
+    tx.commit().await?;
     Ok(recorded == 1)
 }
 
