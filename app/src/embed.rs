@@ -645,12 +645,14 @@ pub mod ssr {
         }))
     }
 
-    /// Whether the browser says it loads this page into a frame. Browsers always send
-    /// `Sec-Fetch-Dest`; a client without it (no browser, so no one to trick) is let through.
+    /// Whether this is the widget page itself, loaded into a frame: the browser says so with
+    /// `Sec-Fetch-Dest: iframe`. A page opened on its own, a client that does not say it frames
+    /// the page, and the server function called directly (`/api/open_embed`) are all refused.
     fn loaded_in_frame() -> bool {
-        leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.headers.get("sec-fetch-dest").map(|value| value.as_bytes().to_vec()))
-            .is_none_or(|destination| destination == b"iframe")
+        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+            !parts.uri.path().starts_with("/api/")
+                && parts.headers.get("sec-fetch-dest").is_some_and(|destination| destination.as_bytes() == b"iframe")
+        })
     }
 
     pub async fn status(key: &WidgetKey) -> Result<AuthorizationView, AppError> {

@@ -47,18 +47,24 @@ async fn embed_token(app: &TestApp, product: Product, company: CompanyId) -> Str
     body["embed_token"].as_str().unwrap().to_owned()
 }
 
-/// Redeems a token as the widget page does: the widget key, or `None` when refused.
+/// Loads the widget as its portal's frame does, which redeems the session: the widget key the
+/// page holds, or `None` when the session is refused.
 async fn open(browser: &Browser, product: Product, token: &str) -> Option<String> {
-    let page = browser.server_fn("open_embed", &[("product", product.slug()), ("session", token)]).await;
+    let page = framed(browser, product, token).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let load: Value = serde_json::from_str(&page.body).unwrap();
-    match &load["Open"]["key"] {
-        Value::String(key) => Some(key.clone()),
-        _ => {
-            assert!(load["Refused"]["error"] == "EmbedSessionInvalid", "{load}");
+    match page.body.split(r#"name="key" value=""#).nth(1) {
+        Some(rest) => Some(rest.split('"').next().unwrap_or_default().to_owned()),
+        None => {
+            assert!(page.body.contains("expired or was already used"), "{}", page.body);
             None
         }
     }
+}
+
+/// The widget page as a browser loads it into a frame.
+async fn framed(browser: &Browser, product: Product, token: &str) -> common::Page {
+    let url = browser.url(&format!("/embed/{}?session={token}", product.slug()));
+    browser.send_with(browser.http.get(url).header("sec-fetch-dest", "iframe")).await
 }
 
 #[tokio::test]
@@ -79,7 +85,7 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
     let browser = app.browser();
     let widget = open(&browser, Product::ReverseLogistics, token).await.expect("the first load opens the widget");
     assert_eq!(open(&browser, Product::ReverseLogistics, token).await, None);
-    let again = browser.get(expected_url.as_str()).await;
+    let again = framed(&browser, Product::ReverseLogistics, token).await;
     assert!(again.body.contains("expired or was already used"), "{}", again.body);
     assert_eq!(again.headers[header::CONTENT_SECURITY_POLICY], format!("frame-ancestors {PORTAL}"));
     assert!(again.headers.get(header::X_FRAME_OPTIONS).is_none());
@@ -140,6 +146,35 @@ async fn a_session_link_opened_as_a_page_is_refused_and_stays_unused() {
     // Framed, as its portal loads it, the same session still opens.
     let framed = browser.send_with(browser.http.get(browser.url(&url)).header("sec-fetch-dest", "iframe")).await;
     assert!(framed.body.contains("Opt-In") && !framed.body.contains("expired"), "{}", framed.body);
+}
+
+#[tokio::test]
+async fn a_session_is_redeemed_only_by_its_framed_page_never_directly() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let token = embed_token(&app, Product::ReverseLogistics, company).await;
+    let browser = app.browser();
+    // A client that does not say it frames the page (curl, a script) is refused...
+    let unframed = browser.get(&format!("/embed/reverse-logistics?session={token}")).await;
+    assert!(unframed.body.contains("works only inside your portal"), "{}", unframed.body);
+    // ...and so is the server function called directly, framed or not.
+    for destination in ["iframe", "empty"] {
+        let direct = browser
+            .send_with(
+                browser
+                    .http
+                    .post(browser.url("/api/open_embed"))
+                    .header("accept", "application/json")
+                    .header("sec-fetch-dest", destination)
+                    .form(&[("product", "reverse-logistics"), ("session", token.as_str())]),
+            )
+            .await;
+        assert!(!direct.body.contains("\"key\""), "{}", direct.body);
+        assert!(direct.body.contains("works only inside your portal"), "{}", direct.body);
+    }
+    // None of that used the session: the portal's frame still opens it, once.
+    assert!(open(&browser, Product::ReverseLogistics, &token).await.is_some());
+    assert_eq!(open(&browser, Product::ReverseLogistics, &token).await, None);
 }
 
 #[tokio::test]
