@@ -325,17 +325,12 @@ pub mod ssr {
     }
 
     /// The address the request came from: the last entry of the configured proxy header when the
-    /// service runs behind a proxy that sets it, else the connection's peer.
+    /// service runs behind a proxy that sets it (the one entry the proxy itself wrote; anything
+    /// before it is what the client claimed), else the connection's peer.
     pub fn client_address(parts: &http::request::Parts, web: &WebConfig) -> IpAddr {
         let forwarded = web.client_ip_header.as_ref().and_then(|name| {
-            parts
-                .headers
-                .get_all(name)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(','))
-                .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-                .last()
+            let last = parts.headers.get_all(name).iter().last()?.to_str().ok()?.rsplit(',').next()?.trim();
+            last.parse::<IpAddr>().ok().or_else(|| last.parse::<SocketAddr>().ok().map(|address| address.ip()))
         });
         forwarded
             .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
@@ -399,6 +394,48 @@ pub mod ssr {
         use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<SignedInUser>().cloned())
             .ok_or(AppError::Unauthenticated)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod client_address_tests {
+    use super::ssr::client_address;
+    use crate::state::WebConfig;
+    use std::net::{IpAddr, SocketAddr};
+
+    fn web(header: Option<&str>) -> WebConfig {
+        WebConfig {
+            public_base_url: "http://127.0.0.1:3000".parse().unwrap(),
+            secure_cookies: true,
+            session_lifetime: Default::default(),
+            state_lifetime: Default::default(),
+            embed_origins: Default::default(),
+            embed_token_lifetime: Default::default(),
+            embed_session_lifetime: Default::default(),
+            client_ip_header: header.map(|name| name.parse().unwrap()),
+        }
+    }
+
+    fn address(forwarded: &[&str], header: Option<&str>) -> IpAddr {
+        let mut request = http::Request::builder();
+        for value in forwarded {
+            request = request.header("x-forwarded-for", *value);
+        }
+        let (mut parts, ()) = request.body(()).unwrap().into_parts();
+        let peer: SocketAddr = "192.0.2.9:40000".parse().unwrap();
+        parts.extensions.insert(axum::extract::ConnectInfo(peer));
+        client_address(&parts, &web(header))
+    }
+
+    #[test]
+    fn only_the_entry_the_proxy_wrote_counts() {
+        let proxy = Some("x-forwarded-for");
+        assert_eq!(address(&["10.0.0.1, 203.0.113.5"], proxy).to_string(), "203.0.113.5");
+        assert_eq!(address(&["10.0.0.1", "203.0.113.5:5123"], proxy).to_string(), "203.0.113.5");
+        assert_eq!(address(&["10.0.0.1, [2001:db8::1]:443"], proxy).to_string(), "2001:db8::1");
+        // What the proxy wrote cannot be read: the peer, never what the client claimed before it.
+        assert_eq!(address(&["10.0.0.1, unknown"], proxy).to_string(), "192.0.2.9");
+        assert_eq!(address(&["10.0.0.1"], None).to_string(), "192.0.2.9", "no proxy configured: the peer");
     }
 }
 

@@ -82,7 +82,10 @@ pub async fn server_fn_input_errors(request: Request, next: Next) -> Response {
         return Response::from_parts(parts, Body::from(bytes));
     };
     let too_large = cause.contains("length limit");
-    tracing::info!(%cause, "server function input refused");
+    // The decoder's message may quote the input (a key, a password): only which function is logged
+    // (server functions name themselves in this header).
+    let function = parts.headers.get("serverfnerror").and_then(|path| path.to_str().ok()).unwrap_or_default();
+    tracing::info!(function, too_large, "server function input refused");
     parts.status = if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
     let message = if too_large { "the request is too large" } else { "its arguments could not be read" };
     let body = serde_json::to_vec(&AppError::Request(message.into())).unwrap_or_default();

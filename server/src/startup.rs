@@ -299,8 +299,14 @@ async fn stop_requested() {
     };
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await
+        }
+    };
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        () = interrupt => {}
         () = terminate => {}
     }
 }

@@ -71,7 +71,9 @@ impl Service {
     }
 
     fn terminate(mut self) {
-        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        // The shell's own `kill`: no procps needed on a fresh machine.
+        let sent =
+            Command::new("sh").args(["-c", &format!("kill -TERM {}", self.child.id())]).status().expect("sh runs");
         assert!(sent.success());
         for _ in 0..200 {
             if let Some(status) = self.child.try_wait().expect("wait") {
