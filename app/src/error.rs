@@ -71,22 +71,42 @@ impl From<ServerFnError> for AppError {
     }
 }
 
+impl From<model::InvalidCompanyId> for AppError {
+    fn from(error: model::InvalidCompanyId) -> Self {
+        Self::Invalid(error.to_string())
+    }
+}
+
+impl From<model::UnknownProduct> for AppError {
+    fn from(error: model::UnknownProduct) -> Self {
+        Self::NotFound(format!("Product \"{}\"", error.0))
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    //! Conversions from server-side failures: logged here, once, then reduced to `Internal`.
+    //! Conversions from the core's errors, and the HTTP status of a server function's answer.
     use super::AppError;
 
-    impl From<sqlx::Error> for AppError {
-        fn from(error: sqlx::Error) -> Self {
-            tracing::error!(error = %error, "database error");
-            AppError::Internal
-        }
-    }
+    use optin_core::CoreError;
 
-    impl From<crate::secret::CipherError> for AppError {
-        fn from(error: crate::secret::CipherError) -> Self {
-            tracing::error!(error = %error, "token encryption error");
-            AppError::Internal
+    /// The core's refusals become what a person can act on; its own failures are logged here,
+    /// once, with their cause chain, and reach the browser as `Internal`.
+    impl From<CoreError> for AppError {
+        fn from(error: CoreError) -> Self {
+            match error {
+                CoreError::InvalidCredentials => Self::InvalidCredentials,
+                CoreError::TooManyAttempts => Self::TooManyAttempts,
+                CoreError::Busy => Self::Busy,
+                CoreError::EmbedSessionInvalid => Self::EmbedSessionInvalid,
+                CoreError::Forbidden => Self::Forbidden,
+                CoreError::NotFound(what) => Self::NotFound(what),
+                CoreError::Invalid(message) => Self::Invalid(message),
+                error @ (CoreError::Store(_) | CoreError::Unexpected(_)) => {
+                    tracing::error!(error = %error, cause = ?std::error::Error::source(&error), "internal error");
+                    Self::Internal
+                }
+            }
         }
     }
 

@@ -1,30 +1,23 @@
-//! The application shared by the server (SSR) and the browser (hydration): components, server
-//! functions and the types they exchange. Server-only code sits behind the `ssr` feature.
+//! The application shared by the server (SSR) and the browser (hydration): the pages and
+//! components, and the server functions behind them, by feature (`auth`, `authorization`,
+//! `tokens`, `activity`, `embed`, `products`), each with its server functions in `api` and its
+//! view in `view`. A server function authenticates, authorizes, calls the core
+//! (`optin_core`) and answers with the shared model's records; server-only code (`state`,
+//! `web`, and each `api`'s `ssr` half) sits behind the `ssr` feature.
 
 pub mod activity;
 pub mod auth;
 pub mod authorization;
-pub mod companies;
 pub mod embed;
 pub mod error;
-pub mod ids;
-pub mod product;
 pub mod products;
 pub mod tokens;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
-pub mod audit;
-#[cfg(feature = "ssr")]
-pub mod lifecycle;
-#[cfg(feature = "ssr")]
-pub mod secret;
-#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
-pub mod throttle;
-#[cfg(feature = "ssr")]
-pub mod ups;
+pub mod web;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -61,13 +54,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>
                 <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
-                <Route path=path!("/sign-in") view=auth::SignInPage/>
+                <Route path=path!("/sign-in") view=auth::view::SignInPage/>
                 <Route path=path!("/reverse-logistics") view=reverse_logistics::ReverseLogisticsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pickup-manager") view=pickup_manager::PickupManagerOverviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/pickup-manager/settings") view=pickup_manager::PickupManagerSettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/data-management") view=data_management::DataManagementHomePage ssr=SsrMode::Async/>
                 <Route path=path!("/data-management/admin") view=data_management::TokenManagerPage ssr=SsrMode::Async/>
-                <Route path=path!("/embed/:product") view=embed::EmbedPage ssr=SsrMode::Async/>
+                <Route path=path!("/embed/:product") view=embed::view::EmbedPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

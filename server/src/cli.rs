@@ -2,14 +2,18 @@
 //! password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
 //! which other local users can read) or are generated and printed once.
 
-use crate::{sandbox, settings::Settings, startup::open_database, token_api};
-use app::{
-    auth::ssr::{create_user, find_user},
-    companies::ssr::{add_admin, create_company, find_company},
-    secret::{random_token, SecretString},
-};
+use crate::{sandbox, settings::Settings, startup::open_core};
 use clap::{Parser, Subcommand};
+use model::Product;
+use optin_core::{
+    accounts::{create_user, find_user},
+    api_keys,
+    companies::{add_admin, create_company, find_company},
+    secret::{random_token, SecretString},
+    CoreError,
+};
 use std::path::PathBuf;
+use url::Url;
 
 #[derive(Debug, Parser)]
 #[command(name = "server", about = "UPS Customer Solutions OAuth Opt-In service")]
@@ -101,19 +105,24 @@ fn new_password() -> (SecretString, bool) {
 
 /// Runs an administration command; `Ok(message)` is printed to stdout.
 pub async fn run(settings: &Settings, command: Command) -> Result<String, String> {
-    let db = open_database(&settings.database).await.map_err(|e| e.to_string())?;
-    let fail = |e: app::error::AppError| e.to_string();
+    let base_url = match &settings.public_base_url {
+        Some(url) => url.clone(),
+        None => Url::parse(&format!("http://{}", settings.listen)).map_err(|e| e.to_string())?,
+    };
+    let core = open_core(settings, &base_url).await.map_err(|e| e.to_string())?;
+    let db = &core;
+    let fail = |e: CoreError| e.to_string();
     match command {
         Command::Serve { .. } => Err("serve is not an administration command".into()),
         Command::User(UserCommand::Add { sign_in_name, display_name, company }) => {
             let company = match company {
-                Some(name) => Some(find_company(&db, &name).await.map_err(fail)?),
+                Some(name) => Some(find_company(db, &name).await.map_err(fail)?),
                 None => None,
             };
             let (password, generated) = new_password();
-            let user = create_user(&db, &sign_in_name, &display_name, password.clone()).await.map_err(fail)?;
+            let user = create_user(db, &sign_in_name, &display_name, password.clone()).await.map_err(fail)?;
             if let Some(company) = company {
-                add_admin(&db, user, company).await.map_err(fail)?;
+                add_admin(db, user, company).await.map_err(fail)?;
             }
             Ok(match generated {
                 true => format!("Added {sign_in_name}. Password (shown once): {}", password.expose()),
@@ -121,30 +130,31 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             })
         }
         Command::Company(CompanyCommand::Add { name }) => {
-            let id = create_company(&db, &name).await.map_err(fail)?;
+            let id = create_company(db, &name).await.map_err(fail)?;
             Ok(format!("Added company {name} (number {id})."))
         }
         Command::Member(MemberCommand::Add { sign_in_name, company }) => {
-            let user = find_user(&db, &sign_in_name).await.map_err(fail)?;
-            let company_id = find_company(&db, &company).await.map_err(fail)?;
-            add_admin(&db, user, company_id).await.map_err(fail)?;
+            let user = find_user(db, &sign_in_name).await.map_err(fail)?;
+            let company_id = find_company(db, &company).await.map_err(fail)?;
+            add_admin(db, user, company_id).await.map_err(fail)?;
             Ok(format!("{sign_in_name} now administers {company}."))
         }
         Command::ApiKey(ApiKeyCommand::Create { product, label }) => {
-            let product = app::product::Product::parse(&product).map_err(fail)?;
-            let (prefix, key) = token_api::create_key(&db, product, &label).await.map_err(|e| e.to_string())?;
+            let product = Product::parse(&product).map_err(|e| e.to_string())?;
+            let (prefix, key) = api_keys::create(db, product, &label).await.map_err(fail)?;
             Ok(format!("Created API key {prefix}… for {product}. Key (shown once): {}", key.expose()))
         }
         Command::ApiKey(ApiKeyCommand::Revoke { prefix }) => {
-            match token_api::revoke_key(&db, &prefix).await.map_err(|e| e.to_string())? {
+            match api_keys::revoke(db, &prefix).await.map_err(fail)? {
                 true => Ok(format!("Revoked API key {prefix}.")),
                 false => Err(format!("No active API key has the prefix {prefix}.")),
             }
         }
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
-            sandbox::seed(&db).await.map_err(|e| e.to_string())?;
+            sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();
-            let revoked = sandbox::set_password(&db, &username, password.clone()).await.map_err(|e| e.to_string())?;
+            let revoked =
+                sandbox::set_password(&core.store, &username, password.clone()).await.map_err(|e| e.to_string())?;
             let shown =
                 if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
             Ok(format!("Changed the sandbox password of {username}; {revoked} grant(s) invalidated.{shown}"))

@@ -4,8 +4,6 @@
 //! page mounts the widget with the snippet and lists the events it receives. Started by
 //! `server serve --demo-portals`; never part of a production deployment.
 
-use crate::token_api::create_key;
-use app::{product::Product, secret::SecretString, state::now};
 use axum::{
     extract::{Query, State},
     http::StatusCode,
@@ -13,9 +11,10 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use model::Product;
+use optin_core::{api_keys, secret::SecretString, Core};
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::SqlitePool;
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
 use url::Url;
@@ -46,15 +45,9 @@ impl DemoPortal {
     }
 
     /// Serves the portal with a fresh API key for its product (earlier demo keys are revoked).
-    pub async fn serve(self, db: &SqlitePool, service: Url, company: i64) -> Result<(), String> {
-        sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE label = ? AND product = ? AND revoked_at IS NULL")
-            .bind(now())
-            .bind(LABEL)
-            .bind(self.product.slug())
-            .execute(db)
-            .await
-            .map_err(|e| e.to_string())?;
-        let (_, key) = create_key(db, self.product, LABEL).await.map_err(|e| e.to_string())?;
+    pub async fn serve(self, core: &Core, service: Url, company: i64) -> Result<(), String> {
+        api_keys::revoke_labelled(core, self.product, LABEL).await.map_err(|e| e.to_string())?;
+        let (_, key) = api_keys::create(core, self.product, LABEL).await.map_err(|e| e.to_string())?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

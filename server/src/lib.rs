@@ -2,6 +2,7 @@
 //! not server functions (OAuth start and callback, the token and embed APIs, the built-in UPS
 //! sandbox), the demo host portals, and the command-line administration.
 
+pub mod api;
 pub mod cli;
 pub mod demo_portal;
 pub mod embed_api;

@@ -81,7 +81,7 @@ async fn serve(mut settings: Settings, portals: Vec<DemoPortal>) -> ExitCode {
     for portal in portals {
         let origin = portal.origin();
         let product = portal.product;
-        if let Err(error) = portal.serve(&application.state.db, application.base_url.clone(), 1).await {
+        if let Err(error) = portal.serve(&application.state.core, application.base_url.clone(), 1).await {
             eprintln!("cannot start the demo portal of {product}: {error}");
             return ExitCode::FAILURE;
         }

@@ -1,24 +1,25 @@
 //! The two plain HTTP routes of the opt-in: the form POST that sends the admin to UPS, and the
-//! redirect URI UPS sends admins and widgets' consent windows back to. The logic lives in `app::authorization::ssr`.
+//! redirect URI UPS sends admins and widgets' consent windows back to. The flow itself is the
+//! core's (`optin_core::authorization`); these routes read the request and word the answer.
 
-use crate::embed_api::{answer, consent_cookie_name};
+use crate::embed_api::consent::answer;
 use app::{
-    auth::ssr::{cookie, SignedInUser},
-    authorization::{
-        ssr::{begin, complete, Answer, CallbackQuery, Initiator},
-        Notice,
-    },
+    auth::session::SignedInUser,
     error::AppError,
-    ids::CompanyId,
-    product::Product,
     state::AppState,
     ui::encode_component,
+    web::{consent_cookie_name, cookie},
 };
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Extension, Form,
+};
+use model::{CompanyId, Notice, Product};
+use optin_core::{
+    authorization::{begin, complete, Answer, CallbackQuery, Initiator},
+    CoreError,
 };
 use serde::Deserialize;
 
@@ -49,11 +50,14 @@ pub async fn start(
         Some(Err(error)) => return refusal(StatusCode::BAD_REQUEST, &error.to_string()),
         None => return refusal(StatusCode::BAD_REQUEST, "Choose the company to opt in."),
     };
-    match begin(&state, Initiator::Admin(&user), product, company).await {
+    match begin(&state.core, Initiator::Admin(&user), product, company).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(error @ AppError::Forbidden) => refusal(StatusCode::FORBIDDEN, &error.to_string()),
-        Err(_) => Redirect::to(&format!("{}{}", product.authorization_path(), Notice::Failed.query(Some(company))))
-            .into_response(),
+        Err(error @ CoreError::Forbidden) => refusal(StatusCode::FORBIDDEN, &AppError::from(error).to_string()),
+        Err(error) => {
+            tracing::error!(%error, %product, %company, "the opt-in could not start");
+            Redirect::to(&format!("{}{}", product.authorization_path(), Notice::Failed.query(Some(company))))
+                .into_response()
+        }
     }
 }
 
@@ -70,7 +74,7 @@ pub async fn callback(
     let Ok(product) = Product::parse(&product) else { return refusal(StatusCode::NOT_FOUND, "Unknown product.") };
     let user = user.map(|Extension(user)| user);
     let browser = cookie(&headers, consent_cookie_name(&state.web));
-    let completion = complete(&state, product, query, user.as_ref(), browser.as_deref()).await;
+    let completion = complete(&state.core, product, query, user.as_ref(), browser.as_deref()).await;
     match (completion.answer, completion.result) {
         (Answer::Widget { mode, session }, result) => {
             let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
@@ -86,6 +90,32 @@ pub async fn callback(
                 Err(failure) => failure.notice.query(failure.company),
             };
             Redirect::to(&format!("{}{notice}", product.authorization_path())).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{extract::Query, http::Uri};
+    use optin_core::authorization::CallbackQuery;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever UPS (or anyone) puts in the callback's query is read as text or refused,
+        /// never a panic; `state` and `code` arrive exactly as sent once percent-decoded.
+        #[test]
+        fn callback_parameters_are_read_as_sent(state in "\\PC{0,30}", code in "\\PC{0,30}", junk in "[ -~]{0,40}") {
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("state", &state)
+                .append_pair("code", &code)
+                .finish();
+            let uri: Uri = format!("/oauth/reverse-logistics/callback?{encoded}").parse().unwrap();
+            let Query(query) = Query::<CallbackQuery>::try_from_uri(&uri).unwrap();
+            prop_assert_eq!(query.state.as_deref(), Some(state.as_str()));
+            prop_assert_eq!(query.code.as_deref(), Some(code.as_str()));
+            if let Ok(uri) = format!("/cb?{junk}").parse::<Uri>() {
+                let _ = Query::<CallbackQuery>::try_from_uri(&uri);
+            }
         }
     }
 }

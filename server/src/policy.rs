@@ -2,7 +2,7 @@
 //! and turning a server function's unreadable input into the client error it is. Routes and
 //! server functions themselves live elsewhere.
 
-use app::{error::AppError, product::Product, state::AppState};
+use app::{error::AppError, state::AppState};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -10,6 +10,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use model::Product;
 
 /// The largest request body accepted anywhere (forms, server-function arguments, the embed API):
 /// every legitimate one is a few hundred bytes. Larger ones are answered 413.

@@ -2,11 +2,12 @@
 //! an optional TOML file, then `OPTIN_*` environment variables (`__` separates levels, e.g.
 //! `OPTIN_UPS__ENVIRONMENT=cie`, `OPTIN_UPS__REVERSE_LOGISTICS__CLIENT_SECRET=…`).
 
-use app::{product::Product, secret::SecretString, ups::ProductRegistration};
 use figment::{
     providers::{Env, Format, Toml},
     Figment,
 };
+use model::Product;
+use optin_core::{secret::SecretString, ups::ProductRegistration};
 use serde::Deserialize;
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
 use url::Url;
@@ -339,6 +340,21 @@ mod tests {
             assert!(Settings::load(None).is_err(), "unknown settings are refused, not ignored");
             Ok(())
         });
+    }
+
+    proptest::proptest! {
+        /// Whatever is configured as an embed origin comes out as a bare `http(s)://host[:port]`
+        /// that reads back as itself, or is refused.
+        #[test]
+        fn embed_origins_are_bare_or_refused(
+            input in "\\PC{0,40}|(https?|javascript|data)://[a-z0-9.@:]{1,20}(/[a-z?#]{0,6})?",
+        ) {
+            if let Some(origin) = parse_origin(&input) {
+                proptest::prop_assert!(origin.starts_with("http://") || origin.starts_with("https://"));
+                proptest::prop_assert!(!origin[8..].contains(['/', '@', '?', '#']), "{origin}");
+                proptest::prop_assert_eq!(parse_origin(&origin), Some(origin.clone()));
+            }
+        }
     }
 
     #[test]

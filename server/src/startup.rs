@@ -8,13 +8,9 @@ use crate::{
     token_api, worker,
 };
 use app::{
-    auth::ssr::{create_user, load_session},
-    companies::ssr::{add_admin, create_company},
-    secret::{random_token, SecretString, TokenCipher},
+    auth::session::load_session,
     shell,
     state::{AppState, WebConfig},
-    throttle::HashingQueue,
-    ups::{UpsEndpoints, UpsOAuth},
     App,
 };
 use axum::{
@@ -25,14 +21,22 @@ use axum::{
 };
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
+use optin_core::{
+    accounts::create_user,
+    companies::{add_admin, create_company},
+    secret::{random_token, SecretString, TokenCipher},
+    store::{Store, StoreError},
+    ups::{UpsEndpoints, UpsOAuth},
+    Core, CoreError, Lifetimes,
 };
 use std::{future::IntoFuture, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 use url::Url;
 
@@ -42,10 +46,8 @@ pub enum StartupError {
     Settings(#[from] SettingsError),
     #[error("cannot listen on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("secret key: {0}")]
     Key(String),
     #[error("{0}")]
@@ -71,21 +73,26 @@ pub struct Application {
     shutdown_grace: Duration,
 }
 
-/// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
-pub async fn open_database(path: &Path) -> Result<SqlitePool, StartupError> {
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| StartupError::Other(format!("{}: {e}", parent.display())))?;
+/// The core on `settings`: the key, the store (opened and migrated), the UPS client and the
+/// lifetimes. `base_url` is where the service is reached (the sandbox and redirect URIs are under
+/// it by default).
+pub fn lifetimes(settings: &Settings) -> Lifetimes {
+    Lifetimes {
+        session: Duration::from_secs(settings.session_lifetime_secs),
+        state: Duration::from_secs(settings.state_lifetime_secs),
+        embed_token: Duration::from_secs(settings.embed.token_lifetime_secs),
+        embed_session: Duration::from_secs(settings.embed.session_lifetime_secs),
     }
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    sqlx::migrate!("../migrations").run(&pool).await?;
-    Ok(pool)
+}
+
+pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, StartupError> {
+    let cipher = load_key(settings)?;
+    let store = Store::open(&settings.database, cipher).await?;
+    let registrations = settings.registrations(base_url)?;
+    let endpoints =
+        UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
+    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)))
 }
 
 /// The key that encrypts tokens at rest: from the settings, else from the key file, else a new
@@ -121,17 +128,16 @@ fn write_private(path: &Path, contents: &str) -> Result<(), StartupError> {
 }
 
 /// On a first start (no users at all), a demo company and admin with a random password.
-async fn seed_demo(db: &SqlitePool) -> Result<Option<DemoAdmin>, StartupError> {
-    let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(db).await?;
-    if users > 0 {
+async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
+    if core.store.user_count().await? > 0 {
         return Ok(None);
     }
     let demo =
         DemoAdmin { sign_in_name: "demo.admin".into(), password: random_token(), company: "Demo Shipping Co.".into() };
-    let fail = |e: app::error::AppError| StartupError::Other(format!("seeding the demo admin: {e}"));
-    let company = create_company(db, &demo.company).await.map_err(fail)?;
-    let user = create_user(db, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;
-    add_admin(db, user, company).await.map_err(fail)?;
+    let fail = |e: CoreError| StartupError::Other(format!("seeding the demo admin: {e}"));
+    let company = create_company(core, &demo.company).await.map_err(fail)?;
+    let user = create_user(core, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;
+    add_admin(core, user, company).await.map_err(fail)?;
     Ok(Some(demo))
 }
 
@@ -145,15 +151,8 @@ impl Application {
             None => Url::parse(&format!("http://{address}")).map_err(|e| StartupError::Other(e.to_string()))?,
         };
 
-        let db = open_database(&settings.database).await?;
-        let cipher = load_key(&settings)?;
-        let registrations = settings.registrations(&base_url)?;
-        let endpoints =
-            UpsEndpoints::under(&settings.ups_base(&base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
-        let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
-        let ups = Arc::new(UpsOAuth::new(&endpoints, &registrations, http));
-
-        let demo_admin = if settings.seed_demo { seed_demo(&db).await? } else { None };
+        let core = open_core(&settings, &base_url).await?;
+        let demo_admin = if settings.seed_demo { seed_demo(&core).await? } else { None };
 
         let leptos_options = LeptosOptions::builder()
             .output_name("optin")
@@ -164,11 +163,7 @@ impl Application {
         let web = Arc::new(WebConfig {
             public_base_url: base_url.clone(),
             secure_cookies: settings.secure_cookies,
-            session_lifetime: Duration::from_secs(settings.session_lifetime_secs),
-            state_lifetime: Duration::from_secs(settings.state_lifetime_secs),
             embed_origins: settings.embed.origins()?,
-            embed_token_lifetime: Duration::from_secs(settings.embed.token_lifetime_secs),
-            embed_session_lifetime: Duration::from_secs(settings.embed.session_lifetime_secs),
             client_ip_header: match &settings.client_ip_header {
                 Some(name) => Some(
                     header::HeaderName::try_from(name.as_str())
@@ -177,33 +172,28 @@ impl Application {
                 None => None,
             },
         });
-        let state = AppState {
-            leptos_options,
-            db: db.clone(),
-            ups,
-            cipher,
-            web,
-            sign_in_throttle: Default::default(),
-            password_checks: Arc::new(HashingQueue::for_this_machine()),
-            refresh_locks: Default::default(),
-            stopping: Default::default(),
-            refreshes: Default::default(),
-        };
+        let state = AppState { leptos_options, core: core.clone(), web };
 
         let mut router = Router::new()
             .route("/oauth/{product}/start", post(oauth::start))
             .route("/oauth/{product}/callback", get(oauth::callback))
             .route("/api/v1/companies/{company}/products/{product}/token", get(token_api::token))
             .route("/api/v1/openapi.json", get(token_api::openapi))
-            .route("/api/v1/embed/sessions", post(embed_api::create_session))
-            .route("/embed/start", post(embed_api::start))
+            .route("/api/v1/embed/sessions", post(embed_api::sessions::create_session))
+            .route("/embed/start", post(embed_api::consent::start))
             .route("/embed/v1/optin.js", get(embed_api::snippet))
             .route("/healthz", get(|| async { "ok" }));
         if settings.ups.environment == UpsEnvironment::Sandbox {
-            sandbox::seed(&db).await?;
+            sandbox::seed(&core.store).await?;
+            let registrations = settings.registrations(&base_url)?;
             router = router.merge(
-                Sandbox::new(db.clone(), &registrations, settings.sandbox.clone(), state.password_checks.clone())
-                    .router(),
+                Sandbox::new(
+                    core.store.clone(),
+                    &registrations,
+                    settings.sandbox.clone(),
+                    core.password_checks.clone(),
+                )
+                .router(),
             );
         }
         let routes = generate_route_list(App);
@@ -227,7 +217,9 @@ impl Application {
                 HeaderValue::from_static("nosniff"),
             ))
             .layer(CompressionLayer::new())
-            .layer(TraceLayer::new_for_http())
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .with_state(state.clone());
 
         let refresh = settings
@@ -242,14 +234,15 @@ impl Application {
     }
 
     /// Serves requests and runs the refresh worker until SIGTERM or Ctrl-C (or until
-    /// `state.stopping` is cancelled), then stops in order: no new refreshes; the refreshes under
+    /// `state.core.stopping` is cancelled), then stops in order: no new refreshes; the refreshes under
     /// way store their answers (within the grace period) while requests are still served (UPS's
     /// answer may be on its way back, and the built-in sandbox is one of those requests); then no
     /// new connections, the requests under way finish, and the database is closed cleanly.
     pub async fn run(self) -> std::io::Result<()> {
         let Self { listener, router, state, refresh, shutdown_grace, .. } = self;
-        let worker = refresh.map(|(interval, concurrency)| worker::spawn(state.clone(), interval, concurrency));
-        let stopping = state.stopping.clone();
+        let core = state.core.clone();
+        let worker = refresh.map(|(interval, concurrency)| worker::spawn(core.clone(), interval, concurrency));
+        let stopping = core.stopping.clone();
         let stop_serving = tokio_util::sync::CancellationToken::new();
         let serving = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(stop_serving.clone().cancelled_owned());
@@ -268,19 +261,29 @@ impl Application {
         if let Some(worker) = worker {
             let _ = tokio::time::timeout_at(deadline, worker).await;
         }
-        state.refreshes.close();
-        if tokio::time::timeout_at(deadline, state.refreshes.wait()).await.is_err() {
-            tracing::error!(under_way = state.refreshes.len(), "stopping with refreshes still under way");
+        core.refreshes.close();
+        if tokio::time::timeout_at(deadline, core.refreshes.wait()).await.is_err() {
+            tracing::error!(under_way = core.refreshes.len(), "stopping with refreshes still under way");
         }
         stop_serving.cancel();
         let served = match tokio::time::timeout_at(deadline, server).await {
             Ok(served) => served.map_err(std::io::Error::other)?,
             Err(_) => Ok(()),
         };
-        state.db.close().await;
+        core.store.close().await;
         tracing::info!("stopped");
         served
     }
+}
+
+/// The span every log line of a request is written in: its id (also answered as `x-request-id`,
+/// so a product team can quote it), the method and the matched route. Never the query string,
+/// which carries OAuth codes and states on the callback.
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|id| id.to_str().ok()).unwrap_or("-");
+    let route = request.extensions().get::<axum::extract::MatchedPath>().map(|path| path.as_str().to_owned());
+    let route = route.unwrap_or_else(|| request.uri().path().to_owned());
+    tracing::info_span!("request", id, method = %request.method(), route)
 }
 
 /// SIGTERM (what service managers and container runtimes send) or SIGINT (Ctrl-C).

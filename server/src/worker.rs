@@ -1,27 +1,27 @@
 //! The background refresh worker: every `interval`, it refreshes the authorizations whose access
-//! token is due (see `app::lifecycle`), many at once but at most `concurrency` provider calls in
+//! token is due (see `optin_core::lifecycle`), many at once but at most `concurrency` provider calls in
 //! flight, and goes straight on to the next batch while there is a backlog. When the process
-//! stops (`AppState::stopping`) it claims nothing more and returns once its refreshes are done.
+//! stops (`Core::stopping`) it claims nothing more and returns once its refreshes are done.
 
-use app::{lifecycle, state::AppState};
+use optin_core::{lifecycle, Core};
 use std::{sync::Arc, time::Duration};
 use tokio::{sync::Semaphore, task::JoinSet};
 
-const BATCH: i64 = 1_000;
+const BATCH: u32 = 1_000;
 
-pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::task::JoinHandle<()> {
+pub fn spawn(core: Core, interval: Duration, concurrency: usize) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        let stopping = state.stopping.clone();
+        let stopping = core.stopping.clone();
         while !stopping.is_cancelled() {
-            let due = match lifecycle::due(&state, BATCH).await {
+            let due = match lifecycle::due(&core, BATCH).await {
                 Ok(due) => due,
                 Err(error) => {
                     tracing::error!(%error, "cannot list the authorizations due for refresh");
                     Vec::new()
                 }
             };
-            let backlog = due.len() as i64 == BATCH;
+            let backlog = due.len() == BATCH as usize;
             let mut running = JoinSet::new();
             for (company, product) in due {
                 let permit = tokio::select! {
@@ -29,10 +29,10 @@ pub fn spawn(state: AppState, interval: Duration, concurrency: usize) -> tokio::
                     () = stopping.cancelled() => break,
                 };
                 let Ok(permit) = permit else { break };
-                let state = state.clone();
+                let core = core.clone();
                 running.spawn(async move {
                     let _permit = permit;
-                    if let Err(error) = lifecycle::refresh_if_due(&state, company, product).await {
+                    if let Err(error) = lifecycle::refresh_if_due(&core, company, product).await {
                         tracing::error!(%error, %company, %product, "refresh failed");
                     }
                 });

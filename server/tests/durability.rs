@@ -8,8 +8,14 @@
 
 mod common;
 
-use app::{auth::ssr::create_user, companies::ssr::add_admin, product::Product, secret::SecretString};
 use common::{Browser, PASSWORD};
+use model::Product;
+use optin_core::{
+    accounts::create_user,
+    api_keys,
+    companies::{add_admin, create_company},
+    secret::SecretString,
+};
 use rand::Rng;
 use reqwest::StatusCode;
 use std::{
@@ -107,20 +113,24 @@ struct Fixture {
 /// then every company opts in to every product through the sandbox, over HTTP.
 async fn opted_in() -> Fixture {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let db = server::startup::open_database(&dir.path().join("optin.db")).await.expect("database");
+    let mut settings = server::settings::Settings::default();
+    settings.database = dir.path().join("optin.db");
+    settings.secret_key_file = dir.path().join("secret.key");
+    let base = "http://127.0.0.1:1".parse().expect("a URL");
+    let db = server::startup::open_core(&settings, &base).await.expect("database");
     let admin = create_user(&db, "ops", "Ops", SecretString::new(PASSWORD)).await.expect("admin");
     let mut companies = Vec::new();
     for n in 0..COMPANIES {
-        let company = app::companies::ssr::create_company(&db, &format!("Company {n}")).await.expect("company");
+        let company = create_company(&db, &format!("Company {n}")).await.expect("company");
         add_admin(&db, admin, company).await.expect("membership");
         companies.push(company);
     }
     let mut keys = Vec::new();
     for product in Product::ALL {
-        let (_, key) = server::token_api::create_key(&db, product, "durability").await.expect("API key");
+        let (_, key) = api_keys::create(&db, product, "durability").await.expect("API key");
         keys.push((product, key.expose().to_owned()));
     }
-    db.close().await;
+    db.store.close().await;
 
     let service = Service::start(dir.path());
     let browser = Browser::at(service.base.clone()).signed_in("ops").await;
@@ -146,7 +156,7 @@ async fn stop_repeatedly(fixture: &Fixture, stop: fn(Service)) {
 
 /// Refreshes stored so far.
 async fn refreshes(fixture: &Fixture) -> i64 {
-    let db = server::startup::open_database(&fixture.dir.path().join("optin.db")).await.expect("database");
+    let db = common::test_pool(&fixture.dir.path().join("optin.db")).await;
     let count = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'refreshed'")
         .fetch_one(&db)
         .await
@@ -177,7 +187,7 @@ async fn outcome(fixture: &Fixture) -> (usize, Vec<String>) {
         }
     }
     service.terminate();
-    let db = server::startup::open_database(&fixture.dir.path().join("optin.db")).await.expect("database");
+    let db = common::test_pool(&fixture.dir.path().join("optin.db")).await;
     let reasons: Vec<String> =
         sqlx::query_scalar("SELECT status_reason FROM authorizations WHERE status = 'reauthorization_required'")
             .fetch_all(&db)

@@ -3,8 +3,8 @@
 
 mod common;
 
-use app::{ids::CompanyId, product::Product};
 use common::{spawn_app_with, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER};
+use model::{CompanyId, Product};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 

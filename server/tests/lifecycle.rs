@@ -4,9 +4,10 @@
 
 mod common;
 
-use app::{product::Product, secret::SecretString};
 use axum::{http::StatusCode as AxumStatus, routing::post, Json, Router};
 use common::{spawn_app, spawn_app_with, spawn_app_with_provider, SANDBOX_USER};
+use model::Product;
+use optin_core::secret::SecretString;
 use reqwest::StatusCode;
 use std::{
     sync::{
@@ -91,7 +92,9 @@ async fn a_ups_password_change_requires_reauthorization_and_the_api_says_so() {
     browser.opt_in(IRL, company).await;
     let key = app.api_key(IRL).await;
 
-    server::sandbox::set_password(&app.db, SANDBOX_USER, SecretString::new("A-new-password-1")).await.unwrap();
+    server::sandbox::set_password(&app.core().store, SANDBOX_USER, SecretString::new("A-new-password-1"))
+        .await
+        .unwrap();
     app.expire_token(company, IRL).await;
     let (status, body) = app.token_api(&key, &company.to_string(), "reverse-logistics").await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("reauthorization_required")), "{body}");
@@ -223,7 +226,7 @@ async fn the_token_api_answers_every_state_distinctly() {
     assert_eq!(app.token_api(&irl_key, &id, "reverse-logistics").await.1["error"], "opted_out");
 
     let prefix = &irl_key[..14];
-    assert!(server::token_api::revoke_key(&app.db, prefix).await.unwrap());
+    assert!(optin_core::api_keys::revoke(app.core(), prefix).await.unwrap());
     assert_eq!(
         app.token_api(&irl_key, &id, "reverse-logistics").await.0,
         StatusCode::UNAUTHORIZED,
@@ -247,7 +250,8 @@ async fn the_openapi_document_describes_the_token_and_embed_apis() {
         .iter()
         .map(|code| code.as_str().unwrap())
         .collect();
-    let source = [include_str!("../src/token_api.rs"), include_str!("../src/embed_api.rs")].concat();
+    // Every error the JSON APIs answer is an `ApiError`, worded in one place.
+    let source = include_str!("../src/api.rs");
     for code in &errors {
         assert!(source.contains(&format!("\"{code}\"")), "{code} is documented but never answered");
     }
@@ -348,8 +352,8 @@ async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
     // The worker's way: many refreshes in flight at once, each writing its own transaction.
     let mut running = tokio::task::JoinSet::new();
     for company in companies.iter().copied() {
-        let state = app.state.clone();
-        running.spawn(async move { app::lifecycle::refresh_if_due(&state, company, IRL).await });
+        let core = app.core().clone();
+        running.spawn(async move { optin_core::lifecycle::refresh_if_due(&core, company, IRL).await });
     }
     let mut failures = Vec::new();
     while let Some(result) = running.join_next().await {

@@ -3,9 +3,9 @@
 
 mod common;
 
-use app::product::Product;
 use axum::{http::StatusCode as AxumStatus, routing::post, Router};
 use common::{spawn_app, spawn_app_with, spawn_app_with_provider, SANDBOX_PASSWORD, SANDBOX_USER};
+use model::Product;
 use reqwest::StatusCode;
 
 const IRL: Product = Product::ReverseLogistics;

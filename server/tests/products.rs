@@ -3,8 +3,8 @@
 
 mod common;
 
-use app::product::Product;
 use common::{spawn_app, TestApp};
+use model::Product;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -109,7 +109,7 @@ async fn the_token_history_lists_metadata_newest_first_in_pages_and_never_a_toke
     );
 }
 
-async fn two_companies() -> (TestApp, app::ids::CompanyId, app::ids::CompanyId) {
+async fn two_companies() -> (TestApp, model::CompanyId, model::CompanyId) {
     let app = spawn_app().await;
     let alpha = app.company("Alpha Co").await;
     let beta = app.company("Beta Co").await;

@@ -2,18 +2,16 @@
 //! authorized, its most recent access tokens are listed, and Clear dissolves the authorization
 //! (seed: intelligent-data-management).
 
-use super::{
-    query_param, reverse_logistics::NoCompany, AuthorizationNotice, CompanyPicker, CompanyStatusList, ProductFrame,
-};
+use super::frame::{query_param, AuthorizationNotice, CompanyPicker, CompanyStatusList, NoCompany, ProductFrame};
 use crate::{
-    activity::ActivityLog,
-    authorization::{AuthorizationPanel, OptOut, ProductOverview},
-    product::Product,
-    tokens::{HistorySource, TokenGrid},
+    activity::view::ActivityLog,
+    authorization::{api::OptOut, view::AuthorizationPanel},
+    tokens::view::{HistorySource, TokenGrid},
     ui::{Faq, ProductHeader, OAUTH_FAQ},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use model::{Product, ProductOverview};
 
 const PRODUCT: Product = Product::DataManagement;
 

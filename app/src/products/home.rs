@@ -1,12 +1,10 @@
 //! The home page: the Customer Solutions applications a signed-in admin can opt in to.
 
-use super::OverviewError;
-use crate::{
-    auth::{load_identity, SignOutButton},
-    product::Product,
-};
+use super::frame::OverviewError;
+use crate::auth::{api::load_identity, view::SignOutButton};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use model::Product;
 
 #[component]
 pub fn HomePage() -> impl IntoView {

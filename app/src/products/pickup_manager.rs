@@ -2,14 +2,14 @@
 //! companies' UPS API authorization, and Settings, where a company is selected and opted in with
 //! API ▸ OAuth (seed: intelligent-pickup-manager).
 
-use super::{reverse_logistics::NoCompany, AuthorizationNotice, AuthorizationSection, CompanyStatusList, ProductFrame};
+use super::frame::{AuthorizationNotice, AuthorizationSection, CompanyStatusList, NoCompany, ProductFrame};
 use crate::{
-    authorization::{OptOut, ProductOverview},
-    product::Product,
+    authorization::api::OptOut,
     ui::{Faq, ProductHeader, OAUTH_FAQ},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
+use model::{Product, ProductOverview};
 
 const PRODUCT: Product = Product::PickupManager;
 

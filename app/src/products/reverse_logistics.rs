@@ -1,14 +1,14 @@
 //! UPS® Intelligent Reverse Logistics: the administration page with the registered company under
 //! the user's identification, the Opt-In action, and the FAQ (seed: intelligent-reverse-logistics).
 
-use super::{AuthorizationNotice, AuthorizationSection, CompanyPicker, ProductFrame};
+use super::frame::{AuthorizationNotice, AuthorizationSection, CompanyPicker, ProductFrame};
 use crate::{
-    authorization::OptOut,
-    product::Product,
+    authorization::api::OptOut,
     ui::{Faq, ProductHeader, OAUTH_FAQ},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use model::Product;
 
 const PRODUCT: Product = Product::ReverseLogistics;
 
@@ -31,13 +31,5 @@ pub fn ReverseLogisticsPage() -> impl IntoView {
             }
             .into_any()
         }/>
-    }
-}
-
-/// For a signed-in user who administers no company.
-#[component]
-pub fn NoCompany() -> impl IntoView {
-    view! {
-        <p class="alert" role="status">"Your sign-in does not administer any company yet. Ask your Account Executive to register one."</p>
     }
 }

@@ -3,12 +3,12 @@
 //! every hop the way a browser makes them.
 #![allow(dead_code)]
 
-use app::{
-    auth::ssr::create_user,
-    companies::ssr::{add_admin, create_company},
-    ids::{CompanyId, UserId},
-    product::Product,
+use model::{CompanyId, Product, UserId};
+use optin_core::{
+    accounts::create_user,
+    companies::{add_admin, create_company},
     secret::SecretString,
+    Core,
 };
 use reqwest::{header, StatusCode};
 use server::{settings::Settings, startup::Application};
@@ -22,6 +22,7 @@ pub const SANDBOX_PASSWORD: &str = "Sandbox-Pass-1";
 
 pub struct TestApp {
     pub base: Url,
+    /// The test's own connection to the service's database, for checks the API does not show.
     pub db: SqlitePool,
     pub state: app::state::AppState,
     _dir: tempfile::TempDir,
@@ -61,23 +62,37 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     customize(&mut settings);
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
-    let db = application.state.db.clone();
+    let db = test_pool(&dir.path().join("optin.db")).await;
     let state = application.state.clone();
     tokio::spawn(application.run());
     TestApp { base, db, state, _dir: dir }
 }
 
+/// A connection pool of the test's own on the service's SQLite file.
+pub async fn test_pool(path: &std::path::Path) -> SqlitePool {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    SqlitePool::connect_with(options).await.expect("the test's own connection to the database")
+}
+
 impl TestApp {
+    pub fn core(&self) -> &Core {
+        &self.state.core
+    }
+
     pub async fn company(&self, name: &str) -> CompanyId {
-        create_company(&self.db, name).await.expect("company created")
+        create_company(self.core(), name).await.expect("company created")
     }
 
     /// A user who administers `companies`, with the password [`PASSWORD`].
     pub async fn admin(&self, sign_in_name: &str, companies: &[CompanyId]) -> UserId {
-        let user =
-            create_user(&self.db, sign_in_name, sign_in_name, SecretString::new(PASSWORD)).await.expect("user created");
+        let user = create_user(self.core(), sign_in_name, sign_in_name, SecretString::new(PASSWORD))
+            .await
+            .expect("user created");
         for company in companies {
-            add_admin(&self.db, user, *company).await.expect("membership created");
+            add_admin(self.core(), user, *company).await.expect("membership created");
         }
         user
     }
@@ -111,27 +126,18 @@ impl TestApp {
 
     /// Stores a one-hour token pair for (company, product), as an opt-in through the provider would.
     pub async fn seed_grant(&self, company: CompanyId, product: Product) {
-        let grant = app::ups::TokenGrant {
+        let grant = optin_core::ups::TokenGrant {
             access_token: SecretString::new("first-access"),
             refresh_token: Some(SecretString::new("first-refresh")),
             expires_in: std::time::Duration::from_secs(3600),
             refresh_expires_in: None,
         };
-        app::authorization::ssr::store_grant(
-            &self.db,
-            &self.state.cipher,
-            &app::audit::Actor::Service,
-            company,
-            product,
-            grant,
-        )
-        .await
-        .unwrap();
+        self.core().store.store_grant(&optin_core::audit::Actor::Service, company, product, &grant).await.unwrap();
     }
 
     /// A token API key for `product`.
     pub async fn api_key(&self, product: Product) -> String {
-        server::token_api::create_key(&self.db, product, "test").await.unwrap().1.expose().to_owned()
+        optin_core::api_keys::create(self.core(), product, "test").await.unwrap().1.expose().to_owned()
     }
 
     /// Calls the token API: (status, JSON body).

@@ -1,0 +1,102 @@
+//! The records server functions answer with: what a page needs, and never a token.
+
+use crate::{
+    ids::CompanyId,
+    product::Product,
+    status::{AuditAction, AuthorizationStatus, StatusKind, TokenStatus},
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Who is signed in, as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub sign_in_name: String,
+    pub display_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanySummary {
+    pub id: CompanyId,
+    pub name: String,
+}
+
+/// A company's authorization of a product, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationView {
+    pub company: CompanySummary,
+    pub product: Product,
+    pub status: AuthorizationStatus,
+}
+
+/// A company the admin administers, with its status for the product in a word.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyStatus {
+    pub company: CompanySummary,
+    pub status: StatusKind,
+}
+
+/// Everything a product page needs: who is signed in, the companies they administer with their
+/// status, and the selected company's authorization (`None` when they administer none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductOverview {
+    pub identity: Identity,
+    pub companies: Vec<CompanyStatus>,
+    pub selected: Option<AuthorizationView>,
+}
+
+/// One token of an authorization's history: metadata only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub fingerprint: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub status: TokenStatus,
+}
+
+/// One page of the history, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenPage {
+    pub rows: Vec<TokenRow>,
+    /// 1-based.
+    pub page: u32,
+    pub pages: u32,
+    pub total: u32,
+}
+
+impl TokenPage {
+    pub const SIZE: u32 = 10;
+}
+
+/// One entry of a company's activity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    pub at: i64,
+    /// Who did it; `None` for the service itself (refreshes).
+    pub actor: Option<String>,
+    pub product: Option<Product>,
+    pub action: AuditAction,
+    pub detail: String,
+}
+
+/// The widget's credential: issued when the embed session is redeemed, held only by the widget
+/// page, and sent with each of its calls. Never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WidgetKey(String);
+
+impl WidgetKey {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for WidgetKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WidgetKey([redacted])")
+    }
+}

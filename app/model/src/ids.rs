@@ -1,0 +1,83 @@
+//! Identifiers that mean something: a company id is never confused with a user id.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CompanyId(i64);
+
+impl CompanyId {
+    pub fn new(value: i64) -> Self {
+        Self(value)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Parses a company id as it arrives in a URL or a form.
+    pub fn parse(value: &str) -> Result<Self, InvalidCompanyId> {
+        value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Self)
+            .ok_or_else(|| InvalidCompanyId(value.to_owned()))
+    }
+}
+
+impl fmt::Display for CompanyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A company id that is not one: what was given, for the message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a company number.")]
+pub struct InvalidCompanyId(pub String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(i64);
+
+impl UserId {
+    pub fn new(value: i64) -> Self {
+        Self(value)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Whatever arrives in a URL or a form: a company id comes out only for a positive
+        /// integer (spaces around it aside), and it is that integer.
+        #[test]
+        fn company_ids_parse_exactly_the_positive_integers(input in "\\PC{0,24}|[ 0-9+-]{1,24}") {
+            let trimmed = input.trim();
+            let expected = trimmed.parse::<i64>().ok().filter(|id| *id > 0);
+            proptest::prop_assert_eq!(CompanyId::parse(&input).ok().map(CompanyId::get), expected);
+        }
+
+        #[test]
+        fn every_positive_id_round_trips(id in 1..i64::MAX) {
+            proptest::prop_assert_eq!(CompanyId::parse(&CompanyId::new(id).to_string()), Ok(CompanyId::new(id)));
+        }
+    }
+
+    #[test]
+    fn company_ids_parse_only_positive_integers() {
+        assert_eq!(CompanyId::parse(" 42 "), Ok(CompanyId::new(42)));
+        for bad in ["", "0", "-1", "4x", "1e3", "99999999999999999999"] {
+            assert!(CompanyId::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The shared model: what the server and the browser both know. Identifiers that mean something,
+//! the three products with everything that differs between them as data, the statuses an
+//! authorization and a token can have, and the records server functions answer with.
+//!
+//! Nothing here talks to a database, UPS or the network; it compiles to wasm.
+
+pub mod dto;
+pub mod ids;
+pub mod product;
+pub mod status;
+pub mod time;
+
+pub use dto::{
+    ActivityEntry, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview, TokenPage, TokenRow,
+    WidgetKey,
+};
+pub use ids::{CompanyId, InvalidCompanyId, UserId};
+pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};
+pub use status::{AuditAction, AuthorizationState, AuthorizationStatus, EmbedMode, Notice, StatusKind, TokenStatus};

@@ -1,0 +1,119 @@
+//! The sign-in, sign-out and who-am-I server functions. Passwords, sessions and throttling
+//! themselves are the core's (`optin_core::accounts`).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use model::Identity;
+
+/// A path on this site to return to after signing in; anything else (another host, `//evil`,
+/// `/\t/evil`, which browsers read as `//evil` once they drop the tab) falls back to the home
+/// page, so the sign-in page cannot be used as an open redirect.
+pub fn safe_return_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    crate::error::ssr::with_status(ssr::sign_in(sign_in_name, password, next).await)
+}
+
+/// Who is signed in (for pages that show nothing else about the user).
+#[server(prefix = "/api", endpoint = "load_identity")]
+pub async fn load_identity() -> Result<Identity, AppError> {
+    crate::error::ssr::with_status(crate::auth::session::current_user().map(|user| user.identity))
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    crate::error::ssr::with_status(ssr::sign_out().await)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::safe_return_path;
+    use crate::{
+        error::AppError,
+        state::app_state,
+        web::{client_address, session_cookie, set_cookie, SESSION_COOKIE},
+    };
+    use http::header;
+    use leptos::prelude::use_context;
+    use optin_core::{accounts, secret::SecretString};
+
+    pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
+        let state = app_state()?;
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        let previous = session_cookie(&parts.headers);
+        let client = client_address(&parts, &state.web);
+        let (_, token) = accounts::open_session(
+            &state.core,
+            &sign_in_name,
+            SecretString::new(password),
+            client,
+            previous.as_deref(),
+        )
+        .await?;
+        let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+        let lifetime = state.core.lifetimes.session;
+        options.append_header(header::SET_COOKIE, set_cookie(&state.web, SESSION_COOKIE, Some(&token), lifetime));
+        leptos_axum::redirect(&safe_return_path(next.as_deref()));
+        Ok(())
+    }
+
+    pub async fn sign_out() -> Result<(), AppError> {
+        let state = app_state()?;
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        if let Some(session) = session_cookie(&parts.headers) {
+            accounts::end_session(&state.core, &session).await?;
+        }
+        let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+        options.append_header(header::SET_COOKIE, set_cookie(&state.web, SESSION_COOKIE, None, Default::default()));
+        leptos_axum::redirect("/sign-in");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_path;
+
+    proptest::proptest! {
+        /// Whatever `?next=` holds, the sign-in page returns to a path on this site: the input
+        /// itself only when it is one, else the home page.
+        #[test]
+        fn next_is_followed_only_to_local_paths(next in "\\PC{0,40}|/[/\\\\\t\n.a-z]{0,10}") {
+            let target = safe_return_path(Some(&next));
+            proptest::prop_assert!(target == "/" || target == next);
+            proptest::prop_assert!(target.starts_with('/') && !target.starts_with("//"));
+            proptest::prop_assert!(!target.contains('\\') && !target.chars().any(char::is_control));
+        }
+    }
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_return_path(Some("/reverse-logistics?company=2")), "/reverse-logistics?company=2");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n",
+            "/\r/x",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_return_path(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_return_path(None), "/");
+    }
+}

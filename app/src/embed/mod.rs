@@ -1,0 +1,29 @@
+//! The embeddable widget: the opt-in inside each product's own portal, on another origin.
+//!
+//! A product's backend creates a single-use embed session with its API key (`server::embed_api`);
+//! the portal's page frames `/embed/{product}?session=…`. Loading that page redeems the session
+//! for a widget key that lives only in the page (no cookie, so third-party cookie blocking does
+//! not matter) and that every call from the widget sends back ([`api`]). The page itself is
+//! [`view`]; what it does in the browser (the consent window, messages to the host) is
+//! [`browser`].
+
+pub mod api;
+#[cfg(feature = "hydrate")]
+mod browser;
+pub mod view;
+
+/// The name the widget gives the consent window (one per widget page).
+const CONSENT_WINDOW: &str = "ups-optin-consent";
+
+/// The events the host page receives (`README`, "Embedding the widget"). Sent from the browser
+/// only.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod event {
+    pub const READY: &str = "optin:ready";
+    pub const RESIZE: &str = "optin:resize";
+    pub const AUTHORIZED: &str = "optin:authorized";
+    pub const OPTED_OUT: &str = "optin:opted_out";
+    pub const CLEARED: &str = "optin:cleared";
+    pub const REAUTHORIZATION_REQUIRED: &str = "optin:reauthorization_required";
+    pub const ERROR: &str = "optin:error";
+}

@@ -1,0 +1,158 @@
+//! What every product page shares: loading the overview, the notices, the company picker and
+//! status list, and the authorization section.
+
+use crate::{
+    activity::view::ActivityLog,
+    authorization::{
+        api::{load_overview, OptOut},
+        view::AuthorizationPanel,
+    },
+    error::AppError,
+    ui::{encode_component, NoticeBanner},
+};
+use leptos::prelude::*;
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_location, use_query_map},
+};
+use model::{AuthorizationView, CompanyId, Notice, Product, ProductOverview};
+use std::sync::Arc;
+
+/// A query parameter of the current URL.
+pub fn query_param(name: &'static str) -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name))
+}
+
+fn parse_company(company: Option<String>) -> Result<Option<CompanyId>, AppError> {
+    Ok(company.map(|company| CompanyId::parse(&company)).transpose()?)
+}
+
+/// Loads the product's overview for `?company=` (again after every opt-out) and renders `page`
+/// with it; sends signed-out visitors to sign-in and shows other errors in place.
+#[component]
+pub fn ProductFrame(
+    product: Product,
+    opt_out: ServerAction<OptOut>,
+    page: impl Fn(ProductOverview) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let company = query_param("company");
+    let overview = Resource::new(
+        move || (company.get(), opt_out.version().get()),
+        move |(company, _)| async move { load_overview(product, parse_company(company)?).await },
+    );
+    let page = Arc::new(page);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => page(overview),
+                        Err(error) => view! { <OverviewError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The outcome of the last opt-in (from the callback's `?outcome=`/`?error=`) or of an opt-out on
+/// this page, whichever is newer.
+#[component]
+pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> impl IntoView {
+    let outcome = query_param("outcome");
+    let error = query_param("error");
+    let notice = move || match opt_out.value().get() {
+        Some(Ok(())) => Some((format!("{} {}", product.short_name(), product.wording().revoked), false)),
+        Some(Err(error)) => Some((error.to_string(), true)),
+        None => outcome
+            .get()
+            .or_else(|| error.get())
+            .and_then(|code| Notice::parse(&code))
+            .map(|notice| (notice.message(product), notice.is_error())),
+    };
+    move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })
+}
+
+/// What a product page shows when the overview could not be loaded.
+#[component]
+pub fn OverviewError(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated => {
+            let location = use_location();
+            let search = location.search.get_untracked();
+            let here = match search.trim_start_matches('?') {
+                "" => location.pathname.get_untracked(),
+                query => format!("{}?{query}", location.pathname.get_untracked()),
+            };
+            view! { <Redirect path=format!("/sign-in?next={}", encode_component(&here))/> }.into_any()
+        }
+        error => view! {
+            <main class="page">
+                <p class="alert error" role="alert">{error.to_string()}</p>
+                <p><a href="/">"Back to your applications"</a></p>
+            </main>
+        }
+        .into_any(),
+    }
+}
+
+/// The selected company's authorization panel and its activity, or why there is none.
+#[component]
+pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: ServerAction<OptOut>) -> impl IntoView {
+    match selected {
+        Some(view) => {
+            let company = view.company.id;
+            view! {
+                <AuthorizationPanel view opt_out/>
+                <ActivityLog company version=opt_out.version()/>
+            }
+            .into_any()
+        }
+        None => view! { <NoCompany/> }.into_any(),
+    }
+}
+
+/// Each company the admin administers with its status, linking to where it is authorized.
+#[component]
+pub fn CompanyStatusList(overview: ProductOverview, product: Product) -> impl IntoView {
+    view! {
+        <ul class="status-list">
+            {overview.companies.into_iter().map(|entry| view! {
+                <li>
+                    <a href=format!("{}?company={}", product.authorization_path(), entry.company.id)>{entry.company.name}</a>
+                    <span class="badge">{entry.status.label()}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The company picker for admins of several companies: a plain GET form, so it works before
+/// and without hydration.
+#[component]
+pub fn CompanyPicker(overview: ProductOverview, product: Product) -> impl IntoView {
+    let selected = overview.selected.as_ref().map(|view| view.company.id);
+    (overview.companies.len() > 1).then(|| {
+        view! {
+            <form method="get" action=product.authorization_path() class="company-picker">
+                <label for="company">"Company"</label>
+                <select id="company" name="company">
+                    {overview.companies.into_iter().map(|entry| view! {
+                        <option value=entry.company.id.get() selected=Some(entry.company.id) == selected>{entry.company.name}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="secondary">"Show"</button>
+            </form>
+        }
+    })
+}
+
+/// What an admin of no company sees.
+#[component]
+pub fn NoCompany() -> impl IntoView {
+    view! {
+        <p class="alert" role="status">"Your sign-in does not administer any company yet. Ask your Account Executive to register one."</p>
+    }
+}

@@ -1,0 +1,113 @@
+//! Data Management's Token Manager grid, on the admin page and in the widget. Only metadata is
+//! shown (when, until when, status, a short fingerprint); never a token.
+
+use super::api::token_history;
+use crate::{embed::api::embed_token_history, error::AppError, ui::LocalTime};
+use leptos::prelude::*;
+use model::{CompanyId, Product, TokenPage, WidgetKey};
+
+/// Where the grid's rows come from, and how it pages.
+#[derive(Clone)]
+pub enum HistorySource {
+    /// A signed-in admin's Token Manager, paged by `?page=` links.
+    Admin { product: Product, company: CompanyId, page: Memo<u32> },
+    /// The embedded widget, paged in place (it has no URL of its own to change).
+    Widget { key: WidgetKey, page: RwSignal<u32> },
+}
+
+impl HistorySource {
+    fn page(&self) -> u32 {
+        match self {
+            Self::Admin { page, .. } => page.get(),
+            Self::Widget { page, .. } => page.get(),
+        }
+    }
+
+    async fn load(self, page: u32) -> Result<TokenPage, AppError> {
+        match self {
+            Self::Admin { product, company, .. } => token_history(product, company, page).await,
+            Self::Widget { key, .. } => embed_token_history(key, page).await,
+        }
+    }
+
+    fn pager_link(&self, page: u32, label: &'static str, rel: &'static str) -> AnyView {
+        match self {
+            Self::Admin { product, company, .. } => {
+                let href = format!("{}?company={company}&page={page}", product.authorization_path());
+                view! { <a href=href rel=rel>{label}</a> }.into_any()
+            }
+            Self::Widget { page: current, .. } => {
+                let current = *current;
+                view! { <button type="button" class="link" on:click=move |_| current.set(page)>{label}</button> }
+                    .into_any()
+            }
+        }
+    }
+}
+
+/// The grid of the most recently created access tokens, newest first.
+#[component]
+pub fn TokenGrid(
+    source: HistorySource,
+    /// Changes whenever the authorization may have changed (after Clear), to reload the grid.
+    #[prop(into)]
+    version: Signal<usize>,
+) -> impl IntoView {
+    let history = Resource::new(
+        {
+            let source = source.clone();
+            move || (source.page(), version.get())
+        },
+        {
+            let source = source.clone();
+            move |(page, _)| source.clone().load(page)
+        },
+    );
+    let source = StoredValue::new(source);
+    let page_link = move |page: u32, label, rel| source.with_value(|source| source.pager_link(page, label, rel));
+    view! {
+        <section class="card tokens" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">"Access tokens"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Err(error) => view! { <p class="alert error" role="alert">{error.to_string()}</p> }.into_any(),
+                        Ok(history) if history.rows.is_empty() => view! {
+                            <p data-testid="token-grid-empty">"No access token has been generated for this company yet."</p>
+                        }.into_any(),
+                        Ok(history) => view! {
+                            <div class="table-scroll">
+                                <table class="grid" data-testid="token-grid">
+                                    <caption>"Most recently created access tokens, newest first"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Created"</th>
+                                        <th scope="col">"Expires"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Fingerprint"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {history.rows.into_iter().map(|row| view! {
+                                            <tr>
+                                                <td><LocalTime unix=row.issued_at/></td>
+                                                <td><LocalTime unix=row.expires_at/></td>
+                                                <td><span class=format!("badge status-{}", row.status.label().to_lowercase())>{row.status.label()}</span></td>
+                                                <td><code>{row.fingerprint}</code></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {(history.pages > 1).then(|| view! {
+                                <nav class="pager" aria-label="Token pages">
+                                    {(history.page > 1).then(|| page_link(history.page - 1, "Newer", "prev"))}
+                                    <span>{format!("Page {} of {} ({} tokens)", history.page, history.pages, history.total)}</span>
+                                    {(history.page < history.pages).then(|| page_link(history.page + 1, "Older", "next"))}
+                                </nav>
+                            })}
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }.into_any()
+}

@@ -1,0 +1,151 @@
+//! The web layer's plumbing, shared by server functions and the server's own routes: cookies
+//! (built and read with the `cookie` crate), the client's address, and HTML escaping for the few
+//! pages written by hand. Server-only.
+
+use crate::state::WebConfig;
+use axum::extract::ConnectInfo;
+use cookie::{Cookie, SameSite};
+use http::{header, request::Parts, HeaderMap, HeaderValue};
+use optin_core::secret::SecretString;
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    time::Duration,
+};
+
+/// The admin's session.
+pub const SESSION_COOKIE: &str = "optin_session";
+
+/// The first-party cookie that ties a widget's consent window to the callback that ends it.
+/// `__Host-` (when cookies are `Secure`) keeps a sibling subdomain or a plain-http page from
+/// planting one.
+pub fn consent_cookie_name(web: &WebConfig) -> &'static str {
+    if web.secure_cookies {
+        "__Host-optin_consent"
+    } else {
+        "optin_consent"
+    }
+}
+
+/// `Set-Cookie` for `name=value` on the whole site, HttpOnly, SameSite=Lax, for `lifetime`
+/// (`None` removes it), Secure unless deliberately served over plain HTTP.
+pub fn set_cookie(web: &WebConfig, name: &str, value: Option<&SecretString>, lifetime: Duration) -> HeaderValue {
+    let (value, max_age) = match value {
+        Some(value) => (value.expose().to_owned(), lifetime.as_secs() as i64),
+        None => (String::new(), 0),
+    };
+    let cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .secure(web.secure_cookies)
+        .build();
+    // Names are ours and values are base64url: always a valid header value.
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The value of the request's cookie `name`, if set and not empty.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The address the request came from: the last entry of the configured proxy header when the
+/// service runs behind a proxy that sets it (the one entry the proxy itself wrote; anything
+/// before it is what the client claimed), else the connection's peer.
+pub fn client_address(parts: &Parts, web: &WebConfig) -> IpAddr {
+    let forwarded = web.client_ip_header.as_ref().and_then(|name| {
+        let last = parts.headers.get_all(name).iter().last()?.to_str().ok()?.rsplit(',').next()?.trim();
+        last.parse::<IpAddr>().ok().or_else(|| last.parse::<SocketAddr>().ok().map(|address| address.ip()))
+    });
+    forwarded
+        .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// Text or a quoted attribute value in a hand-written page (the sandbox's, the consent
+/// window's): `& < > " '` escaped, which is all HTML needs in either place.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn web(header: Option<&str>) -> WebConfig {
+        WebConfig {
+            public_base_url: "http://127.0.0.1:3000".parse().unwrap(),
+            secure_cookies: true,
+            embed_origins: Default::default(),
+            client_ip_header: header.map(|name| name.parse().unwrap()),
+        }
+    }
+
+    fn address(forwarded: &[&str], header: Option<&str>) -> IpAddr {
+        let mut request = http::Request::builder();
+        for value in forwarded {
+            request = request.header("x-forwarded-for", *value);
+        }
+        let (mut parts, ()) = request.body(()).unwrap().into_parts();
+        let peer: SocketAddr = "192.0.2.9:40000".parse().unwrap();
+        parts.extensions.insert(ConnectInfo(peer));
+        client_address(&parts, &web(header))
+    }
+
+    #[test]
+    fn only_the_entry_the_proxy_wrote_counts() {
+        let proxy = Some("x-forwarded-for");
+        assert_eq!(address(&["10.0.0.1, 203.0.113.5"], proxy).to_string(), "203.0.113.5");
+        assert_eq!(address(&["10.0.0.1", "203.0.113.5:5123"], proxy).to_string(), "203.0.113.5");
+        assert_eq!(address(&["10.0.0.1, [2001:db8::1]:443"], proxy).to_string(), "2001:db8::1");
+        // What the proxy wrote cannot be read: the peer, never what the client claimed before it.
+        assert_eq!(address(&["10.0.0.1, unknown"], proxy).to_string(), "192.0.2.9");
+        assert_eq!(address(&["10.0.0.1"], None).to_string(), "192.0.2.9", "no proxy configured: the peer");
+    }
+
+    #[test]
+    fn cookies_are_read_by_name_and_written_locked_down() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; optin_session=abc; b="));
+        assert_eq!(session_cookie(&headers).as_deref(), Some("abc"));
+        assert_eq!(cookie(&headers, "b"), None, "an empty cookie is no cookie");
+        let set = set_cookie(&web(None), SESSION_COOKIE, Some(&SecretString::new("xyz")), Duration::from_secs(60));
+        let set = set.to_str().unwrap();
+        for part in ["optin_session=xyz", "HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=60"] {
+            assert!(set.contains(part), "{set} lacks {part}");
+        }
+        let removed = set_cookie(&web(None), SESSION_COOKIE, None, Duration::from_secs(60));
+        assert!(removed.to_str().unwrap().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}

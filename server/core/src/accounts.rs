@@ -1,0 +1,161 @@
+//! Users, their passwords, and sign-in sessions. A session id is a random bearer secret that
+//! only its browser holds; the store keeps its SHA-256.
+
+use crate::{
+    clock::now,
+    error::CoreError,
+    secret::{random_token, token_hash, SecretString},
+    store::{SessionUser, StoreError},
+    throttle::HashingQueue,
+    Core,
+};
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use model::{Identity, UserId};
+use std::{net::IpAddr, sync::OnceLock};
+
+/// Hashing new passwords (users created by the CLI or the demo seed, the sandbox's password
+/// change): the service's own work, which waits its turn and is never shed. Checking a password
+/// someone sent goes through the service's bounded queue ([`verify_password`]).
+fn hashing() -> &'static HashingQueue {
+    static QUEUE: OnceLock<HashingQueue> = OnceLock::new();
+    QUEUE.get_or_init(HashingQueue::for_this_machine)
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
+pub async fn hash_password(password: SecretString) -> Result<String, CoreError> {
+    hashing()
+        .run_patiently(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default().hash_password(password.expose().as_bytes(), &salt).map(|hash| hash.to_string())
+        })
+        .await?
+        .map_err(|error| CoreError::Unexpected(format!("password hashing failed: {error}")))
+}
+
+/// Checks `password` against `hash`; with no hash (unknown user) it checks against a decoy, so
+/// the answer takes as long as for a known user with a wrong password, and is always `false`.
+/// `Err(Busy)` when `queue` is full.
+pub async fn verify_password(
+    queue: &HashingQueue,
+    password: SecretString,
+    hash: Option<String>,
+) -> Result<bool, CoreError> {
+    queue
+        .run(move || {
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(decoy_hash);
+            let matches = PasswordHash::new(&hash)
+                .map(|parsed| Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok())
+                .unwrap_or(false);
+            known && matches
+        })
+        .await
+}
+
+/// Computed once, on a blocking thread (the first unknown-name sign-in).
+fn decoy_hash() -> String {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY
+        .get_or_init(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(random_token().expose().as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .unwrap_or_default()
+        })
+        .clone()
+}
+
+#[tracing::instrument(skip(core, password))]
+pub async fn create_user(
+    core: &Core,
+    sign_in_name: &str,
+    display_name: &str,
+    password: SecretString,
+) -> Result<UserId, CoreError> {
+    let sign_in_name = sign_in_name.trim();
+    if sign_in_name.is_empty() || sign_in_name.chars().count() > 100 || sign_in_name.contains(char::is_whitespace) {
+        return Err(CoreError::Invalid("A sign-in name needs 1 to 100 characters and no spaces.".into()));
+    }
+    if password.expose().chars().count() < 12 {
+        return Err(CoreError::Invalid("A password needs at least 12 characters.".into()));
+    }
+    let display_name = match display_name.trim() {
+        "" => sign_in_name,
+        name => name,
+    };
+    let hash = hash_password(password).await?;
+    core.store.create_user(sign_in_name, display_name, &hash).await.map_err(|error| match error {
+        StoreError::Duplicate => CoreError::Invalid(format!("The sign-in name \"{sign_in_name}\" is taken.")),
+        error => error.into(),
+    })
+}
+
+pub async fn find_user(core: &Core, sign_in_name: &str) -> Result<UserId, CoreError> {
+    core.store
+        .find_user(sign_in_name.trim())
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("User \"{sign_in_name}\"")))
+}
+
+/// Checks the credentials and opens a new session; answers the user and the session id (for the
+/// browser only). `previous`, the session the browser already had, is ended, so a session id
+/// planted before sign-in is worthless after it. The attempt is reserved with the throttle
+/// before the password is hashed, so guesses sent at once are counted as they arrive.
+#[tracing::instrument(skip(core, password, previous), fields(%client))]
+pub async fn open_session(
+    core: &Core,
+    sign_in_name: &str,
+    password: SecretString,
+    client: IpAddr,
+    previous: Option<&str>,
+) -> Result<(UserId, SecretString), CoreError> {
+    let attempt = core.sign_in_throttle.reserve(sign_in_name, client, now()).inspect_err(|_| {
+        tracing::info!("sign-in refused: too many attempts");
+    })?;
+    let credentials = core.store.credentials(sign_in_name.trim()).await?;
+    let (user, hash) = credentials.map(|found| (found.id, found.password_hash)).unzip();
+    let verified = match verify_password(&core.password_checks, password, hash).await {
+        Ok(verified) => verified,
+        Err(busy) => {
+            attempt.release();
+            return Err(busy);
+        }
+    };
+    let user = match (user, verified) {
+        (Some(user), true) => user,
+        _ => {
+            tracing::info!("sign-in refused");
+            return Err(CoreError::InvalidCredentials);
+        }
+    };
+    attempt.succeeded();
+    let token = random_token();
+    let expires_at = now() + core.lifetimes.session.as_secs() as i64;
+    let previous = previous.map(token_hash);
+    core.store.open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at).await?;
+    Ok((user, token))
+}
+
+pub async fn end_session(core: &Core, session: &str) -> Result<(), CoreError> {
+    Ok(core.store.end_session(&token_hash(session)).await?)
+}
+
+/// A signed-in user, as resolved from their session id.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub id: UserId,
+    pub identity: Identity,
+    /// SHA-256 of the session id: what OAuth states are bound to.
+    pub session_hash: Vec<u8>,
+}
+
+/// The user of a live session (one indexed query).
+pub async fn session_user(core: &Core, session: &str) -> Result<Option<SignedIn>, CoreError> {
+    let session_hash = token_hash(session);
+    let user = core.store.session_user(&session_hash).await?;
+    Ok(user.map(|SessionUser { id, identity }| SignedIn { id, identity, session_hash }))
+}

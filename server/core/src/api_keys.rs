@@ -1,0 +1,34 @@
+//! API keys for the products' backends: 256-bit random secrets, shown once, kept as SHA-256
+//! beside a short public prefix, each for one product. Created and revoked from the command line.
+
+use crate::{
+    error::CoreError,
+    secret::{random_token, token_hash, SecretString},
+    Core,
+};
+use model::Product;
+
+pub use crate::store::{ApiKey, ApiKeyId};
+
+/// Creates a key for `product`: its public prefix and the key itself (shown once).
+pub async fn create(core: &Core, product: Product, label: &str) -> Result<(String, SecretString), CoreError> {
+    let key = SecretString::new(format!("optin_{}", random_token().expose()));
+    let prefix = key.expose()[..14].to_owned();
+    core.store.create_api_key(product, label.trim(), &prefix, &token_hash(key.expose())).await?;
+    Ok((prefix, key))
+}
+
+/// Revokes the key with this prefix; whether one was revoked.
+pub async fn revoke(core: &Core, prefix: &str) -> Result<bool, CoreError> {
+    Ok(core.store.revoke_api_key(prefix.trim()).await?)
+}
+
+/// Revokes every key of `product` with this label (the demo portals' keys, at each start).
+pub async fn revoke_labelled(core: &Core, product: Product, label: &str) -> Result<(), CoreError> {
+    Ok(core.store.revoke_api_keys_labelled(product, label).await?)
+}
+
+/// The live key a bearer presents: one indexed lookup of its SHA-256, no slow hash.
+pub async fn authenticate(core: &Core, presented: &str) -> Result<Option<ApiKey>, CoreError> {
+    Ok(core.store.api_key(&token_hash(presented)).await?)
+}

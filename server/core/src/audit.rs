@@ -1,0 +1,119 @@
+//! The audit log as events: who did what, when, to which company and product. Each event is
+//! written by the store in the same transaction as the change it records, so the log never
+//! claims what did not happen.
+
+use model::{AuditAction, CompanyId, Product, UserId};
+
+/// Who did it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The service itself (refreshes, dead grants).
+    Service,
+    /// One of our users, signed in.
+    User(UserId),
+    /// A user of a product's own portal, acting through the embedded widget, as the portal named
+    /// them.
+    Portal(String),
+}
+
+impl Actor {
+    /// Our user, when it is one.
+    pub fn user(&self) -> Option<UserId> {
+        match self {
+            Self::User(user) => Some(*user),
+            _ => None,
+        }
+    }
+
+    /// The name recorded beside the action when the actor is not one of our users.
+    pub fn label(&self) -> Option<&str> {
+        match self {
+            Self::Portal(label) => Some(label),
+            _ => None,
+        }
+    }
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    SignedIn,
+    OptInStarted,
+    /// UPS.com said no (or the person declined): UPS's error code, cut short.
+    ConsentDenied {
+        error: String,
+    },
+    /// A new grant; `token` is the access token's fingerprint.
+    Authorized {
+        token: String,
+    },
+    OptedOut {
+        tokens_deleted: u64,
+    },
+    Cleared {
+        tokens_deleted: u64,
+    },
+    Refreshed {
+        token: String,
+    },
+    RefreshFailed {
+        attempt: i64,
+        next_in_secs: i64,
+        error: String,
+    },
+    ReauthorizationRequired {
+        reason: String,
+    },
+}
+
+impl Event {
+    pub fn action(&self) -> AuditAction {
+        match self {
+            Self::SignedIn => AuditAction::SignedIn,
+            Self::OptInStarted => AuditAction::OptInStarted,
+            Self::ConsentDenied { .. } => AuditAction::ConsentDenied,
+            Self::Authorized { .. } => AuditAction::Authorized,
+            Self::OptedOut { .. } => AuditAction::OptedOut,
+            Self::Cleared { .. } => AuditAction::Cleared,
+            Self::Refreshed { .. } => AuditAction::Refreshed,
+            Self::RefreshFailed { .. } => AuditAction::RefreshFailed,
+            Self::ReauthorizationRequired { .. } => AuditAction::ReauthorizationRequired,
+        }
+    }
+
+    /// The detail the Activity log shows beside the action.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::SignedIn | Self::OptInStarted => String::new(),
+            Self::ConsentDenied { error } => error.chars().take(100).collect(),
+            Self::Authorized { token } | Self::Refreshed { token } => format!("token {token}"),
+            Self::OptedOut { tokens_deleted } | Self::Cleared { tokens_deleted } => {
+                format!("{tokens_deleted} token(s) deleted")
+            }
+            Self::RefreshFailed { attempt, next_in_secs, error } => {
+                format!("attempt {attempt}, next in {next_in_secs} s: {error}")
+            }
+            Self::ReauthorizationRequired { reason } => reason.clone(),
+        }
+    }
+}
+
+/// One entry of the log.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub actor: Actor,
+    pub company: Option<CompanyId>,
+    pub product: Option<Product>,
+    pub event: Event,
+}
+
+impl Entry {
+    /// Something the service did to (company, product).
+    pub fn service(company: CompanyId, product: Product, event: Event) -> Self {
+        Self { actor: Actor::Service, company: Some(company), product: Some(product), event }
+    }
+
+    pub fn by(actor: &Actor, company: CompanyId, product: Product, event: Event) -> Self {
+        Self { actor: actor.clone(), company: Some(company), product: Some(product), event }
+    }
+}

@@ -1,0 +1,106 @@
+//! Opting a company in to a product through UPS, and out again: where each company stands
+//! (the overview a product page shows), ending an authorization (Opt-Out, or Clear), and, in
+//! [`flow`], the authorization-code flow itself.
+
+mod flow;
+
+pub use flow::{begin, complete, Answer, CallbackFailure, CallbackQuery, Completion, Initiator};
+
+use crate::{accounts::SignedIn, audit::Actor, companies::require_admin, error::CoreError, Core};
+use model::{
+    ActivityEntry, AuthorizationState, AuthorizationStatus, AuthorizationView, CompanyId, CompanyStatus,
+    CompanySummary, Product, ProductOverview, StatusKind, TokenPage, UserId,
+};
+
+/// The user's companies with their status for `product`, and `company`'s authorization (the
+/// first company's when none is asked for). Membership of the requested company is checked
+/// against the same list: another company is `Forbidden`.
+#[tracing::instrument(skip(core, user), fields(user = %user.id.get()))]
+pub async fn overview(
+    core: &Core,
+    user: &SignedIn,
+    product: Product,
+    company: Option<CompanyId>,
+) -> Result<ProductOverview, CoreError> {
+    let companies: Vec<CompanyStatus> = core
+        .store
+        .companies_of(user.id, product)
+        .await?
+        .into_iter()
+        .map(|row| CompanyStatus {
+            company: row.company,
+            status: row.state.map_or(StatusKind::NotAuthorized, AuthorizationState::kind),
+        })
+        .collect();
+    let selected = match company {
+        Some(company) => Some(
+            companies
+                .iter()
+                .find(|entry| entry.company.id == company)
+                .map(|entry| entry.company.clone())
+                .ok_or(CoreError::Forbidden)?,
+        ),
+        None => companies.first().map(|entry| entry.company.clone()),
+    };
+    let selected = match selected {
+        Some(company) => Some(view(core, company, product).await?),
+        None => None,
+    };
+    Ok(ProductOverview { identity: user.identity.clone(), companies, selected })
+}
+
+/// The company's authorization of `product`, as its page shows it.
+pub async fn view(core: &Core, company: CompanySummary, product: Product) -> Result<AuthorizationView, CoreError> {
+    let status = match core.store.authorization(company.id, product).await? {
+        Some(record) => match record.state {
+            AuthorizationState::Authorized => AuthorizationStatus::Authorized {
+                by: record.authorized_by,
+                at: record.authorized_at.unwrap_or(record.changed_at),
+            },
+            AuthorizationState::ReauthorizationRequired => AuthorizationStatus::ReauthorizationRequired {
+                reason: record.reason.unwrap_or_else(|| "the UPS.com grant is no longer valid".into()),
+                since: record.changed_at,
+            },
+            AuthorizationState::OptedOut | AuthorizationState::Cleared => AuthorizationStatus::NotAuthorized,
+        },
+        None => AuthorizationStatus::NotAuthorized,
+    };
+    Ok(AuthorizationView { company, product, status })
+}
+
+/// The newest `limit` entries of the company's activity, for one of its admins.
+pub async fn activity(
+    core: &Core,
+    user: UserId,
+    company: CompanyId,
+    limit: u32,
+) -> Result<Vec<ActivityEntry>, CoreError> {
+    require_admin(core, user, company).await?;
+    Ok(core.store.activity(company, limit).await?)
+}
+
+/// One page of (company, product)'s token history, for one of the company's admins.
+pub async fn token_history(
+    core: &Core,
+    user: UserId,
+    company: CompanyId,
+    product: Product,
+    page: u32,
+) -> Result<TokenPage, CoreError> {
+    require_admin(core, user, company).await?;
+    Ok(core.store.token_page(company, product, page).await?)
+}
+
+/// An admin ends the authorization (Opt-Out or Clear, as the product has it).
+#[tracing::instrument(skip(core, user), fields(user = %user.get()))]
+pub async fn revoke_as_admin(core: &Core, user: UserId, company: CompanyId, product: Product) -> Result<(), CoreError> {
+    require_admin(core, user, company).await?;
+    revoke(core, &Actor::User(user), company, product).await
+}
+
+/// Ends the authorization at once: tokens wiped, status opted out or cleared, in one
+/// transaction. UPS has no revocation endpoint, so this is what makes the tokens unusable by
+/// anything of ours. The caller has checked that `actor` may.
+pub async fn revoke(core: &Core, actor: &Actor, company: CompanyId, product: Product) -> Result<(), CoreError> {
+    Ok(core.store.revoke(actor, company, product, product.revocation()).await?)
+}

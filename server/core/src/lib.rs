@@ -1,0 +1,78 @@
+//! The server-only core of the OAuth Opt-In service: what the service does, whoever asks.
+//!
+//! - [`accounts`]: users, passwords and sign-in sessions; [`companies`]: who administers what.
+//! - [`authorization`]: opting a company in through UPS (begin, complete) and out again.
+//! - [`lifecycle`]: keeping grants alive: a fresh token on demand, refreshes, backoff, dead grants.
+//! - [`embed`]: the widget's single-use sessions; [`api_keys`]: the products' backends' keys.
+//! - [`ups`]: the OAuth client that speaks UPS's dialect; [`secret`]: secrets and the cipher.
+//! - [`audit`]: the log as events; [`store`]: the one place with SQL.
+//!
+//! Nothing here knows about HTTP requests, cookies or pages: the web layers (`app`'s server
+//! functions and `server`'s routes) authenticate, call in here, and word the answer. Dependencies
+//! point down: domain modules use the store, the UPS client and secrets; the store uses neither
+//! the domain nor the web.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod authorization;
+pub mod clock;
+pub mod companies;
+pub mod embed;
+pub mod error;
+pub mod lifecycle;
+pub mod secret;
+pub mod store;
+pub mod throttle;
+pub mod ups;
+
+pub use error::CoreError;
+
+use std::{sync::Arc, time::Duration};
+use store::Store;
+use throttle::{HashingQueue, SignInThrottle};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use ups::UpsOAuth;
+
+/// How long the things the core hands out live.
+#[derive(Clone, Debug)]
+pub struct Lifetimes {
+    pub session: Duration,
+    /// An authorization request, from the click to UPS's callback.
+    pub state: Duration,
+    /// How long a product's backend has to hand an embed session to its page.
+    pub embed_token: Duration,
+    /// How long a widget works once opened.
+    pub embed_session: Duration,
+}
+
+/// Everything the core's operations share: the store, UPS, the limits, and the stop signal.
+#[derive(Clone)]
+pub struct Core {
+    pub store: Store,
+    pub ups: Arc<UpsOAuth>,
+    pub lifetimes: Arc<Lifetimes>,
+    pub sign_in_throttle: Arc<SignInThrottle>,
+    /// Password checks for sign-ins: bounded, shed with `Busy` beyond that.
+    pub password_checks: Arc<HashingQueue>,
+    refresh_locks: Arc<lifecycle::RefreshLocks>,
+    /// Cancelled when the process starts to stop: no new refresh starts after that.
+    pub stopping: CancellationToken,
+    /// Every refresh under way, so a stopping process waits for their answers to be stored.
+    pub refreshes: TaskTracker,
+}
+
+impl Core {
+    pub fn new(store: Store, ups: UpsOAuth, lifetimes: Lifetimes) -> Self {
+        Self {
+            store,
+            ups: Arc::new(ups),
+            lifetimes: Arc::new(lifetimes),
+            sign_in_throttle: Default::default(),
+            password_checks: Arc::new(HashingQueue::for_this_machine()),
+            refresh_locks: Default::default(),
+            stopping: Default::default(),
+            refreshes: Default::default(),
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Keeping authorizations alive (server-only): a fresh access token on demand for the products'
+//! backends, the refresh the background worker runs before tokens expire, and what happens when
+//! UPS refuses a refresh (the grant is dead: re-authorization required) or cannot be reached (keep
+//! everything, retry later with backoff and jitter).
+//!
+//! At most one refresh per authorization is in flight: callers serialize on a per-authorization
+//! lock, and whoever waited re-reads the stored token instead of refreshing again, because UPS
+//! rotates refresh tokens and a second refresh with the old one would kill the grant.
+//!
+//! UPS's answer to a refresh is the only copy of the new pair, so a refresh is recorded as under
+//! way (committed) before UPS is asked, and its answer is stored in one short transaction straight
+//! after. A refresh found still recorded as under way was interrupted (the process died, or the
+//! answer never arrived); if UPS then refuses the old refresh token, the authorization says the
+//! grant was lost to that interruption rather than to a UPS.com password change. Refreshes run in
+//! tasks of the state's tracker, so a stopping process lets them finish (`Core::stopping`).
+
+use crate::{
+    clock::now,
+    error::CoreError,
+    secret::SecretString,
+    store::{AuthorizationId, Current, Lookup, Refreshed, StoreError},
+    ups::TokenGrant,
+    Core,
+};
+use model::{time::format_utc, AuthorizationState, CompanyId, Product};
+use rand::Rng;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+/// A usable access token and when it expires (Unix seconds).
+pub struct FreshToken {
+    pub access_token: SecretString,
+    pub expires_at: i64,
+}
+
+/// Why there is no token to hand out; each says what the product's backend can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the company does not exist")]
+    UnknownCompany,
+    #[error("the company has never authorized this product")]
+    NotAuthorized,
+    #[error("the company opted out")]
+    OptedOut,
+    #[error("the authorization was cleared")]
+    Cleared,
+    #[error("the UPS grant is no longer valid; an admin must authorize again")]
+    ReauthorizationRequired,
+    #[error("UPS is unavailable and the stored token has expired")]
+    Unavailable,
+    /// Our own failure (a 500, logged with its cause).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One lock per authorization, created on first use.
+#[derive(Default)]
+pub struct RefreshLocks(Mutex<HashMap<AuthorizationId, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RefreshLocks {
+    fn lock_for(&self, authorization: AuthorizationId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if locks.len() > 4_096 {
+            // Drop the locks nobody holds or waits for.
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        locks.entry(authorization).or_default().clone()
+    }
+}
+
+/// The authorization of (company, product) and its active token, as stored.
+async fn current(core: &Core, company: CompanyId, product: Product) -> Result<Current, TokenError> {
+    match core.store.current(company, product).await? {
+        Lookup::UnknownCompany => Err(TokenError::UnknownCompany),
+        Lookup::NotAuthorized => Err(TokenError::NotAuthorized),
+        Lookup::Found(current) => Ok(current),
+    }
+}
+
+/// Whether the stored authorization can hand out tokens at all.
+fn usable(current: &Current) -> Result<(), TokenError> {
+    match current.state {
+        AuthorizationState::Authorized => Ok(()),
+        AuthorizationState::ReauthorizationRequired => Err(TokenError::ReauthorizationRequired),
+        AuthorizationState::Cleared => Err(TokenError::Cleared),
+        AuthorizationState::OptedOut => Err(TokenError::OptedOut),
+    }
+}
+
+/// The stored access token, if it is valid for at least `seconds` more.
+fn valid_for(core: &Core, current: &Current, seconds: i64) -> Result<Option<FreshToken>, TokenError> {
+    if current.expires_at <= now() + seconds {
+        return Ok(None);
+    }
+    Ok(core
+        .store
+        .access_token(current)?
+        .map(|access_token| FreshToken { access_token, expires_at: current.expires_at }))
+}
+
+/// A token valid for at least `min_validity` seconds, refreshing first if needed.
+#[tracing::instrument(skip(core), fields(%company, %product))]
+pub async fn fresh_token(
+    core: &Core,
+    company: CompanyId,
+    product: Product,
+    min_validity: i64,
+) -> Result<FreshToken, TokenError> {
+    let stored = current(core, company, product).await?;
+    usable(&stored)?;
+    if let Some(token) = valid_for(core, &stored, min_validity)? {
+        return Ok(token);
+    }
+    let guard = core.refresh_locks.lock_for(stored.authorization).lock_owned().await;
+    // Whoever held the lock before us may have refreshed already: read again.
+    let stored = current(core, company, product).await?;
+    usable(&stored)?;
+    if let Some(token) = valid_for(core, &stored, min_validity)? {
+        return Ok(token);
+    }
+    // During a backoff, UPS is not asked again for every caller: what is stored is the answer.
+    if stored.retry_at.is_some_and(|retry_at| retry_at > now()) {
+        return valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable);
+    }
+    match refresh_detached(core, stored, company, product, guard).await {
+        Ok(token) => Ok(token),
+        Err(Failure::Dead) => Err(TokenError::ReauthorizationRequired),
+        // UPS is down (or we are stopping): a token that has not yet expired beats none.
+        Err(Failure::Transient | Failure::Superseded | Failure::Stopping) => {
+            let stored = current(core, company, product).await?;
+            usable(&stored)?;
+            valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable)
+        }
+        Err(Failure::Store(error)) => Err(error.into()),
+    }
+}
+
+/// What the worker does for one due authorization. Returns whether a refresh happened.
+#[tracing::instrument(skip(core), fields(%company, %product))]
+pub async fn refresh_if_due(core: &Core, company: CompanyId, product: Product) -> Result<bool, TokenError> {
+    let stored = current(core, company, product).await?;
+    let guard = core.refresh_locks.lock_for(stored.authorization).lock_owned().await;
+    let stored = current(core, company, product).await?;
+    if usable(&stored).is_err() || !stored.has_access_token() || stored.refresh_at > now() {
+        return Ok(false);
+    }
+    let authorization = stored.authorization;
+    match refresh_detached(core, stored, company, product, guard).await {
+        Ok(_) => Ok(true),
+        Err(Failure::Dead | Failure::Transient | Failure::Superseded | Failure::Stopping) => Ok(false),
+        Err(Failure::Store(error)) => {
+            // Whatever broke (a key change, the disk), back off rather than retry every pass.
+            let _ = core
+                .store
+                .schedule_retry(authorization, company, product, &error.to_string(), false, retry_delay)
+                .await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Runs the refresh in a task of its own that holds the authorization's lock: if the caller goes
+/// away (a client disconnects), the refresh still stores the rotated pair UPS has already issued,
+/// and no second refresh can start meanwhile. The task is tracked, so a stopping process waits
+/// for it.
+async fn refresh_detached(
+    core: &Core,
+    stored: Current,
+    company: CompanyId,
+    product: Product,
+    guard: tokio::sync::OwnedMutexGuard<()>,
+) -> Result<FreshToken, Failure> {
+    let core = core.clone();
+    let tracker = core.refreshes.clone();
+    tracker
+        .spawn(async move {
+            let _held = guard;
+            refresh_locked(&core, &stored, company, product).await
+        })
+        .await
+        .map_err(|error| Failure::Store(StoreError::Unreadable(format!("the refresh task failed: {error}"))))?
+}
+
+enum Failure {
+    Dead,
+    Transient,
+    /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
+    Superseded,
+    /// The process is stopping: no new refresh starts.
+    Stopping,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+/// Marks the grant dead, unless the authorization changed meanwhile.
+async fn dead(
+    core: &Core,
+    stored: &Current,
+    company: CompanyId,
+    product: Product,
+    reason: String,
+) -> Result<FreshToken, Failure> {
+    match core.store.mark_dead(stored, company, product, reason).await? {
+        true => Err(Failure::Dead),
+        false => Err(Failure::Superseded),
+    }
+}
+
+/// Refreshes with the stored refresh token; the caller holds the authorization's lock.
+async fn refresh_locked(
+    core: &Core,
+    stored: &Current,
+    company: CompanyId,
+    product: Product,
+) -> Result<FreshToken, Failure> {
+    let authorization = stored.authorization;
+    let Some(refresh_token) = core.store.refresh_token(stored)? else {
+        return dead(core, stored, company, product, "UPS issued no refresh token".into()).await;
+    };
+    if core.stopping.is_cancelled() {
+        return Err(Failure::Stopping);
+    }
+    if !core.store.record_refresh_started(authorization).await? {
+        return Err(Failure::Superseded);
+    }
+    match core.ups.refresh(product, &refresh_token).await {
+        Ok(mut grant) => {
+            // UPS rotates refresh tokens; should it ever not, the old one stays in use.
+            grant.refresh_token.get_or_insert(refresh_token);
+            store_refreshed(core, stored, company, product, grant).await
+        }
+        Err(error) if error.is_dead_grant() => {
+            let reason = match stored.interrupted_refresh {
+                Some(started) => {
+                    tracing::warn!(%error, %authorization, started,
+                        "UPS refused the refresh after an interrupted refresh: re-authorization required");
+                    format!(
+                        "A refresh started at {} was interrupted before UPS's answer could be stored (the service \
+                         stopped, or the answer never arrived), and UPS no longer accepts the refresh token it \
+                         replaced ({error}).",
+                        format_utc(started)
+                    )
+                }
+                None => {
+                    tracing::warn!(%error, %authorization, "UPS refused the refresh: re-authorization required");
+                    format!(
+                        "UPS refused to refresh the token ({error}). The UPS.com password of the user who opted in may have changed."
+                    )
+                }
+            };
+            dead(core, stored, company, product, reason).await
+        }
+        Err(error) => {
+            // Only an answer (or no connection at all) proves UPS did not rotate; after a timeout
+            // or an unreadable answer the refresh stays recorded as interrupted.
+            let settled = !error.may_have_acted() && stored.interrupted_refresh.is_none();
+            tracing::warn!(%error, %authorization, settled, "refresh failed; will retry");
+            core.store
+                .schedule_retry(authorization, company, product, &error.to_string(), settled, retry_delay)
+                .await?;
+            Err(Failure::Transient)
+        }
+    }
+}
+
+/// Stores the rotated pair UPS just issued, first and in one short transaction: until it commits,
+/// UPS's answer is the only copy of the new refresh token.
+async fn store_refreshed(
+    core: &Core,
+    stored: &Current,
+    company: CompanyId,
+    product: Product,
+    grant: TokenGrant,
+) -> Result<FreshToken, Failure> {
+    match core.store.store_refreshed(stored, company, product, &grant).await? {
+        Refreshed::Stored { expires_at } => Ok(FreshToken { access_token: grant.access_token, expires_at }),
+        Refreshed::Superseded => Err(Failure::Superseded),
+    }
+}
+
+/// Backoff for the n-th consecutive failure: 30 s doubling to at most 30 min, ±25 % jitter so
+/// that many authorizations failing together do not retry together.
+pub fn retry_delay(failures: u32) -> i64 {
+    let base = 30_i64.saturating_mul(1 << failures.saturating_sub(1).min(6)).min(30 * 60);
+    let jitter = rand::thread_rng().gen_range(-(base / 4)..=base / 4);
+    (base + jitter).max(1)
+}
+
+/// Authorizations whose active token is due for refresh and not waiting out a backoff.
+pub async fn due(core: &Core, limit: u32) -> Result<Vec<(CompanyId, Product)>, CoreError> {
+    Ok(core.store.due(limit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        for _ in 0..100 {
+            let first = retry_delay(1);
+            assert!((23..=38).contains(&first), "{first}");
+            let third = retry_delay(3);
+            assert!((90..=150).contains(&third), "{third}");
+            assert!(retry_delay(50) <= 30 * 60 + 30 * 60 / 4);
+        }
+    }
+}

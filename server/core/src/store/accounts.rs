@@ -1,0 +1,112 @@
+//! The `users` and `sessions` tables.
+
+use super::{audit, on_constraint, Store, StoreError};
+use crate::{
+    audit::{Actor, Entry, Event},
+    clock::now,
+};
+use model::{Identity, UserId};
+
+/// What a sign-in is checked against.
+#[derive(Debug)]
+pub struct Credentials {
+    pub id: UserId,
+    pub password_hash: String,
+}
+
+/// The user a live session belongs to.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub identity: Identity,
+}
+
+impl Store {
+    /// A new user; `Duplicate` when the sign-in name is taken (names compare case-insensitively).
+    pub async fn create_user(
+        &self,
+        sign_in_name: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> Result<UserId, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO users (sign_in_name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(sign_in_name)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(on_constraint)?;
+        Ok(UserId::new(result.last_insert_rowid()))
+    }
+
+    pub async fn find_user(&self, sign_in_name: &str) -> Result<Option<UserId>, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE sign_in_name = ?")
+            .bind(sign_in_name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.map(UserId::new))
+    }
+
+    pub async fn credentials(&self, sign_in_name: &str) -> Result<Option<Credentials>, StoreError> {
+        let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE sign_in_name = ?")
+            .bind(sign_in_name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(id, password_hash)| Credentials { id: UserId::new(id), password_hash }))
+    }
+
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+    }
+
+    /// Opens a session (the id's hash is stored, never the id) and ends `previous`, the one the
+    /// browser had, in the same transaction; expired sessions go too.
+    pub async fn open_session(
+        &self,
+        user: UserId,
+        id_hash: &[u8],
+        previous_hash: Option<&[u8]>,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        if let Some(previous) = previous_hash {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(previous).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(id_hash)
+            .bind(user.get())
+            .bind(now())
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        let entry = Entry { actor: Actor::User(user), company: None, product: None, event: Event::SignedIn };
+        audit::record(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn end_session(&self, id_hash: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The user of the unexpired session with this id hash (one indexed query).
+    pub async fn session_user(&self, id_hash: &[u8]) -> Result<Option<SessionUser>, StoreError> {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT u.id, u.sign_in_name, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = ? AND s.expires_at > ?",
+        )
+        .bind(id_hash)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, sign_in_name, display_name)| SessionUser {
+            id: UserId::new(id),
+            identity: Identity { sign_in_name, display_name },
+        }))
+    }
+}

@@ -1,0 +1,76 @@
+//! The `api_keys` table: the products' backends' keys, kept as SHA-256 (they are 256-bit random
+//! secrets, so a fast hash is safe) beside a short public prefix.
+
+use super::{audit::product, on_constraint, Store, StoreError};
+use crate::clock::now;
+use model::Product;
+
+/// An API key's row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiKeyId(i64);
+
+impl ApiKeyId {
+    pub(super) fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A live API key: which product it belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    pub product: Product,
+}
+
+impl Store {
+    pub async fn create_api_key(
+        &self,
+        product: Product,
+        label: &str,
+        prefix: &str,
+        key_hash: &[u8],
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_keys (product, label, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(product.slug())
+            .bind(label)
+            .bind(prefix)
+            .bind(key_hash)
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .map_err(on_constraint)?;
+        Ok(())
+    }
+
+    /// Revokes the live key with this prefix; whether there was one.
+    pub async fn revoke_api_key(&self, prefix: &str) -> Result<bool, StoreError> {
+        let revoked = sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")
+            .bind(now())
+            .bind(prefix)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(revoked > 0)
+    }
+
+    /// Revokes every live key of `product` with this label.
+    pub async fn revoke_api_keys_labelled(&self, product: Product, label: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE label = ? AND product = ? AND revoked_at IS NULL")
+            .bind(now())
+            .bind(label)
+            .bind(product.slug())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The live key with this hash (one indexed lookup).
+    pub async fn api_key(&self, key_hash: &[u8]) -> Result<Option<ApiKey>, StoreError> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, product FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+                .bind(key_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(id, slug)| Ok(ApiKey { id: ApiKeyId(id), product: product(&slug)? })).transpose()
+    }
+}

@@ -1,0 +1,69 @@
+//! The `audit_log` table: written inside the transaction of the change it records, read as a
+//! company's Activity.
+
+use super::{unreadable, Store, StoreError};
+use crate::{audit::Entry, clock::now};
+use model::{ActivityEntry, AuditAction, CompanyId, Product};
+use sqlx::SqliteConnection;
+
+pub(super) async fn record(conn: &mut SqliteConnection, entry: Entry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_label, company_id, product, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(now())
+    .bind(entry.actor.user().map(|user| user.get()))
+    .bind(entry.actor.label())
+    .bind(entry.company.map(CompanyId::get))
+    .bind(entry.product.map(Product::slug))
+    .bind(entry.event.action().as_str())
+    .bind(entry.event.detail())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    at: i64,
+    actor: Option<String>,
+    product: Option<String>,
+    action: String,
+    detail: String,
+}
+
+impl Store {
+    /// Records something that changes nothing else (a refused consent, say).
+    pub async fn record(&self, entry: Entry) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        record(&mut conn, entry).await
+    }
+
+    /// The newest `limit` entries of the company's log.
+    pub async fn activity(&self, company: CompanyId, limit: u32) -> Result<Vec<ActivityEntry>, StoreError> {
+        let rows: Vec<ActivityRow> = sqlx::query_as(
+            "SELECT l.at, COALESCE(u.display_name, l.actor_label) AS actor, l.product, l.action, l.detail
+             FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id
+             WHERE l.company_id = ? ORDER BY l.at DESC, l.id DESC LIMIT ?",
+        )
+        .bind(company.get())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ActivityEntry {
+                    at: row.at,
+                    actor: row.actor,
+                    product: row.product.as_deref().map(product).transpose()?,
+                    action: AuditAction::parse(&row.action).ok_or_else(|| unreadable("audit action", &row.action))?,
+                    detail: row.detail,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A stored product slug, read back.
+pub(super) fn product(slug: &str) -> Result<Product, StoreError> {
+    Product::parse(slug).map_err(|_| unreadable("product", slug))
+}

@@ -1,0 +1,134 @@
+//! The `authorizations` table: one row per (company, product), whose status says where the
+//! company's opt-in stands. Opting in, opting out or clearing each change it in one transaction
+//! with the tokens and the audit entry.
+
+use super::{audit, tokens, unreadable, Store, StoreError};
+use crate::{
+    audit::{Actor, Entry, Event},
+    clock::now,
+    secret::fingerprint,
+    ups::TokenGrant,
+};
+use model::{AuthorizationState, CompanyId, Product, Revocation};
+
+/// An authorization as stored, with the name of who authorized it.
+#[derive(Debug)]
+pub struct AuthorizationRecord {
+    pub state: AuthorizationState,
+    /// Why UPS no longer accepts the grant (re-authorization required).
+    pub reason: Option<String>,
+    pub changed_at: i64,
+    pub authorized_at: Option<i64>,
+    /// Our user's display name, or the portal user as the portal named them.
+    pub authorized_by: Option<String>,
+}
+
+/// The stored status column holds `authorized`, `reauthorization_required` or `revoked`; a
+/// revoked row's reason says whether it was opted out or cleared.
+pub(super) fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, StoreError> {
+    match (status, reason) {
+        ("authorized", _) => Ok(AuthorizationState::Authorized),
+        ("reauthorization_required", _) => Ok(AuthorizationState::ReauthorizationRequired),
+        ("revoked", Some("opted_out")) => Ok(AuthorizationState::OptedOut),
+        ("revoked", Some("cleared")) => Ok(AuthorizationState::Cleared),
+        (status, reason) => Err(unreadable("authorization status", &format!("{status}/{reason:?}"))),
+    }
+}
+
+impl Store {
+    pub async fn authorization(
+        &self,
+        company: CompanyId,
+        product: Product,
+    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        let row: Option<(String, Option<String>, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT a.status, a.status_reason, a.status_changed_at, a.authorized_at,
+                    COALESCE(u.display_name, a.authorized_via)
+             FROM authorizations a LEFT JOIN users u ON u.id = a.authorized_by
+             WHERE a.company_id = ? AND a.product = ?",
+        )
+        .bind(company.get())
+        .bind(product.slug())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(status, reason, changed_at, authorized_at, authorized_by)| {
+            Ok(AuthorizationRecord {
+                state: state(&status, reason.as_deref())?,
+                reason,
+                changed_at,
+                authorized_at,
+                authorized_by,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stores a fresh grant as the authorization's one active token pair, in one transaction:
+    /// the authorization is (again) authorized, any earlier token is retired, and the audit log
+    /// says who did it.
+    pub async fn store_grant(
+        &self,
+        actor: &Actor,
+        company: CompanyId,
+        product: Product,
+        grant: &TokenGrant,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let authorization: i64 = sqlx::query_scalar(
+            "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at)
+             VALUES (?, ?, 'authorized', NULL, ?, ?, ?, ?)
+             ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
+                 status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
+                 authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
+                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL
+             RETURNING id",
+        )
+        .bind(company.get())
+        .bind(product.slug())
+        .bind(now())
+        .bind(actor.user().map(|user| user.get()))
+        .bind(actor.label())
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Replaced).await?;
+        tokens::insert(&mut tx, &self.cipher, authorization, grant).await?;
+        let event = Event::Authorized { token: fingerprint(grant.access_token.expose()) };
+        audit::record(&mut tx, Entry::by(actor, company, product, event)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends the authorization at once: tokens wiped, status opted out or cleared, in one
+    /// transaction. An authorization already ended stays as it is.
+    pub async fn revoke(
+        &self,
+        actor: &Actor,
+        company: CompanyId,
+        product: Product,
+        revocation: Revocation,
+    ) -> Result<(), StoreError> {
+        let reason = AuthorizationState::revoked(revocation).as_str();
+        let mut tx = self.write().await?;
+        let revoked: Option<i64> = sqlx::query_scalar(
+            "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?
+             WHERE company_id = ? AND product = ? AND status != 'revoked' RETURNING id",
+        )
+        .bind(reason)
+        .bind(now())
+        .bind(company.get())
+        .bind(product.slug())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(authorization) = revoked {
+            let tokens_deleted = tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Cleared).await?;
+            let event = match revocation {
+                Revocation::OptOut => Event::OptedOut { tokens_deleted },
+                Revocation::Clear => Event::Cleared { tokens_deleted },
+            };
+            audit::record(&mut tx, Entry::by(actor, company, product, event)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! The store: the one place in the workspace that holds SQL. Every state transition and every
+//! query the service makes is one method here, in the file of the table it is about; rows are
+//! decoded into named structs, and stored statuses are read back as enums (a value this version
+//! does not know is an error, never a fallback). Transactions, and SQLite's write-lock choice,
+//! live here too, so a second database is a second implementation of this module and nothing
+//! else.
+//!
+//! Tokens and PKCE verifiers are sealed with the store's cipher on the way in and opened on the
+//! way out: nothing outside the store sees a ciphertext, and nothing can write a token in clear.
+
+mod accounts;
+mod api_keys;
+mod audit;
+mod authorizations;
+mod companies;
+mod embed;
+mod sandbox;
+mod states;
+mod tokens;
+
+pub use accounts::{Credentials, SessionUser};
+pub use api_keys::{ApiKey, ApiKeyId};
+pub use authorizations::AuthorizationRecord;
+pub use companies::CompanyStatusRow;
+pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
+pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
+pub use states::{NewState, PendingState};
+pub use tokens::{AuthorizationId, Current, Lookup, Refreshed};
+
+use crate::secret::{CipherError, TokenCipher};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    Sqlite, SqlitePool, Transaction,
+};
+use std::{path::Path, time::Duration};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed or could not be reached (a 500, logged with its cause).
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A row holds a value this version does not know (a 500: the data or the code is wrong).
+    #[error("unreadable row: {0}")]
+    Unreadable(String),
+    /// A stored secret could not be opened (wrong key or a tampered row).
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+    /// A unique constraint refused the write: the thing already exists.
+    #[error("already exists")]
+    Duplicate,
+    /// A foreign key refused the write: what it refers to does not exist.
+    #[error("refers to something that does not exist")]
+    MissingReference,
+}
+
+/// The one place where a constraint violation becomes a typed error the layers above can word.
+fn on_constraint(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::MissingReference,
+        _ => StoreError::Database(error),
+    }
+}
+
+fn unreadable(what: &str, value: &str) -> StoreError {
+    StoreError::Unreadable(format!("{what} {value:?}"))
+}
+
+/// The database and the cipher that seals what it keeps.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    cipher: TokenCipher,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
+    pub async fn open(path: &Path, cipher: TokenCipher) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("../../migrations").run(&pool).await?;
+        Ok(Self { pool, cipher })
+    }
+
+    /// Closes every connection, after the writes under way.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front (waiting up to
+    /// the busy timeout); a deferred `BEGIN` that reads and then writes fails at once with
+    /// "database is locked" whenever another writer committed in between, since its snapshot
+    /// cannot be upgraded, and under many concurrent refreshes most of them would.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}

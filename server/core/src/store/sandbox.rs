@@ -1,0 +1,204 @@
+//! The built-in UPS sandbox's tables (`sandbox_users`, `sandbox_grants`, `sandbox_codes`,
+//! `sandbox_tokens`): its own users, grants, codes and tokens, kept apart from the service's
+//! tables exactly as UPS's would be. Only the sandbox (`server::sandbox`) uses these.
+
+use super::{Store, StoreError};
+use crate::clock::now;
+
+/// A sandbox UPS.com user, found by username or email.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SandboxUser {
+    pub username: String,
+    pub password_hash: String,
+}
+
+/// An authorization code, taken (and so deleted) at the exchange.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SandboxCode {
+    pub grant_id: i64,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub expires_at: i64,
+    pub client_id: String,
+    pub grant_revoked: bool,
+}
+
+/// A token the sandbox issues: the hash it keeps, and when it expires.
+pub struct SandboxToken<'a> {
+    pub hash: &'a [u8],
+    pub expires_at: i64,
+}
+
+impl Store {
+    pub async fn sandbox_user_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_users").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn sandbox_add_user(&self, username: &str, email: &str, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sandbox_users (username, email, password_hash, password_changed_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(email)
+        .bind(password_hash)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a user's password and revokes every grant they made, in one transaction, as a
+    /// UPS.com password change does; how many grants died, or `None` for an unknown user.
+    pub async fn sandbox_set_password(&self, username: &str, password_hash: &str) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.write().await?;
+        let updated =
+            sqlx::query("UPDATE sandbox_users SET password_hash = ?, password_changed_at = ? WHERE username = ?")
+                .bind(password_hash)
+                .bind(now())
+                .bind(username)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        let revoked = sqlx::query("UPDATE sandbox_grants SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL")
+            .bind(now())
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(Some(revoked))
+    }
+
+    /// A user by username or email.
+    pub async fn sandbox_user(&self, name: &str) -> Result<Option<SandboxUser>, StoreError> {
+        Ok(sqlx::query_as("SELECT username, password_hash FROM sandbox_users WHERE username = ?1 OR email = ?1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// A new grant of `username` to `client_id`, and its single-use code, in one transaction.
+    pub async fn sandbox_issue_code(
+        &self,
+        client_id: &str,
+        username: &str,
+        code_hash: &[u8],
+        redirect_uri: &str,
+        code_challenge: Option<&str>,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let grant = sqlx::query("INSERT INTO sandbox_grants (client_id, username, created_at) VALUES (?, ?, ?)")
+            .bind(client_id)
+            .bind(username)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid();
+        sqlx::query(
+            "INSERT INTO sandbox_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(code_hash)
+        .bind(grant)
+        .bind(redirect_uri)
+        .bind(code_challenge)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes the code with this hash: deleting it is what makes a code single-use, whatever
+    /// happens next.
+    pub async fn sandbox_take_code(&self, code_hash: &[u8]) -> Result<Option<SandboxCode>, StoreError> {
+        let mut tx = self.write().await?;
+        let code = sqlx::query_as(
+            "DELETE FROM sandbox_codes WHERE code_hash = ?
+             RETURNING grant_id, redirect_uri, code_challenge, expires_at,
+                 (SELECT client_id FROM sandbox_grants g WHERE g.id = grant_id) AS client_id,
+                 (SELECT revoked_at IS NOT NULL FROM sandbox_grants g WHERE g.id = grant_id) AS grant_revoked",
+        )
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Records a new access and refresh token of `grant`.
+    pub async fn sandbox_issue_tokens(
+        &self,
+        grant: i64,
+        access: SandboxToken<'_>,
+        refresh: SandboxToken<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        insert_pair(&mut tx, grant, access, refresh).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rotates a refresh token, in one transaction: the old one is revoked with a conditional
+    /// update (so of two concurrent refreshes with the same token exactly one wins), the grant's
+    /// access tokens go, and the new pair is recorded. Answers how many refresh tokens the grant
+    /// had, or `None` when the old token is unknown, used, expired, of another client or of a
+    /// revoked grant.
+    pub async fn sandbox_rotate(
+        &self,
+        refresh_hash: &[u8],
+        client_id: &str,
+        access: SandboxToken<'_>,
+        refresh: SandboxToken<'_>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.write().await?;
+        let grant: Option<i64> = sqlx::query_scalar(
+            "UPDATE sandbox_tokens SET revoked_at = ?1
+             WHERE token_hash = ?2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > ?1
+               AND grant_id IN (SELECT id FROM sandbox_grants WHERE client_id = ?3 AND revoked_at IS NULL)
+             RETURNING grant_id",
+        )
+        .bind(now())
+        .bind(refresh_hash)
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(grant) = grant else { return Ok(None) };
+        sqlx::query(
+            "UPDATE sandbox_tokens SET revoked_at = ? WHERE grant_id = ? AND kind = 'access' AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(grant)
+        .execute(&mut *tx)
+        .await?;
+        let refreshes: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE grant_id = ? AND kind = 'refresh'")
+                .bind(grant)
+                .fetch_one(&mut *tx)
+                .await?;
+        insert_pair(&mut tx, grant, access, refresh).await?;
+        tx.commit().await?;
+        Ok(Some(refreshes))
+    }
+}
+
+async fn insert_pair(
+    conn: &mut sqlx::SqliteConnection,
+    grant: i64,
+    access: SandboxToken<'_>,
+    refresh: SandboxToken<'_>,
+) -> Result<(), StoreError> {
+    for (token, kind) in [(access, "access"), (refresh, "refresh")] {
+        sqlx::query("INSERT INTO sandbox_tokens (token_hash, grant_id, kind, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token.hash)
+            .bind(grant)
+            .bind(kind)
+            .bind(token.expires_at)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The `oauth_states` table: authorization requests under way. Single use (taken, and so
+//! deleted, when the callback arrives), bound to the browser that started them, short-lived.
+
+use super::{audit, audit::product, unreadable, EmbedSessionId, Store, StoreError};
+use crate::{audit::Entry, clock::now, secret::SecretString};
+use model::{CompanyId, EmbedMode, Product};
+
+/// A request about to be sent to UPS.
+pub struct NewState<'a> {
+    /// SHA-256 of the `state` parameter.
+    pub state_hash: Vec<u8>,
+    /// SHA-256 of what the callback must come back with: the admin's session, or the consent
+    /// window's own cookie.
+    pub binding: Vec<u8>,
+    /// For a widget: its embed session, and where its consent answers.
+    pub embed: Option<(EmbedSessionId, EmbedMode)>,
+    pub company: CompanyId,
+    pub product: Product,
+    /// Kept sealed beside the state.
+    pub pkce_verifier: &'a SecretString,
+    pub expires_at: i64,
+}
+
+/// A request taken back at the callback.
+pub struct PendingState {
+    pub binding: Vec<u8>,
+    pub embed: Option<(EmbedSessionId, EmbedMode)>,
+    pub company: CompanyId,
+    pub product: Product,
+    pub pkce_verifier: SecretString,
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// Saves the request (and forgets expired ones) with its audit entry, in one transaction.
+    pub async fn save_state(&self, state: NewState<'_>, entry: Entry) -> Result<(), StoreError> {
+        let sealed = self.cipher.encrypt(state.pkce_verifier.expose(), "pkce")?;
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO oauth_states (state_hash, session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&state.state_hash)
+        .bind(&state.binding)
+        .bind(state.embed.map(|(session, _)| session.get()))
+        .bind(state.embed.map(|(_, mode)| mode.as_str()))
+        .bind(state.company.get())
+        .bind(state.product.slug())
+        .bind(sealed)
+        .bind(now())
+        .bind(state.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes the request with this state hash: deleted in the same statement, so a state can be
+    /// used once, whatever happens next.
+    pub async fn take_state(&self, state_hash: &[u8]) -> Result<Option<PendingState>, StoreError> {
+        let row: Option<(Vec<u8>, Option<i64>, Option<String>, i64, String, Vec<u8>, i64)> = sqlx::query_as(
+            "DELETE FROM oauth_states WHERE state_hash = ?
+                 RETURNING session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, expires_at",
+        )
+        .bind(state_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((binding, embed, mode, company, product_slug, sealed, expires_at)) = row else { return Ok(None) };
+        let embed = match (embed, mode) {
+            (Some(session), Some(mode)) => Some((
+                EmbedSessionId::new(session),
+                EmbedMode::parse(&mode).ok_or_else(|| unreadable("embed mode", &mode))?,
+            )),
+            _ => None,
+        };
+        Ok(Some(PendingState {
+            binding,
+            embed,
+            company: CompanyId::new(company),
+            product: product(&product_slug)?,
+            pkce_verifier: self.cipher.decrypt(&sealed, "pkce")?,
+            expires_at,
+        }))
+    }
+}

@@ -1,0 +1,388 @@
+//! The OAuth client that speaks UPS's dialect (see shared/UPS-OAUTH.md): the oauth2 crate for the
+//! protocol, with a token response that reads UPS's all-string JSON, UPS's error body, and an HTTP
+//! client that never follows redirects and tells an outage from a refusal. Server-only.
+
+mod wire;
+
+pub use wire::{UpsErrorItem, UpsErrorResponse, UpsErrors, UpsTokenResponse};
+
+use crate::secret::SecretString;
+use model::Product;
+use oauth2::{
+    basic::{BasicRevocationErrorResponse, BasicTokenIntrospectionResponse},
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, HttpRequest,
+    HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use std::{collections::HashMap, fmt, time::Duration};
+use url::Url;
+
+type UpsClient = oauth2::Client<
+    UpsErrorResponse,
+    UpsTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// How a call to the token endpoint failed, in the terms the caller acts on.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// UPS answered and refused (bad code, dead grant, bad client): do not retry as is.
+    #[error("UPS refused the request: {0}")]
+    Rejected(UpsErrorResponse),
+    /// UPS could not be reached or answered 429/5xx: it did nothing, so retry later and keep
+    /// what we have.
+    #[error("UPS is unavailable: {0}")]
+    Unavailable(String),
+    /// The request was sent but no answer came back (a timeout, a connection cut mid-answer): UPS
+    /// may have acted on it, e.g. rotated a refresh token, without our knowing.
+    #[error("UPS did not answer: {0}")]
+    Unanswered(String),
+    /// UPS answered something we cannot read (it may have acted on the request all the same).
+    #[error("UPS answered in an unexpected form: {0}")]
+    Malformed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// No connection was made: the request never reached the provider.
+    #[error("could not reach the provider: {0}")]
+    Unreachable(String),
+    /// Sent, but the answer did not arrive whole.
+    #[error("no answer from the provider: {0}")]
+    NoAnswer(String),
+    #[error("the provider answered HTTP {0}")]
+    Status(u16),
+}
+
+impl TransportError {
+    fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_connect() || error.is_builder() {
+            Self::Unreachable(error.to_string())
+        } else {
+            Self::NoAnswer(error.to_string())
+        }
+    }
+}
+
+impl From<RequestTokenError<TransportError, UpsErrorResponse>> for ProviderError {
+    fn from(error: RequestTokenError<TransportError, UpsErrorResponse>) -> Self {
+        match error {
+            RequestTokenError::ServerResponse(body) => Self::Rejected(body),
+            RequestTokenError::Request(TransportError::NoAnswer(cause)) => Self::Unanswered(cause),
+            RequestTokenError::Request(transport) => Self::Unavailable(transport.to_string()),
+            RequestTokenError::Parse(error, _body) => Self::Malformed(error.to_string()),
+            RequestTokenError::Other(other) => Self::Malformed(other),
+        }
+    }
+}
+
+/// One product's registration with UPS.
+#[derive(Clone, Debug)]
+pub struct ProductRegistration {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub redirect_uri: Url,
+}
+
+/// Where UPS (or the sandbox, or a test double) lives: `{base}/v1/oauth/{authorize,token,refresh}`.
+#[derive(Clone, Debug)]
+pub struct UpsEndpoints {
+    pub authorize: Url,
+    pub token: Url,
+    pub refresh: Url,
+}
+
+impl UpsEndpoints {
+    /// `base` is the host's security root, e.g. `https://onlinetools.ups.com/security`.
+    pub fn under(base: &Url) -> Result<Self, url::ParseError> {
+        let root = base.as_str().trim_end_matches('/');
+        Ok(Self {
+            authorize: Url::parse(&format!("{root}/v1/oauth/authorize"))?,
+            token: Url::parse(&format!("{root}/v1/oauth/token"))?,
+            refresh: Url::parse(&format!("{root}/v1/oauth/refresh"))?,
+        })
+    }
+}
+
+/// The tokens of a successful exchange or refresh.
+pub struct TokenGrant {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    pub expires_in: Duration,
+    pub refresh_expires_in: Option<Duration>,
+}
+
+impl TokenGrant {
+    /// How long before expiry this grant is refreshed: a tenth of its lifetime, between 1 second
+    /// and 5 minutes (so a 4-hour UPS token is refreshed 5 minutes early, a 1-hour one 5 minutes
+    /// early, and a short sandbox token just before it lapses).
+    pub fn refresh_margin(&self) -> i64 {
+        refresh_margin(self.expires_in.as_secs() as i64)
+    }
+}
+
+pub fn refresh_margin(lifetime: i64) -> i64 {
+    (lifetime / 10).clamp(1, 300).min(lifetime.max(0))
+}
+
+impl fmt::Debug for TokenGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenGrant").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+/// When UPS omits `expires_in` the token is recorded as already due rather than trusted for a
+/// lifetime we made up.
+const NO_LIFETIME: Duration = Duration::from_secs(0);
+
+/// Longer than any lifetime UPS gives (refresh tokens last about 60 days): anything beyond is a
+/// malformed answer, not a reason to store a date that overflows.
+const MAX_LIFETIME: Duration = Duration::from_secs(400 * 24 * 60 * 60);
+
+struct ProductClients {
+    exchange: UpsClient,
+    /// UPS refreshes on its own endpoint, not the token endpoint: a second client for it.
+    refresh: UpsClient,
+}
+
+/// The OAuth clients for all configured products, sharing one HTTP connection pool.
+pub struct UpsOAuth {
+    http: UpsHttp,
+    clients: HashMap<Product, ProductClients>,
+}
+
+impl UpsOAuth {
+    pub fn new(
+        endpoints: &UpsEndpoints,
+        registrations: &HashMap<Product, ProductRegistration>,
+        http: reqwest::Client,
+    ) -> Self {
+        let clients = registrations
+            .iter()
+            .map(|(product, registration)| {
+                let client = |token_url: &Url| {
+                    oauth2::Client::new(ClientId::new(registration.client_id.clone()))
+                        .set_client_secret(ClientSecret::new(registration.client_secret.expose().to_owned()))
+                        .set_auth_uri(AuthUrl::from_url(endpoints.authorize.clone()))
+                        .set_token_uri(TokenUrl::from_url(token_url.clone()))
+                        .set_redirect_uri(RedirectUrl::from_url(registration.redirect_uri.clone()))
+                };
+                (*product, ProductClients { exchange: client(&endpoints.token), refresh: client(&endpoints.refresh) })
+            })
+            .collect();
+        Self { http: UpsHttp(http), clients }
+    }
+
+    /// The HTTP client for talking to UPS: no redirects (a token endpoint that redirects is an
+    /// SSRF vector), bounded time.
+    pub fn http_client() -> reqwest::Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+    }
+
+    fn client(&self, product: Product) -> Result<&ProductClients, ProviderError> {
+        self.clients
+            .get(&product)
+            .ok_or_else(|| ProviderError::Malformed(format!("{product} is not registered with UPS")))
+    }
+
+    /// The URL that sends the admin to UPS's sign-in and consent, with PKCE (S256) and `state`.
+    pub fn authorize_url(
+        &self,
+        product: Product,
+        state: &SecretString,
+    ) -> Result<(Url, PkceCodeVerifier), ProviderError> {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let state = CsrfToken::new(state.expose().to_owned());
+        let (url, _) = self.client(product)?.exchange.authorize_url(|| state).set_pkce_challenge(challenge).url();
+        Ok((url, verifier))
+    }
+
+    pub async fn exchange_code(
+        &self,
+        product: Product,
+        code: String,
+        verifier: PkceCodeVerifier,
+    ) -> Result<TokenGrant, ProviderError> {
+        let response = self
+            .client(product)?
+            .exchange
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&self.http)
+            .await?;
+        grant_from(response)
+    }
+}
+
+impl UpsOAuth {
+    /// A new access/refresh pair for `refresh_token`; UPS rotates refresh tokens, so the old one
+    /// is dead once this succeeds.
+    pub async fn refresh(&self, product: Product, refresh_token: &SecretString) -> Result<TokenGrant, ProviderError> {
+        let token = RefreshToken::new(refresh_token.expose().to_owned());
+        let response = self.client(product)?.refresh.exchange_refresh_token(&token).request_async(&self.http).await?;
+        grant_from(response)
+    }
+}
+
+impl ProviderError {
+    /// Whether UPS may have carried the request out although we hold no answer: after a refresh,
+    /// the stored refresh token may then be dead.
+    pub fn may_have_acted(&self) -> bool {
+        matches!(self, Self::Unanswered(_) | Self::Malformed(_))
+    }
+
+    /// UPS answered and refused: the grant is dead (revoked, expired, or the UPS.com password
+    /// changed), and retrying the same refresh token cannot help.
+    /// Only a refused refresh token counts: a refused client (10401, our configuration) must not
+    /// wipe every authorization of a product, so it is retried like an outage.
+    pub fn is_dead_grant(&self) -> bool {
+        let Self::Rejected(body) = self else { return false };
+        body.response.errors.iter().any(|error| {
+            let message = error.message.to_ascii_lowercase();
+            message.contains("refresh token") || message.contains("invalid_grant") || error.code == "invalid_grant"
+        })
+    }
+}
+
+fn grant_from(response: UpsTokenResponse) -> Result<TokenGrant, ProviderError> {
+    // Clamped, not refused: after a refresh UPS has already rotated, so refusing would lose the
+    // only valid pair.
+    let bounded = |lifetime: Option<Duration>| lifetime.map(|lifetime| lifetime.min(MAX_LIFETIME));
+    Ok(TokenGrant {
+        access_token: SecretString::new(response.access_token().secret().clone()),
+        refresh_token: response.refresh_token().map(|token| SecretString::new(token.secret().clone())),
+        expires_in: bounded(response.expires_in()).unwrap_or(NO_LIFETIME),
+        refresh_expires_in: bounded(response.refresh_token_expires_in()),
+    })
+}
+
+/// The HTTP client oauth2 uses to reach UPS. A named type rather than a closure, so the
+/// exchange future is `Send` for any lifetime (a closure trips rustc's higher-ranked inference).
+struct UpsHttp(reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for UpsHttp {
+    type Error = TransportError;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, TransportError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(send(&self.0, request))
+    }
+}
+
+/// Sends one request to UPS. 429 and 5xx become `TransportError::Status` so they are classified
+/// as an outage rather than parsed as a refusal.
+async fn send(http: &reqwest::Client, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+    let request = reqwest::Request::try_from(request).map_err(|e| TransportError::Unreachable(e.to_string()))?;
+    let response = http.execute(request).await.map_err(TransportError::from_reqwest)?;
+    let status = response.status();
+    if status.is_server_error() || status.as_u16() == 429 {
+        return Err(TransportError::Status(status.as_u16()));
+    }
+    let mut builder = http::Response::builder().status(status);
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    let body = response.bytes().await.map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+    builder.body(body.to_vec()).map_err(|e| TransportError::NoAnswer(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oauth2::basic::BasicTokenType;
+
+    #[test]
+    fn reads_ups_string_fields() {
+        let body = r#"{"token_type":"Bearer","issued_at":"1711987200000","client_id":"c",
+            "access_token":"eyJ","refresh_token":"r1","scope":"","expires_in":"14399",
+            "refresh_token_expires_in":"5183999","refresh_token_issued_at":"1711987200000",
+            "refresh_token_status":"approved","refresh_count":"0","status":"approved"}"#;
+        let response: UpsTokenResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(response.expires_in(), Some(Duration::from_secs(14399)));
+        assert_eq!(response.refresh_token_expires_in(), Some(Duration::from_secs(5183999)));
+        assert_eq!(response.issued_at_millis(), Some(1711987200000));
+        assert_eq!(response.refresh_token().unwrap().secret(), "r1");
+        assert_eq!(response.token_type(), &BasicTokenType::Bearer);
+    }
+
+    #[test]
+    fn reads_numbers_and_blank_strings_too() {
+        let response: UpsTokenResponse =
+            serde_json::from_str(r#"{"token_type":"bearer","access_token":"a","expires_in":3600,"issued_at":""}"#)
+                .unwrap();
+        assert_eq!(response.expires_in(), Some(Duration::from_secs(3600)));
+        assert_eq!(response.issued_at_millis(), None);
+        assert!(serde_json::from_str::<UpsTokenResponse>(
+            r#"{"token_type":"Bearer","access_token":"a","expires_in":"soon"}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn lifetimes_out_of_range_are_clamped() {
+        let response: UpsTokenResponse =
+            serde_json::from_str(r#"{"token_type":"Bearer","access_token":"a","expires_in":"18446744073709551615"}"#)
+                .unwrap();
+        assert_eq!(grant_from(response).unwrap().expires_in, MAX_LIFETIME);
+        let response: UpsTokenResponse =
+            serde_json::from_str(r#"{"token_type":"Bearer","access_token":"a","expires_in":"3600"}"#).unwrap();
+        assert_eq!(grant_from(response).unwrap().expires_in, Duration::from_secs(3600));
+    }
+
+    proptest::proptest! {
+        /// However long UPS says a token lives, what is stored is bounded, and a refresh is
+        /// scheduled before it expires.
+        #[test]
+        fn any_lifetime_is_bounded_and_refreshed_in_time(seconds in proptest::prelude::any::<u64>()) {
+            let response: UpsTokenResponse = serde_json::from_str(&format!(
+                r#"{{"token_type":"Bearer","access_token":"a","expires_in":"{seconds}"}}"#
+            ))
+            .unwrap();
+            let grant = grant_from(response).unwrap();
+            proptest::prop_assert!(grant.expires_in <= MAX_LIFETIME);
+            let lifetime = grant.expires_in.as_secs() as i64;
+            proptest::prop_assert!((0..=lifetime.max(0)).contains(&grant.refresh_margin()));
+        }
+    }
+
+    #[test]
+    fn only_a_refused_refresh_token_is_a_dead_grant() {
+        let refused = |code: &str, message: &str| ProviderError::Rejected(UpsErrorResponse::new(code, message));
+        assert!(refused("10400", "Invalid Refresh Token").is_dead_grant());
+        assert!(refused("invalid_grant", "expired").is_dead_grant());
+        assert!(!refused("10401", "ClientId is Invalid").is_dead_grant());
+        assert!(!ProviderError::Unavailable("503".into()).is_dead_grant());
+    }
+
+    #[test]
+    fn reads_ups_error_bodies() {
+        let error: UpsErrorResponse =
+            serde_json::from_str(r#"{"response":{"errors":[{"code":"10400","message":"Invalid Refresh Token"}]}}"#)
+                .unwrap();
+        assert_eq!(error.to_string(), "10400 Invalid Refresh Token");
+    }
+
+    #[test]
+    fn grants_do_not_print_tokens() {
+        let grant = TokenGrant {
+            access_token: SecretString::new("secret-access"),
+            refresh_token: Some(SecretString::new("secret-refresh")),
+            expires_in: Duration::from_secs(10),
+            refresh_expires_in: None,
+        };
+        let printed = format!("{grant:?}");
+        assert!(!printed.contains("secret-"), "{printed}");
+    }
+}

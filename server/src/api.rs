@@ -1,0 +1,121 @@
+//! What the JSON APIs for the products' backends share (the token API and the embed API): the
+//! bearer API key, and the error answer: a status, a stable `error` code a program can match, and
+//! a `message` a person can read. Internal causes are logged here and never echoed.
+
+use axum::{
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use optin_core::{api_keys, lifecycle::TokenError, Core, CoreError};
+use serde_json::json;
+
+/// Why an API request was refused.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 401: no `Authorization: Bearer` header.
+    MissingApiKey,
+    /// 401: the key is unknown or revoked.
+    InvalidApiKey,
+    /// 404: the path names no product.
+    UnknownProduct,
+    /// 403: the key belongs to another product.
+    WrongProduct,
+    /// 404: no such company.
+    UnknownCompany,
+    /// 409: no admin of the company has opted in to the product.
+    NotAuthorized,
+    /// 409: an admin opted out.
+    OptedOut,
+    /// 409: an admin cleared the authorization.
+    Cleared,
+    /// 409: UPS no longer accepts the grant; an admin must authorize again.
+    ReauthorizationRequired,
+    /// 503: UPS is unavailable and the stored token has expired.
+    ProviderUnavailable,
+    /// 400: the request is malformed; the message says what to fix.
+    InvalidRequest(String),
+    /// 403: the portal origin may not embed the product; the message says why.
+    OriginNotAllowed(String),
+    /// 500: our failure, logged where it was turned into this.
+    Internal,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, &str) {
+        match self {
+            Self::MissingApiKey => {
+                (StatusCode::UNAUTHORIZED, "invalid_api_key", "Send an API key as `Authorization: Bearer <key>`.")
+            }
+            Self::InvalidApiKey => (StatusCode::UNAUTHORIZED, "invalid_api_key", "The API key is unknown or revoked."),
+            Self::UnknownProduct => (StatusCode::NOT_FOUND, "unknown_product", "No such product."),
+            Self::WrongProduct => (StatusCode::FORBIDDEN, "wrong_product", "This API key belongs to another product."),
+            Self::UnknownCompany => (StatusCode::NOT_FOUND, "unknown_company", "No such company."),
+            Self::NotAuthorized => {
+                (StatusCode::CONFLICT, "not_authorized", "No admin of this company has opted in to this product.")
+            }
+            Self::OptedOut => (StatusCode::CONFLICT, "opted_out", "An admin of this company opted out."),
+            Self::Cleared => (StatusCode::CONFLICT, "cleared", "An admin of this company cleared the authorization."),
+            Self::ReauthorizationRequired => (
+                StatusCode::CONFLICT,
+                "reauthorization_required",
+                "UPS no longer accepts this authorization (for example after a UPS.com password change); an admin must authorize again.",
+            ),
+            Self::ProviderUnavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "provider_unavailable", "UPS is unavailable; retry later.")
+            }
+            Self::InvalidRequest(message) => (StatusCode::BAD_REQUEST, "invalid_request", message),
+            Self::OriginNotAllowed(message) => (StatusCode::FORBIDDEN, "origin_not_allowed", message),
+            Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Please try again."),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code, "message": message })))
+            .into_response()
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            CoreError::NotFound(_) => Self::UnknownCompany,
+            CoreError::Invalid(message) => Self::InvalidRequest(message),
+            error => {
+                tracing::error!(error = %error, cause = ?std::error::Error::source(&error), "API request failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::UnknownCompany => Self::UnknownCompany,
+            TokenError::NotAuthorized => Self::NotAuthorized,
+            TokenError::OptedOut => Self::OptedOut,
+            TokenError::Cleared => Self::Cleared,
+            TokenError::ReauthorizationRequired => Self::ReauthorizationRequired,
+            TokenError::Unavailable => Self::ProviderUnavailable,
+            TokenError::Store(error) => {
+                tracing::error!(error = %error, "token request failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// Checks `Authorization: Bearer <key>`: one indexed lookup of the key's SHA-256, no slow hash.
+pub async fn authenticate(core: &Core, headers: &HeaderMap) -> Result<api_keys::ApiKey, ApiError> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::MissingApiKey)?;
+    api_keys::authenticate(core, key).await?.ok_or(ApiError::InvalidApiKey)
+}

@@ -1,0 +1,114 @@
+//! Where a widget's consent sets off and how it ends: `POST /embed/start`, from the widget's
+//! consent window (or, when pop-ups are blocked, the whole portal page), and the answer a
+//! widget's callback gets: a small page that reports to the widget and closes, or a redirect
+//! back to the portal page.
+
+use app::{
+    error::AppError,
+    state::{AppState, WebConfig},
+    web::{consent_cookie_name, cookie, escape, set_cookie},
+};
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Redirect, Response},
+    Form,
+};
+use model::{EmbedMode, Notice, WidgetKey};
+use optin_core::{
+    authorization::{begin, CallbackFailure, Initiator},
+    embed::{self, EmbedSession},
+    secret::{random_token, SecretString},
+};
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    key: String,
+    mode: String,
+}
+
+/// `POST /embed/start` with the widget's key: sets the consent window's (or page's) own cookie,
+/// binds a new state to it, and sends it to UPS.
+pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<StartForm>) -> Response {
+    let Some(mode) = EmbedMode::parse(&form.mode) else {
+        return (StatusCode::BAD_REQUEST, "Unknown mode.").into_response();
+    };
+    let session = match embed::session(&state.core, &WidgetKey::new(form.key)).await {
+        Ok(session) => session,
+        Err(failure) => {
+            let failure = AppError::from(failure);
+            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // A consent window still tells its widget, which then finds its session over too.
+            let report = (mode == EmbedMode::Popup).then_some(Notice::Failed);
+            return (status, message_page(&state.web, "UPS OAuth", &failure.to_string(), report)).into_response();
+        }
+    };
+    // One cookie per browser, so two widgets opting in at once do not undo each other.
+    let browser =
+        cookie(&headers, consent_cookie_name(&state.web)).unwrap_or_else(|| random_token().expose().to_owned());
+    let initiator = Initiator::Portal { session: &session, browser: &browser, mode };
+    match begin(&state.core, initiator, session.product, session.company.id).await {
+        Ok(url) => {
+            let mut response = Redirect::to(url.as_str()).into_response();
+            let lifetime = state.core.lifetimes.state;
+            let browser = SecretString::new(browser);
+            let value = set_cookie(&state.web, consent_cookie_name(&state.web), Some(&browser), lifetime);
+            response.headers_mut().append(header::SET_COOKIE, value);
+            response
+        }
+        Err(failure) => answer(&state.web, mode, &session, CallbackFailure::from(failure).notice),
+    }
+}
+
+/// How a widget's opt-in ended, told where it started: the consent window reports to the widget
+/// that opened it and closes; a full-page opt-in returns to the portal page with
+/// `optin_result=<outcome>`.
+pub fn answer(web: &WebConfig, mode: EmbedMode, session: &EmbedSession, notice: Notice) -> Response {
+    match mode {
+        EmbedMode::Popup => {
+            let title = if notice.is_error() { "Not authorized" } else { "Authorized" };
+            message_page(web, title, &notice.message(session.product), Some(notice)).into_response()
+        }
+        EmbedMode::Page => match Url::parse(&session.return_url) {
+            Ok(mut url) => {
+                url.query_pairs_mut().append_pair("optin_result", notice.code());
+                Redirect::to(url.as_str()).into_response()
+            }
+            Err(_) => message_page(web, "UPS OAuth", &notice.message(session.product), None).into_response(),
+        },
+    }
+}
+
+/// A small page of our own (no framing, one inline script allowed by its nonce). With a notice,
+/// it reports the outcome to the window that opened it, on our own origin only, and closes.
+fn message_page(web: &WebConfig, title: &str, message: &str, report: Option<Notice>) -> Response {
+    let nonce = random_token().expose().to_owned();
+    let script = report.map(|notice| {
+        let message = json!({ "type": "optin:consent-result", "outcome": notice.code() });
+        let origin = serde_json::Value::String(web.origin());
+        format!(
+            "<script nonce=\"{nonce}\">(function () {{ var opener = window.opener; if (!opener) return; \
+             opener.postMessage({message}, {origin}); window.close(); }})();</script>"
+        )
+    });
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;color:#121212}}h1{{font-size:1.4rem}}</style></head>\
+         <body><main><h1>{title}</h1><p role=\"status\">{message}</p><p>You can close this window.</p></main>{script}</body></html>",
+        title = escape(title),
+        message = escape(message),
+        script = script.unwrap_or_default(),
+    );
+    let policy =
+        format!("default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    let mut response = Html(page).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}

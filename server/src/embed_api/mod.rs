@@ -1,0 +1,22 @@
+//! The embeddable widget's plain HTTP routes: the embed API where a product's backend creates a
+//! session ([`sessions`]), where a widget's consent starts and how it ends ([`consent`]), and the
+//! host page's snippet, `/embed/v1/optin.js`. The widget itself is `app::embed`.
+
+pub mod consent;
+pub mod sessions;
+
+use axum::{
+    http::header,
+    response::{IntoResponse, Response},
+};
+
+pub const SNIPPET: &str = include_str!("../embed/optin.js");
+
+/// `GET /embed/v1/optin.js`: the host page's snippet.
+pub async fn snippet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        SNIPPET,
+    )
+        .into_response()
+}

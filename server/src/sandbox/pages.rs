@@ -1,0 +1,116 @@
+//! The sandbox's pages, written by hand as UPS.com's are: the two sign-in steps, the password
+//! change, and the frame they share.
+
+use super::consent::AuthorizeRequest;
+use app::web::escape;
+use axum::response::Html;
+use model::Product;
+
+pub(super) fn hidden_fields(request: &AuthorizeRequest) -> String {
+    [
+        ("client_id", &request.client_id),
+        ("redirect_uri", &request.redirect_uri),
+        ("response_type", &request.response_type),
+        ("state", &request.state),
+        ("scope", &request.scope),
+        ("code_challenge", &request.code_challenge),
+        ("code_challenge_method", &request.code_challenge_method),
+    ]
+    .iter()
+    .map(|(name, value)| format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value)))
+    .collect()
+}
+
+pub(super) fn error_line(error: Option<&str>) -> String {
+    error.map(|error| format!(r#"<p class="error" role="alert">{}</p>"#, escape(error))).unwrap_or_default()
+}
+
+pub(super) fn username_step(
+    request: &AuthorizeRequest,
+    product: Product,
+    username: &str,
+    error: Option<&str>,
+) -> Html<String> {
+    let hidden = hidden_fields(request);
+    page(
+        "UPS Log In",
+        &format!(
+            r#"<h1>Log In</h1>
+<p>Don't have a profile? <a href="/security/sandbox/sign-in">Sign up</a></p>
+{error}
+<form method="post" action="/security/sandbox/sign-in" novalidate>
+  {hidden}<input type="hidden" name="step" value="username">
+  <label for="username">Email or Username</label>
+  <input id="username" name="username" autocomplete="username" value="{username}">
+  <label class="agree"><input type="checkbox" name="agree" value="yes">
+    <span>By continuing, I agree to the <a href="/security/sandbox/sign-in">UPS Technology Agreement</a> and authorize {consent} to access data associated with my UPS.com username listed above, including UPS shipping account numbers, contact information, rates, and package tracking status.</span></label>
+  <button type="submit" class="primary">Continue</button>
+</form>
+<form method="post" action="/security/sandbox/sign-in">{hidden}<input type="hidden" name="step" value="deny">
+  <button type="submit" class="link">Cancel and return to the application</button></form>
+<p><a href="/security/sandbox/password">Forgot Username/Password</a></p>
+<p class="note"><strong>Note:</strong> Once the log in is complete, you authorize the user to use their information in the applications.</p>"#,
+            error = error_line(error),
+            username = escape(username),
+            consent = escape(&product.consent_name()),
+        ),
+    )
+}
+
+pub(super) fn password_step(request: &AuthorizeRequest, username: &str, error: Option<&str>) -> Html<String> {
+    page(
+        "UPS Password",
+        &format!(
+            r#"<h1>Password</h1>
+<p>Welcome back, {name}</p>
+{error}
+<form method="post" action="/security/sandbox/sign-in" novalidate>
+  {hidden}<input type="hidden" name="step" value="password"><input type="hidden" name="username" value="{name}"><input type="hidden" name="agree" value="yes">
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password">
+  <button type="submit" class="primary">Log In</button>
+</form>"#,
+            name = escape(username),
+            error = error_line(error),
+            hidden = hidden_fields(request),
+        ),
+    )
+}
+
+pub(super) fn password_form(error: Option<&str>, done: Option<&str>) -> Html<String> {
+    page(
+        "UPS.com · Change password",
+        &format!(
+            r#"<h1>Change your UPS.com password</h1>
+{error}{done}
+<form method="post" action="/security/sandbox/password" novalidate>
+  <label for="username">Email or Username</label><input id="username" name="username" autocomplete="username">
+  <label for="current_password">Current password</label><input id="current_password" name="current_password" type="password" autocomplete="current-password">
+  <label for="new_password">New password</label><input id="new_password" name="new_password" type="password" autocomplete="new-password">
+  <button type="submit" class="primary">Change password</button>
+</form>"#,
+            error = error_line(error),
+            done =
+                done.map(|done| format!(r#"<p class="done" role="status">{}</p>"#, escape(done))).unwrap_or_default(),
+        ),
+    )
+}
+
+pub(super) fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><style>
+body{{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f2f1ef;color:#121212}}
+header{{background:#fff;border-bottom:4px solid #ffc400;padding:.75rem 1.5rem;font-weight:700}}
+header span{{display:inline-block;background:#351c15;color:#ffc400;border-radius:0 0 .6rem .6rem;padding:.1rem .45rem;margin-right:.5rem}}
+main{{max-width:28rem;margin:2rem auto;background:#fff;padding:1.5rem 2rem;border-radius:.5rem;box-shadow:0 1px 4px #0002}}
+label{{display:block;margin:.75rem 0 .25rem;font-weight:600}} label.agree{{display:flex;gap:.5rem;font-weight:400;font-size:.9rem}}
+input:not([type=checkbox]){{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #767676;border-radius:.25rem;font:inherit}}
+button{{font:inherit;cursor:pointer}} .primary{{margin-top:1rem;width:100%;padding:.7rem;border:0;border-radius:2rem;background:#ffc400;font-weight:700}}
+.link{{background:none;border:0;color:#0662bb;text-decoration:underline;padding:0;margin-top:1rem}}
+.error{{color:#a4001d;background:#fde8ec;padding:.5rem .75rem;border-radius:.25rem}} .done{{color:#1e6b35;background:#e6f4ea;padding:.5rem .75rem}}
+:focus-visible{{outline:3px solid #0662bb;outline-offset:2px}}
+</style></head><body><header><span>ups</span>UPS.com sandbox</header><main>{body}</main></body></html>"#,
+        title = escape(title),
+    ))
+}
