@@ -139,36 +139,20 @@ pub(super) async fn sign_in_step(State(sandbox): State<Sandbox>, Form(form): For
                 .append_pair("state", &request.state);
             Redirect::to(url.as_str()).into_response()
         }
-        "username" => {
-            if form.agree.as_deref() != Some("yes") {
-                return username_step(
-                    request,
-                    product,
-                    &form.username,
-                    Some("Please agree to the UPS Technology Agreement to continue."),
-                )
-                .into_response();
-            }
-            match sandbox.find_user(&form.username).await {
-                Ok(Some(user)) => password_step(request, &user.username, None).into_response(),
-                Ok(None) => {
-                    username_step(request, product, &form.username, Some("We don't recognize that email or username."))
-                        .into_response()
-                }
-                Err(error) => error.into_response(),
-            }
+        // The agreement travels with the form from step 1: no code without it, as at UPS.
+        "username" | "password" if form.agree.as_deref() != Some("yes") => {
+            let missing = Some("Please agree to the UPS Technology Agreement to continue.");
+            username_step(request, product, &form.username, missing).into_response()
         }
-        "password" => {
-            // The agreement of step 1 travels with the form: no code without it, as at UPS.
-            if form.agree.as_deref() != Some("yes") {
-                return username_step(
-                    request,
-                    product,
-                    &form.username,
-                    Some("Please agree to the UPS Technology Agreement to continue."),
-                )
-                .into_response();
+        "username" => match sandbox.find_user(&form.username).await {
+            Ok(Some(user)) => password_step(request, &user.username, None).into_response(),
+            Ok(None) => {
+                username_step(request, product, &form.username, Some("We don't recognize that email or username."))
+                    .into_response()
             }
+            Err(error) => error.into_response(),
+        },
+        "password" => {
             let user = match sandbox.find_user(&form.username).await {
                 Ok(Some(user)) => user,
                 Ok(None) => {
