@@ -11,8 +11,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     // An administration command's stdout is its answer (scripts read it); its log goes to stderr.
     match cli.command {
         None | Some(Command::Serve { .. }) => tracing_subscriber::fmt().with_env_filter(filter).init(),

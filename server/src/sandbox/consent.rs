@@ -5,7 +5,7 @@
 
 use super::{
     pages::{page, password_form, password_step, username_step},
-    set_password, Sandbox, SandboxClient, SandboxError,
+    set_password, AuthorizeRequest, Sandbox, SandboxClient, SandboxError,
 };
 use app::web::escape;
 use axum::{
@@ -21,19 +21,6 @@ use optin_core::{
 };
 use serde::Deserialize;
 use url::Url;
-
-/// The authorization request, carried from page to page in hidden fields.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(default)]
-pub(super) struct AuthorizeRequest {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub response_type: String,
-    pub state: String,
-    pub scope: String,
-    pub code_challenge: String,
-    pub code_challenge_method: String,
-}
 
 enum RequestProblem {
     /// The client or redirect URI is wrong: show an error page, never redirect to an unverified URI.

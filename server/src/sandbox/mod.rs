@@ -26,6 +26,7 @@ use optin_core::{
     throttle::HashingQueue,
     ups::ProductRegistration,
 };
+use serde::Deserialize;
 use std::{collections::HashMap, sync::Arc};
 
 /// The UPS.com users every fresh sandbox has (documented in the README).
@@ -103,6 +104,19 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
 pub async fn set_password(store: &Store, username: &str, password: SecretString) -> Result<u64, SandboxError> {
     let hash = hash_password(password).await.map_err(|_| SandboxError::Internal)?;
     store.sandbox_set_password(username.trim(), &hash).await?.ok_or(SandboxError::UnknownUser)
+}
+
+/// The authorization request, carried from page to page in hidden fields.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default)]
+pub(super) struct AuthorizeRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub state: String,
+    pub scope: String,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
 }
 
 #[derive(Debug, thiserror::Error)]

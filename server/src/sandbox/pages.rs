@@ -1,7 +1,7 @@
 //! The sandbox's pages, written by hand as UPS.com's are: the two sign-in steps, the password
 //! change, and the frame they share.
 
-use super::consent::AuthorizeRequest;
+use super::AuthorizeRequest;
 use app::web::escape;
 use axum::response::Html;
 use model::Product;

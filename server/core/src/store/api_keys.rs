@@ -1,7 +1,7 @@
 //! The `api_keys` table: the products' backends' keys, kept as SHA-256 (they are 256-bit random
 //! secrets, so a fast hash is safe) beside a short public prefix.
 
-use super::{audit::product, on_constraint, Store, StoreError};
+use super::{on_constraint, product, Store, StoreError};
 use crate::clock::now;
 use model::Product;
 

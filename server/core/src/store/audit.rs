@@ -1,7 +1,7 @@
 //! The `audit_log` table: written inside the transaction of the change it records, read as a
 //! company's Activity.
 
-use super::{unreadable, Store, StoreError};
+use super::{product, unreadable, Store, StoreError};
 use crate::{audit::Entry, clock::now};
 use model::{ActivityEntry, AuditAction, CompanyId, Product};
 use sqlx::SqliteConnection;
@@ -61,9 +61,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// A stored product slug, read back.
-pub(super) fn product(slug: &str) -> Result<Product, StoreError> {
-    Product::parse(slug).map_err(|_| unreadable("product", slug))
 }

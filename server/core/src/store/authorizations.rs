@@ -2,7 +2,7 @@
 //! company's opt-in stands. Opting in, opting out or clearing each change it in one transaction
 //! with the tokens and the audit entry.
 
-use super::{audit, tokens, unreadable, Store, StoreError};
+use super::{audit, state, tokens, Store, StoreError};
 use crate::{
     audit::{Actor, Entry, Event},
     clock::now,
@@ -21,18 +21,6 @@ pub struct AuthorizationRecord {
     pub authorized_at: Option<i64>,
     /// Our user's display name, or the portal user as the portal named them.
     pub authorized_by: Option<String>,
-}
-
-/// The stored status column holds `authorized`, `reauthorization_required` or `revoked`; a
-/// revoked row's reason says whether it was opted out or cleared.
-pub(super) fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, StoreError> {
-    match (status, reason) {
-        ("authorized", _) => Ok(AuthorizationState::Authorized),
-        ("reauthorization_required", _) => Ok(AuthorizationState::ReauthorizationRequired),
-        ("revoked", Some("opted_out")) => Ok(AuthorizationState::OptedOut),
-        ("revoked", Some("cleared")) => Ok(AuthorizationState::Cleared),
-        (status, reason) => Err(unreadable("authorization status", &format!("{status}/{reason:?}"))),
-    }
 }
 
 impl Store {

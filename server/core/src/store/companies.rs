@@ -81,7 +81,7 @@ impl Store {
         rows.into_iter()
             .map(|(id, name, status, reason)| {
                 let state = match status {
-                    Some(status) => Some(super::authorizations::state(&status, reason.as_deref())?),
+                    Some(status) => Some(super::state(&status, reason.as_deref())?),
                     None => None,
                 };
                 Ok(CompanyStatusRow { company: CompanySummary { id: CompanyId::new(id), name }, state })

@@ -1,7 +1,7 @@
 //! The `embed_sessions` table: a widget's single-use session token (kept as its hash) and, once
 //! redeemed, the widget key it was exchanged for.
 
-use super::{audit::product, ApiKeyId, Store, StoreError};
+use super::{product, ApiKeyId, Store, StoreError};
 use crate::clock::now;
 use model::{CompanyId, CompanySummary, Product};
 use std::fmt;

@@ -28,6 +28,7 @@ pub use states::{NewState, PendingState};
 pub use tokens::{AuthorizationId, Current, Lookup, Refreshed};
 
 use crate::secret::{CipherError, TokenCipher};
+use model::{AuthorizationState, Product};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     Sqlite, SqlitePool, Transaction,
@@ -66,6 +67,23 @@ fn on_constraint(error: sqlx::Error) -> StoreError {
 
 fn unreadable(what: &str, value: &str) -> StoreError {
     StoreError::Unreadable(format!("{what} {value:?}"))
+}
+
+/// A stored product slug, read back.
+fn product(slug: &str) -> Result<Product, StoreError> {
+    Product::parse(slug).map_err(|_| unreadable("product", slug))
+}
+
+/// The stored status column holds `authorized`, `reauthorization_required` or `revoked`; a
+/// revoked row's reason says whether it was opted out or cleared.
+fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, StoreError> {
+    match (status, reason) {
+        ("authorized", _) => Ok(AuthorizationState::Authorized),
+        ("reauthorization_required", _) => Ok(AuthorizationState::ReauthorizationRequired),
+        ("revoked", Some("opted_out")) => Ok(AuthorizationState::OptedOut),
+        ("revoked", Some("cleared")) => Ok(AuthorizationState::Cleared),
+        (status, reason) => Err(unreadable("authorization status", &format!("{status}/{reason:?}"))),
+    }
 }
 
 /// The database and the cipher that seals what it keeps.

@@ -1,7 +1,7 @@
 //! The `oauth_states` table: authorization requests under way. Single use (taken, and so
 //! deleted, when the callback arrives), bound to the browser that started them, short-lived.
 
-use super::{audit, audit::product, unreadable, EmbedSessionId, Store, StoreError};
+use super::{audit, product, unreadable, EmbedSessionId, Store, StoreError};
 use crate::{audit::Entry, clock::now, secret::SecretString};
 use model::{CompanyId, EmbedMode, Product};
 

@@ -1,7 +1,7 @@
 //! The `oauth_tokens` table, and the columns of `authorizations` that keep a grant alive:
 //! refreshes, retries and the record of a refresh under way.
 
-use super::{audit, authorizations::state, unreadable, Store, StoreError};
+use super::{audit, product, state, unreadable, Store, StoreError};
 use crate::{
     audit::{Entry, Event},
     clock::now,
@@ -341,9 +341,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(company, product)| Ok((CompanyId::new(company), super::audit::product(&product)?)))
-            .collect()
+        rows.into_iter().map(|(company, slug)| Ok((CompanyId::new(company), product(&slug)?))).collect()
     }
 
     /// One page of (company, product)'s token history, newest first; metadata only.
