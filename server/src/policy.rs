@@ -2,7 +2,7 @@
 //! and turning a server function's unreadable input into the client error it is. Routes and
 //! server functions themselves live elsewhere.
 
-use app::{error::AppError, state::AppState};
+use app::{auth::session::SignedInUser, error::AppError, state::AppState};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -52,14 +52,47 @@ pub async fn same_origin_writes(State(state): State<AppState>, request: Request,
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if writes {
         let headers = request.headers();
+        // Every `Origin` counts, not the first: a second one is not ours to ignore.
+        let ours = state.web.origin();
+        let foreign = headers.get_all(header::ORIGIN).iter().any(|origin| origin.as_bytes() != ours.as_bytes());
         let origin = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok());
         let cross_site = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
-        if origin.is_some_and(|origin| origin != state.web.origin()) || cross_site {
+        if foreign || cross_site {
             tracing::warn!(?origin, path = %request.uri().path(), "cross-origin write refused");
             return (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response();
         }
     }
     next.run(request).await
+}
+
+/// What a signed-in person sees, and what server functions answer, is theirs alone: `no-store`, so
+/// no shared cache or back button on a shared machine keeps it. (Widget pages are `no-store`
+/// already; static assets pass untouched.)
+pub async fn private_responses(request: Request, next: Next) -> Response {
+    let private = request.extensions().get::<SignedInUser>().is_some() || request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if private {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Browser isolation: HSTS when the service is reached over HTTPS (browsers then never try plain
+/// HTTP again), and `Cross-Origin-Opener-Policy: same-origin` on the admin pages, so no other
+/// site's window keeps a handle on them. The consent flow is left out: a widget's consent window
+/// reports to the window that opened it (`window.opener`), which COOP would sever.
+pub async fn browser_isolation(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let consent_flow = ["/embed", "/oauth/", "/security/"].iter().any(|prefix| path.starts_with(prefix));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if state.web.public_base_url.scheme() == "https" {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    if !consent_flow {
+        headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    }
+    response
 }
 
 /// A server function whose arguments cannot be decoded answers 500 with the decoder's message,

@@ -203,10 +203,12 @@ impl Application {
                 move || shell(options.clone())
             })
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(middleware::from_fn(policy::private_responses))
             .layer(middleware::from_fn_with_state(state.clone(), load_session))
             .layer(middleware::from_fn(policy::server_fn_input_errors))
             .layer(middleware::from_fn_with_state(state.clone(), policy::same_origin_writes))
             .layer(middleware::from_fn_with_state(state.clone(), policy::framing_policy))
+            .layer(middleware::from_fn_with_state(state.clone(), policy::browser_isolation))
             .layer(RequestBodyLimitLayer::new(policy::MAX_BODY_BYTES))
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::REFERRER_POLICY,

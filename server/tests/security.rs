@@ -54,3 +54,65 @@ async fn oversized_bodies_are_refused_with_413() {
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_second_origin_header_cannot_smuggle_a_cross_site_write() {
+    let app = spawn_app().await;
+    let ours = app.base.origin().ascii_serialization();
+    for origins in [vec![ours.as_str(), "https://evil.example"], vec!["https://evil.example", ours.as_str()]] {
+        let mut request = reqwest::Client::new()
+            .post(app.base.join("/api/sign_in").unwrap())
+            .form(&[("sign_in_name", "alice"), ("password", "x")]);
+        for origin in &origins {
+            request = request.header("origin", *origin);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{origins:?}");
+    }
+}
+
+#[tokio::test]
+async fn what_a_signed_in_admin_sees_is_never_stored_and_admin_pages_are_isolated() {
+    let app = spawn_app().await;
+    let company = app.company("Acme").await;
+    app.admin("alice", &[company]).await;
+    let browser = app.browser().signed_in("alice").await;
+    let header = |page: &common::Page, name: &str| {
+        page.headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
+    };
+
+    let private = [
+        browser.get("/reverse-logistics").await,
+        browser.get("/data-management/admin").await,
+        browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await,
+        browser.server_fn("company_activity", &[("company", &company.to_string())]).await,
+    ];
+    for page in &private {
+        assert!(page.status.is_success(), "{} {}", page.status, page.body);
+        assert_eq!(header(page, "cache-control"), "no-store");
+    }
+    let admin_page = &private[0];
+    assert_eq!(header(admin_page, "cross-origin-opener-policy"), "same-origin");
+    assert_eq!(header(admin_page, "strict-transport-security"), "", "plain HTTP: no HSTS");
+
+    // Signed out, the sign-in page may be cached like any public page; the consent flow keeps
+    // its opener (a widget's consent window reports to it).
+    let public = app.browser().get("/sign-in").await;
+    assert_ne!(header(&public, "cache-control"), "no-store");
+    assert_eq!(header(&public, "cross-origin-opener-policy"), "same-origin");
+    let callback = app.browser().get("/oauth/reverse-logistics/callback?state=x&code=y").await;
+    assert_eq!(header(&callback, "cross-origin-opener-policy"), "");
+}
+
+#[tokio::test]
+async fn served_over_https_every_answer_asks_for_https_only() {
+    let app = common::spawn_app_with(|settings| {
+        settings.public_base_url = Some("https://optin.example".parse().unwrap());
+    })
+    .await;
+    for path in ["/sign-in", "/healthz", "/api/v1/openapi.json"] {
+        let response = reqwest::get(app.local.join(path).unwrap()).await.unwrap();
+        let hsts = response.headers().get("strict-transport-security").and_then(|value| value.to_str().ok());
+        assert_eq!(hsts, Some("max-age=31536000"), "{path}");
+    }
+}

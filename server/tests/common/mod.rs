@@ -21,7 +21,10 @@ pub const SANDBOX_USER: &str = "shipper.one";
 pub const SANDBOX_PASSWORD: &str = "Sandbox-Pass-1";
 
 pub struct TestApp {
+    /// Where the service says it is reached (its public base URL).
     pub base: Url,
+    /// Where it listens: the same as `base` unless a test set a public base URL.
+    pub local: Url,
     /// The test's own connection to the service's database, for checks the API does not show.
     pub db: SqlitePool,
     pub state: app::state::AppState,
@@ -62,10 +65,11 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     customize(&mut settings);
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
+    let local = Url::parse(&format!("http://127.0.0.1:{}", application.port())).expect("a loopback URL");
     let db = test_pool(&dir.path().join("optin.db")).await;
     let state = application.state.clone();
     tokio::spawn(application.run());
-    TestApp { base, db, state, _dir: dir }
+    TestApp { base, local, db, state, _dir: dir }
 }
 
 /// A connection pool of the test's own on the service's SQLite file.
