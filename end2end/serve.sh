@@ -13,6 +13,7 @@ export OPTIN_DATABASE="$data/optin.db"
 export OPTIN_SECRET_KEY_FILE="$data/secret.key"
 export OPTIN_SITE_ROOT="$PWD/../target/site"
 export OPTIN_SEED_DEMO=false
+export OPTIN_UPS__ENVIRONMENT=sandbox
 # Short-lived sandbox tokens and a busy worker, so a dead grant shows within seconds.
 export OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS=10
 export OPTIN_REFRESH_INTERVAL_SECS=1

@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo leptos build --release
+# The built-in UPS sandbox, unless the environment chooses another UPS.
+export OPTIN_UPS__ENVIRONMENT="${OPTIN_UPS__ENVIRONMENT:-sandbox}"
 exec target/release/server "$@"

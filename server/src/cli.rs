@@ -2,7 +2,7 @@
 //! password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
 //! which other local users can read) or are generated and printed once.
 
-use crate::{sandbox, settings::Settings, startup::open_core};
+use crate::{sandbox, settings::Settings, startup::open_admin_core};
 use clap::{Parser, Subcommand};
 use model::Product;
 use optin_core::{
@@ -13,7 +13,6 @@ use optin_core::{
     CoreError,
 };
 use std::path::PathBuf;
-use url::Url;
 
 #[derive(Debug, Parser)]
 #[command(name = "server", about = "UPS Customer Solutions OAuth Opt-In service")]
@@ -105,11 +104,7 @@ fn new_password() -> (SecretString, bool) {
 
 /// Runs an administration command; `Ok(message)` is printed to stdout.
 pub async fn run(settings: &Settings, command: Command) -> Result<String, String> {
-    let base_url = match &settings.public_base_url {
-        Some(url) => url.clone(),
-        None => Url::parse(&format!("http://{}", settings.listen)).map_err(|e| e.to_string())?,
-    };
-    let core = open_core(settings, &base_url).await.map_err(|e| e.to_string())?;
+    let core = open_admin_core(settings).await.map_err(|e| e.to_string())?;
     let db = &core;
     let fail = |e: CoreError| e.to_string();
     match command {

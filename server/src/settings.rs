@@ -81,12 +81,14 @@ impl Default for Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UpsEnvironment {
-    /// The built-in sandbox served by this process under `/security` (the default).
-    #[default]
+    /// The built-in sandbox served by this process under `/security`: only when chosen
+    /// (`scripts/run.sh` and the tests choose it), and on a loopback address unless
+    /// `sandbox.allow_remote`.
     Sandbox,
     /// UPS's customer integration environment, `https://wwwcie.ups.com/security`.
     Cie,
-    /// `https://onlinetools.ups.com/security`.
+    /// `https://onlinetools.ups.com/security` (the default: real credentials required).
+    #[default]
     Production,
     /// `ups.base_url`: a proxy or a test double.
     Custom,
@@ -117,6 +119,9 @@ pub struct ProductSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SandboxSettings {
+    /// Serve the sandbox on an address other machines can reach. Its users and passwords are
+    /// published in the README: off, so a sandbox is never exposed by accident.
+    pub allow_remote: bool,
     pub code_lifetime_secs: u64,
     pub access_token_lifetime_secs: u64,
     pub refresh_token_lifetime_secs: u64,
@@ -124,7 +129,12 @@ pub struct SandboxSettings {
 
 impl Default for SandboxSettings {
     fn default() -> Self {
-        Self { code_lifetime_secs: 300, access_token_lifetime_secs: 14_399, refresh_token_lifetime_secs: 5_183_999 }
+        Self {
+            allow_remote: false,
+            code_lifetime_secs: 300,
+            access_token_lifetime_secs: 14_399,
+            refresh_token_lifetime_secs: 5_183_999,
+        }
     }
 }
 
@@ -294,8 +304,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_run_on_the_sandbox() {
-        let settings = Settings::default();
+    fn the_defaults_need_real_credentials_and_the_sandbox_is_chosen() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.ups.environment, UpsEnvironment::Production);
+        let base = Url::parse("http://127.0.0.1:3000").unwrap();
+        assert!(settings.registrations(&base).is_err(), "no committed credentials");
+        settings.ups.environment = UpsEnvironment::Sandbox;
         let base = Url::parse("http://127.0.0.1:3000").unwrap();
         assert_eq!(settings.ups_base(&base).unwrap().as_str(), "http://127.0.0.1:3000/security");
         let registrations = settings.registrations(&base).unwrap();

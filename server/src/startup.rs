@@ -86,13 +86,22 @@ pub fn lifetimes(settings: &Settings) -> Lifetimes {
 }
 
 pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, StartupError> {
-    let cipher = load_key(settings)?;
-    let store = Store::open(&settings.database, cipher).await?;
     let registrations = settings.registrations(base_url)?;
     let endpoints =
         UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    let store = Store::open(&settings.database, load_key(settings)?).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)))
+}
+
+/// The core for administration commands, which never call UPS: the store and the key, and a UPS
+/// client with no product registered (so a command works before UPS credentials are configured).
+pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> {
+    let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::Other(e.to_string()))?;
+    let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::Other(e.to_string()))?;
+    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    let store = Store::open(&settings.database, load_key(settings)?).await?;
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
 }
 
 /// The key that encrypts tokens at rest: from the settings, else from the key file, else a new
@@ -151,6 +160,16 @@ impl Application {
             None => Url::parse(&format!("http://{address}")).map_err(|e| StartupError::Other(e.to_string()))?,
         };
 
+        if settings.ups.environment == UpsEnvironment::Sandbox
+            && !address.ip().is_loopback()
+            && !settings.sandbox.allow_remote
+        {
+            return Err(StartupError::Other(format!(
+                "the built-in UPS sandbox serves only on a loopback address (listen is {address}): its \
+                 passwords are published. Set sandbox.allow_remote = true (OPTIN_SANDBOX__ALLOW_REMOTE) to \
+                 serve it to other machines anyway."
+            )));
+        }
         let core = open_core(&settings, &base_url).await?;
         let demo_admin = if settings.seed_demo { seed_demo(&core).await? } else { None };
 
@@ -184,6 +203,10 @@ impl Application {
             .route("/embed/v1/optin.js", get(embed_api::snippet))
             .route("/healthz", get(|| async { "ok" }));
         if settings.ups.environment == UpsEnvironment::Sandbox {
+            tracing::warn!(
+                "UPS SANDBOX: the built-in sandbox stands in for UPS at {base_url}security; its users and passwords \
+                 are published. It is for trying the service out and for tests, never for real companies."
+            );
             sandbox::seed(&core.store).await?;
             let registrations = settings.registrations(&base_url)?;
             router = router.merge(

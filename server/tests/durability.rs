@@ -48,6 +48,7 @@ impl Service {
             .env("OPTIN_SECRET_KEY_FILE", dir.join("secret.key"))
             .env("OPTIN_SITE_ROOT", dir)
             .env("OPTIN_SEED_DEMO", "false")
+            .env("OPTIN_UPS__ENVIRONMENT", "sandbox")
             .env("OPTIN_REFRESH_INTERVAL_SECS", "1")
             .env("OPTIN_SHUTDOWN_GRACE_SECS", "15")
             .env("OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS", "3")
@@ -116,8 +117,7 @@ async fn opted_in() -> Fixture {
     let mut settings = server::settings::Settings::default();
     settings.database = dir.path().join("optin.db");
     settings.secret_key_file = dir.path().join("secret.key");
-    let base = "http://127.0.0.1:1".parse().expect("a URL");
-    let db = server::startup::open_core(&settings, &base).await.expect("database");
+    let db = server::startup::open_admin_core(&settings).await.expect("database");
     let admin = create_user(&db, "ops", "Ops", SecretString::new(PASSWORD)).await.expect("admin");
     let mut companies = Vec::new();
     for n in 0..COMPANIES {

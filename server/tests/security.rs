@@ -116,3 +116,40 @@ async fn served_over_https_every_answer_asks_for_https_only() {
         assert_eq!(hsts, Some("max-age=31536000"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_sandbox_runs_only_when_chosen_and_only_on_loopback_unless_allowed() {
+    use server::{
+        settings::{Settings, UpsEnvironment},
+        startup::Application,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let settings = |environment: UpsEnvironment, listen: &str, allow_remote: bool| {
+        let mut settings = Settings::default();
+        settings.listen = listen.parse().unwrap();
+        settings.database = dir.path().join("optin.db");
+        settings.secret_key_file = dir.path().join("secret.key");
+        settings.seed_demo = false;
+        settings.refresh_worker = false;
+        settings.ups.environment = environment;
+        settings.sandbox.allow_remote = allow_remote;
+        settings
+    };
+    // Not chosen: the defaults are UPS itself, which needs real credentials.
+    let error = Application::build(Settings { ..settings(UpsEnvironment::Production, "127.0.0.1:0", false) })
+        .await
+        .err()
+        .expect("no start without UPS credentials");
+    assert!(error.to_string().contains("client_id"), "{error}");
+    assert_eq!(Settings::default().ups.environment, UpsEnvironment::Production);
+
+    // Chosen, on an address other machines reach: refused unless allowed.
+    let error = Application::build(settings(UpsEnvironment::Sandbox, "0.0.0.0:0", false))
+        .await
+        .err()
+        .expect("the sandbox is not served to other machines");
+    assert!(error.to_string().contains("sandbox.allow_remote"), "{error}");
+    let allowed = Application::build(settings(UpsEnvironment::Sandbox, "0.0.0.0:0", true)).await;
+    assert!(allowed.is_ok(), "allowed explicitly");
+    assert!(Application::build(settings(UpsEnvironment::Sandbox, "127.0.0.1:0", false)).await.is_ok());
+}

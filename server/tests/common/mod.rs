@@ -60,6 +60,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     settings.secret_key_file = dir.path().join("secret.key");
     settings.site_root = dir.path().to_path_buf();
     settings.seed_demo = false;
+    settings.ups.environment = server::settings::UpsEnvironment::Sandbox;
     // The worker stays out of the way (even its first pass) unless a test asks for it.
     settings.refresh_worker = false;
     customize(&mut settings);
