@@ -272,7 +272,9 @@ impl Settings {
                 let key = product.slug().replace('-', "_");
                 let missing = |field: &str| {
                     SettingsError::Invalid(format!(
-                        "ups.{key}.{field} (OPTIN_UPS__{}__{}) is required outside the sandbox",
+                        "ups.{key}.{field} (OPTIN_UPS__{}__{}) is required outside the sandbox; to try the \
+                         service without UPS, choose the built-in sandbox with OPTIN_UPS__ENVIRONMENT=sandbox \
+                         (scripts/run.sh does)",
                         key.to_uppercase(),
                         field.to_uppercase()
                     ))
