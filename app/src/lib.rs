@@ -28,11 +28,18 @@ use leptos_router::{
 use products::{data_management, home, pickup_manager, reverse_logistics};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Scripts run only with this response's nonce (Leptos puts it on every script it writes), and
+    // what those load ('strict-dynamic': the wasm glue and the wasm itself). The framing policy is
+    // a header of its own (`frame-ancestors` cannot be set here).
+    let policy = leptos::nonce::use_nonce().map(|nonce| {
+        format!("script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'")
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
+                {policy.map(|content| view! { <meta http-equiv="Content-Security-Policy" content=content/> })}
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/png" href="/favicon.png"/>
                 <HydrationScripts options/>

@@ -12,8 +12,16 @@ use std::{
     time::Duration,
 };
 
-/// The admin's session.
-pub const SESSION_COOKIE: &str = "optin_session";
+/// The admin's session cookie. `__Host-` (when cookies are `Secure`, as they are unless the service
+/// is deliberately served over plain HTTP) means only this host, over HTTPS, with `Path=/`, can
+/// set it: a sibling subdomain or a plain-http page cannot plant a session.
+pub fn session_cookie_name(web: &WebConfig) -> &'static str {
+    if web.secure_cookies {
+        "__Host-optin_session"
+    } else {
+        "optin_session"
+    }
+}
 
 /// The first-party cookie that ties a widget's consent window to the callback that ends it.
 /// `__Host-` (when cookies are `Secure`) keeps a sibling subdomain or a plain-http page from
@@ -57,8 +65,16 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, SESSION_COOKIE)
+pub fn session_cookie(web: &WebConfig, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, session_cookie_name(web))
+}
+
+/// The origin of the page a request came from, from its `Referer` (for a framed page: the page
+/// framing it; browsers send at least its origin unless that page asks for no referrer).
+pub fn referer_origin(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let origin = url::Url::parse(referer).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 /// The address the request came from: the last entry of the configured proxy header when the
@@ -129,15 +145,18 @@ mod tests {
     #[test]
     fn cookies_are_read_by_name_and_written_locked_down() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; optin_session=abc; b="));
-        assert_eq!(session_cookie(&headers).as_deref(), Some("abc"));
+        headers
+            .insert(header::COOKIE, HeaderValue::from_static("a=1; optin_session=abc; __Host-optin_session=def; b="));
+        assert_eq!(session_cookie(&web(None), &headers).as_deref(), Some("def"), "only the __Host- cookie counts");
         assert_eq!(cookie(&headers, "b"), None, "an empty cookie is no cookie");
-        let set = set_cookie(&web(None), SESSION_COOKIE, Some(&SecretString::new("xyz")), Duration::from_secs(60));
+        let name = session_cookie_name(&web(None));
+        let set = set_cookie(&web(None), name, Some(&SecretString::new("xyz")), Duration::from_secs(60));
         let set = set.to_str().unwrap();
-        for part in ["optin_session=xyz", "HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=60"] {
+        for part in ["__Host-optin_session=xyz", "HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=60"] {
             assert!(set.contains(part), "{set} lacks {part}");
         }
-        let removed = set_cookie(&web(None), SESSION_COOKIE, None, Duration::from_secs(60));
+        assert!(!set.contains("Domain"), "{set}");
+        let removed = set_cookie(&web(None), name, None, Duration::from_secs(60));
         assert!(removed.to_str().unwrap().contains("Max-Age=0"));
     }
 

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use optin_core::{api_keys, lifecycle::TokenError, Core, CoreError};
+use optin_core::{api_keys, lifecycle::TokenError, store::StoreError, Core, CoreError};
 use serde_json::json;
 
 /// Why an API request was refused.
@@ -37,6 +37,9 @@ pub enum ApiError {
     InvalidRequest(String),
     /// 403: the portal origin may not embed the product; the message says why.
     OriginNotAllowed(String),
+    /// 500: the stored token does not open with the service's keys (its key was removed from the
+    /// ring, or the row was tampered with); logged with the row, and the admin pages say so.
+    TokenUnreadable,
     /// 500: our failure, logged where it was turned into this.
     Internal,
 }
@@ -66,6 +69,11 @@ impl ApiError {
             }
             Self::InvalidRequest(message) => (StatusCode::BAD_REQUEST, "invalid_request", message),
             Self::OriginNotAllowed(message) => (StatusCode::FORBIDDEN, "origin_not_allowed", message),
+            Self::TokenUnreadable => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "token_unreadable",
+                "The stored token cannot be decrypted with the service's keys. The service's operator must restore the key that sealed it; otherwise an admin must authorize again.",
+            ),
             Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Please try again."),
         }
     }
@@ -101,6 +109,10 @@ impl From<TokenError> for ApiError {
             TokenError::Cleared => Self::Cleared,
             TokenError::ReauthorizationRequired => Self::ReauthorizationRequired,
             TokenError::Unavailable => Self::ProviderUnavailable,
+            TokenError::Store(error @ StoreError::Unsealable { .. }) => {
+                tracing::error!(error = %error, "the stored token does not open");
+                Self::TokenUnreadable
+            }
             TokenError::Store(error) => {
                 tracing::error!(error = %error, "token request failed");
                 Self::Internal

@@ -2,15 +2,17 @@
 //! password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
 //! which other local users can read) or are generated and printed once.
 
-use crate::{sandbox, settings::Settings, startup::open_admin_core};
+use crate::{keyfile, sandbox, settings::Settings, startup::open_admin_core};
 use clap::{Parser, Subcommand};
 use model::Product;
 use optin_core::{
-    accounts::{create_user, find_user},
+    accounts::{self, create_user, find_user},
     api_keys,
     companies::{add_admin, create_company, find_company},
+    keyring::KeyRing,
+    keys,
     secret::{random_token, SecretString},
-    CoreError,
+    Core, CoreError,
 };
 use std::path::PathBuf;
 
@@ -51,6 +53,22 @@ pub enum Command {
     /// API keys for the products' backends (the token API).
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// The key ring that encrypts tokens at rest: rotate, rewrap, list.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// The ring's keys and how many stored secrets each seals.
+    List,
+    /// Put a new current key at the top of the key file; the old ones keep opening what they
+    /// sealed. Restart every instance afterwards, then run `keys rewrap`.
+    Rotate,
+    /// Re-seal every stored token with the current key, in small batches, while the service runs.
+    Rewrap,
+    /// Print a new random key (for keys kept in the settings rather than the key file).
+    Generate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +79,10 @@ pub enum ApiKeyCommand {
         product: String,
         #[arg(long, default_value = "")]
         label: String,
+        /// Limit the key to this company (by name; repeat for several). Without it, the key
+        /// reaches every company that opts in to the product.
+        #[arg(long = "company")]
+        companies: Vec<String>,
     },
     /// Revoke the key with this prefix (the `optin_…` start shown at creation).
     Revoke { prefix: String },
@@ -77,6 +99,9 @@ pub enum UserCommand {
         #[arg(long)]
         company: Option<String>,
     },
+    /// Set a user's password (OPTIN_NEW_PASSWORD, or generated and printed); every session the
+    /// user has is ended.
+    SetPassword { sign_in_name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +129,19 @@ fn new_password() -> (SecretString, bool) {
 
 /// Runs an administration command; `Ok(message)` is printed to stdout.
 pub async fn run(settings: &Settings, command: Command) -> Result<String, String> {
+    match command {
+        // Neither needs the database; rotating must not open it (that would create a key).
+        Command::Keys(KeysCommand::Generate) => return Ok(KeyRing::generate_key().expose().to_owned()),
+        Command::Keys(KeysCommand::Rotate) => {
+            let (new, previous) = keyfile::rotate(settings)?;
+            return Ok(format!(
+                "New current key {new} (was {previous}) in {}. Restart every instance so they seal with it, then \
+                 run `server keys rewrap`; keep {previous} in the file until `server keys list` shows it seals nothing.",
+                settings.secret_key_file.display()
+            ));
+        }
+        _ => {}
+    }
     let core = open_admin_core(settings).await.map_err(|e| e.to_string())?;
     let db = &core;
     let fail = |e: CoreError| e.to_string();
@@ -124,6 +162,14 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
                 false => format!("Added {sign_in_name}."),
             })
         }
+        Command::User(UserCommand::SetPassword { sign_in_name }) => {
+            let user = find_user(db, &sign_in_name).await.map_err(fail)?;
+            let (password, generated) = new_password();
+            accounts::set_password(db, user, password.clone()).await.map_err(fail)?;
+            let shown =
+                if generated { format!(" Password (shown once): {}", password.expose()) } else { String::new() };
+            Ok(format!("Changed the password of {sign_in_name} and ended their sessions.{shown}"))
+        }
         Command::Company(CompanyCommand::Add { name }) => {
             let id = create_company(db, &name).await.map_err(fail)?;
             Ok(format!("Added company {name} (number {id})."))
@@ -134,10 +180,18 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             add_admin(db, user, company_id).await.map_err(fail)?;
             Ok(format!("{sign_in_name} now administers {company}."))
         }
-        Command::ApiKey(ApiKeyCommand::Create { product, label }) => {
+        Command::ApiKey(ApiKeyCommand::Create { product, label, companies }) => {
             let product = Product::parse(&product).map_err(|e| e.to_string())?;
-            let (prefix, key) = api_keys::create(db, product, &label).await.map_err(fail)?;
-            Ok(format!("Created API key {prefix}… for {product}. Key (shown once): {}", key.expose()))
+            let mut ids = Vec::new();
+            for company in &companies {
+                ids.push(find_company(db, company).await.map_err(fail)?);
+            }
+            let (prefix, key) = api_keys::create(db, product, &label, &ids).await.map_err(fail)?;
+            let reach = match companies.is_empty() {
+                true => "every company".to_owned(),
+                false => companies.join(", "),
+            };
+            Ok(format!("Created API key {prefix}… for {product} ({reach}). Key (shown once): {}", key.expose()))
         }
         Command::ApiKey(ApiKeyCommand::Revoke { prefix }) => {
             match api_keys::revoke(db, &prefix).await.map_err(fail)? {
@@ -145,6 +199,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
                 false => Err(format!("No active API key has the prefix {prefix}.")),
             }
         }
+        Command::Keys(command) => keys_command(&core, command).await,
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();
@@ -154,5 +209,44 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
                 if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
             Ok(format!("Changed the sandbox password of {username}; {revoked} grant(s) invalidated.{shown}"))
         }
+    }
+}
+
+async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, String> {
+    match command {
+        KeysCommand::List => {
+            let report = keys::report(core).await.map_err(|e| e.to_string())?;
+            let mut lines = Vec::new();
+            for (id, sealed) in &report.ring {
+                let role = if *id == report.current { "current" } else { "older  " };
+                lines.push(format!("{role} {id}  seals {sealed} stored secret(s)"));
+            }
+            for (id, sealed) in &report.missing {
+                lines.push(format!(
+                    "MISSING {id}  seals {sealed} stored secret(s) that cannot be opened: add this key back"
+                ));
+            }
+            if report.unlabelled > 0 {
+                lines.push(format!(
+                    "{} stored secret(s) predate key ids: `server keys rewrap` re-seals them",
+                    report.unlabelled
+                ));
+            }
+            Ok(lines.join("\n"))
+        }
+        KeysCommand::Rewrap => {
+            let done = keys::rewrap(core).await.map_err(|e| e.to_string())?;
+            let current = core.store.keys().current();
+            match done.unreadable.is_empty() {
+                true => Ok(format!("Re-sealed {} token(s) with key {current}.", done.rewrapped)),
+                false => Err(format!(
+                    "Re-sealed {} token(s) with key {current}; {} did not open with any key of the ring:\n{}",
+                    done.rewrapped,
+                    done.unreadable.len(),
+                    done.unreadable.join("\n")
+                )),
+            }
+        }
+        KeysCommand::Rotate | KeysCommand::Generate => Err("handled before the database is opened".into()),
     }
 }

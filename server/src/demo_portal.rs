@@ -47,7 +47,7 @@ impl DemoPortal {
     /// Serves the portal with a fresh API key for its product (earlier demo keys are revoked).
     pub async fn serve(self, core: &Core, service: Url, company: i64) -> Result<(), String> {
         api_keys::revoke_labelled(core, self.product, LABEL).await.map_err(|e| e.to_string())?;
-        let (_, key) = api_keys::create(core, self.product, LABEL).await.map_err(|e| e.to_string())?;
+        let (_, key) = api_keys::create(core, self.product, LABEL, &[]).await.map_err(|e| e.to_string())?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

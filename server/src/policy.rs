@@ -18,15 +18,21 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Who may frame what: a product's widget page only that product's configured portal origins
 /// (nobody when none is configured), every other page nobody at all. A page that set its own
-/// policy keeps it.
+/// policy keeps it. When the browser says which page frames the widget (`Referer`), the policy
+/// names that portal alone, or nobody if it is not one: the list of portals is not handed to
+/// whoever asks.
 pub async fn framing_policy(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let widget = request.uri().path().strip_prefix("/embed/").and_then(|slug| Product::parse(slug).ok());
+    // A navigation inside the frame comes from our own page: that says nothing about the portal.
+    let framed_by = app::web::referer_origin(request.headers()).filter(|origin| *origin != state.web.origin());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     match widget {
         Some(product) => {
-            let origins = match state.web.embed_origins.get(&product) {
-                Some(origins) if !origins.is_empty() => origins.join(" "),
+            let allowed = state.web.embed_origins.get(&product).map(Vec::as_slice).unwrap_or_default();
+            let origins = match &framed_by {
+                Some(origin) if allowed.contains(origin) => origin.clone(),
+                None if !allowed.is_empty() => allowed.join(" "),
                 _ => "'none'".to_owned(),
             };
             if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {origins}")) {

@@ -4,6 +4,7 @@
 use crate::{
     embed_api, oauth, policy,
     sandbox::{self, Sandbox},
+    serve,
     settings::{Settings, SettingsError, UpsEnvironment},
     token_api, worker,
 };
@@ -24,18 +25,19 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use optin_core::{
     accounts::create_user,
     companies::{add_admin, create_company},
-    secret::{random_token, SecretString, TokenCipher},
+    secret::{random_token, SecretString},
     store::{Store, StoreError},
     ups::{UpsEndpoints, UpsOAuth},
     Core, CoreError, Lifetimes,
 };
-use std::{future::IntoFuture, net::SocketAddr, path::Path, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 use url::Url;
@@ -71,6 +73,7 @@ pub struct Application {
     refresh: Option<(Duration, usize)>,
     /// How long refreshes under way get to finish once the process is told to stop.
     shutdown_grace: Duration,
+    limits: serve::Limits,
 }
 
 /// The core on `settings`: the key, the store (opened and migrated), the UPS client and the
@@ -79,6 +82,7 @@ pub struct Application {
 pub fn lifetimes(settings: &Settings) -> Lifetimes {
     Lifetimes {
         session: Duration::from_secs(settings.session_lifetime_secs),
+        session_idle: Duration::from_secs(settings.session_idle_secs),
         state: Duration::from_secs(settings.state_lifetime_secs),
         embed_token: Duration::from_secs(settings.embed.token_lifetime_secs),
         embed_session: Duration::from_secs(settings.embed.session_lifetime_secs),
@@ -90,7 +94,7 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
     let endpoints =
         UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
-    let store = Store::open(&settings.database, load_key(settings)?).await?;
+    let store = Store::open(&settings.database, crate::keyfile::load(settings).map_err(StartupError::Key)?).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)))
 }
 
@@ -100,40 +104,8 @@ pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> 
     let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::Other(e.to_string()))?;
     let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::Other(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
-    let store = Store::open(&settings.database, load_key(settings)?).await?;
+    let store = Store::open(&settings.database, crate::keyfile::load(settings).map_err(StartupError::Key)?).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
-}
-
-/// The key that encrypts tokens at rest: from the settings, else from the key file, else a new
-/// key written to the key file (mode 0600) so it survives restarts.
-fn load_key(settings: &Settings) -> Result<TokenCipher, StartupError> {
-    let key = match &settings.secret_key {
-        Some(key) => key.clone(),
-        None => match std::fs::read_to_string(&settings.secret_key_file) {
-            Ok(text) => SecretString::new(text.trim()),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let key = TokenCipher::generate_key();
-                write_private(&settings.secret_key_file, key.expose())?;
-                tracing::info!(file = %settings.secret_key_file.display(), "created a new secret key");
-                key
-            }
-            Err(error) => return Err(StartupError::Key(format!("{}: {error}", settings.secret_key_file.display()))),
-        },
-    };
-    TokenCipher::from_base64(&key).map_err(|e| StartupError::Key(e.to_string()))
-}
-
-fn write_private(path: &Path, contents: &str) -> Result<(), StartupError> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| StartupError::Key(format!("{}: {e}", path.display()));
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).and_then(|mut file| file.write_all(contents.as_bytes())).map_err(fail)
 }
 
 /// On a first start (no users at all), a demo company and admin with a random password.
@@ -242,6 +214,10 @@ impl Application {
                 HeaderValue::from_static("nosniff"),
             ))
             .layer(CompressionLayer::new())
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(settings.connections.request_timeout_secs),
+            ))
             .layer(TraceLayer::new_for_http().make_span_with(request_span))
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -251,7 +227,11 @@ impl Application {
             .refresh_worker
             .then(|| (Duration::from_secs(settings.refresh_interval_secs), settings.refresh_concurrency));
         let shutdown_grace = Duration::from_secs(settings.shutdown_grace_secs);
-        Ok(Self { listener, router, base_url, state, demo_admin, refresh, shutdown_grace })
+        let limits = serve::Limits {
+            max_connections: settings.connections.max,
+            header_timeout: Duration::from_secs(settings.connections.header_timeout_secs),
+        };
+        Ok(Self { listener, router, base_url, state, demo_admin, refresh, shutdown_grace, limits })
     }
 
     pub fn port(&self) -> u16 {
@@ -264,20 +244,18 @@ impl Application {
     /// answer may be on its way back, and the built-in sandbox is one of those requests); then no
     /// new connections, the requests under way finish, and the database is closed cleanly.
     pub async fn run(self) -> std::io::Result<()> {
-        let Self { listener, router, state, refresh, shutdown_grace, .. } = self;
+        let Self { listener, router, state, refresh, shutdown_grace, limits, .. } = self;
         let core = state.core.clone();
         let worker = refresh.map(|(interval, concurrency)| worker::spawn(core.clone(), interval, concurrency));
         let stopping = core.stopping.clone();
         let stop_serving = tokio_util::sync::CancellationToken::new();
-        let serving = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stop_serving.clone().cancelled_owned());
-        let mut server = tokio::spawn(serving.into_future());
+        let mut server = tokio::spawn(serve::serve(listener, router, limits, stop_serving.clone()));
         tokio::select! {
             () = stop_requested() => {}
             () = stopping.cancelled() => {}
             served = &mut server => {
                 stopping.cancel();
-                return served.map_err(std::io::Error::other)?;
+                return served.map_err(std::io::Error::other);
             }
         }
         stopping.cancel();
@@ -292,7 +270,7 @@ impl Application {
         }
         stop_serving.cancel();
         let served = match tokio::time::timeout_at(deadline, server).await {
-            Ok(served) => served.map_err(std::io::Error::other)?,
+            Ok(served) => served.map_err(std::io::Error::other),
             Err(_) => Ok(()),
         };
         core.store.close().await;

@@ -13,7 +13,7 @@ use axum::{
     Json,
 };
 use model::{CompanyId, Product};
-use optin_core::{clock::now, lifecycle::fresh_token};
+use optin_core::{api_keys, clock::now, lifecycle::fresh_token};
 use serde_json::json;
 
 /// A token handed out is valid for at least this long; a shorter-lived one is refreshed first.
@@ -36,6 +36,7 @@ pub async fn token(
         return Err(ApiError::WrongProduct);
     }
     let company = CompanyId::parse(&company).map_err(|_| ApiError::UnknownCompany)?;
+    api_keys::require_reach(&state.core, &key, company).await?;
     let token = fresh_token(&state.core, company, product, MIN_VALIDITY_SECS).await?;
     Ok((
         StatusCode::OK,

@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::service::Service;
 use common::{Browser, PASSWORD};
 use model::Product;
 use optin_core::{
@@ -18,90 +19,17 @@ use optin_core::{
 };
 use rand::Rng;
 use reqwest::StatusCode;
-use std::{
-    io::{BufRead, BufReader},
-    path::Path,
-    process::{Child, Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
-use url::Url;
+use std::time::Duration;
+
+/// Sandbox tokens live three seconds, so refreshes run all the time.
+const FAST_REFRESHES: [(&str, &str); 3] = [
+    ("OPTIN_REFRESH_INTERVAL_SECS", "1"),
+    ("OPTIN_SHUTDOWN_GRACE_SECS", "15"),
+    ("OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS", "3"),
+];
 
 const COMPANIES: usize = 20;
 const ROUNDS: usize = 10;
-
-/// One run of the server binary on the test's database.
-struct Service {
-    child: Child,
-    base: Url,
-}
-
-impl Service {
-    fn start(dir: &Path) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
-            command.env_remove(name);
-        }
-        let mut child = command
-            .env("OPTIN_LISTEN", "127.0.0.1:0")
-            .env("OPTIN_DATABASE", dir.join("optin.db"))
-            .env("OPTIN_SECRET_KEY_FILE", dir.join("secret.key"))
-            .env("OPTIN_SITE_ROOT", dir)
-            .env("OPTIN_SEED_DEMO", "false")
-            .env("OPTIN_UPS__ENVIRONMENT", "sandbox")
-            .env("OPTIN_REFRESH_INTERVAL_SECS", "1")
-            .env("OPTIN_SHUTDOWN_GRACE_SECS", "15")
-            .env("OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS", "3")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the server binary starts");
-        // Read what it prints (the log included) for as long as it runs, so it never blocks on a
-        // full pipe; the first thing that matters is the address it serves on.
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (serving, address) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("is serving ").nth(1) {
-                    let _ = serving.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
-                }
-            }
-        });
-        let base = address.recv_timeout(Duration::from_secs(20)).expect("the server says where it serves");
-        Self { child, base: Url::parse(&base).expect("a base URL") }
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("the process is reaped");
-    }
-
-    fn terminate(mut self) {
-        // The shell's own `kill`: no procps needed on a fresh machine.
-        let sent =
-            Command::new("sh").args(["-c", &format!("kill -TERM {}", self.child.id())]).status().expect("sh runs");
-        assert!(sent.success());
-        for _ in 0..200 {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(status.success(), "a clean exit after SIGTERM: {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("the server did not stop within 20 s of SIGTERM");
-    }
-}
-
-impl Drop for Service {
-    /// A failing test leaves no server behind (holding its database and the test run's output).
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -127,12 +55,12 @@ async fn opted_in() -> Fixture {
     }
     let mut keys = Vec::new();
     for product in Product::ALL {
-        let (_, key) = api_keys::create(&db, product, "durability").await.expect("API key");
+        let (_, key) = api_keys::create(&db, product, "durability", &[]).await.expect("API key");
         keys.push((product, key.expose().to_owned()));
     }
     db.store.close().await;
 
-    let service = Service::start(dir.path());
+    let service = Service::start(dir.path(), &FAST_REFRESHES);
     let browser = Browser::at(service.base.clone()).signed_in("ops").await;
     for company in &companies {
         for product in Product::ALL {
@@ -147,7 +75,7 @@ async fn opted_in() -> Fixture {
 /// with three-second tokens, refreshes are under way most of that time.
 async fn stop_repeatedly(fixture: &Fixture, stop: fn(Service)) {
     for _ in 0..ROUNDS {
-        let service = Service::start(fixture.dir.path());
+        let service = Service::start(fixture.dir.path(), &FAST_REFRESHES);
         let pause = rand::thread_rng().gen_range(500..2_500);
         tokio::time::sleep(Duration::from_millis(pause)).await;
         stop(service);
@@ -167,7 +95,7 @@ async fn refreshes(fixture: &Fixture) -> i64 {
 
 /// After the stops: (authorizations that serve a token, reasons of those that do not).
 async fn outcome(fixture: &Fixture) -> (usize, Vec<String>) {
-    let service = Service::start(fixture.dir.path());
+    let service = Service::start(fixture.dir.path(), &FAST_REFRESHES);
     let http = reqwest::Client::new();
     let mut serving = 0;
     let mut lost = Vec::new();

@@ -178,6 +178,29 @@ async fn a_session_is_redeemed_only_by_its_framed_page_never_directly() {
 }
 
 #[tokio::test]
+async fn a_page_framed_by_anyone_but_its_portal_leaves_the_session_unused_and_names_no_portal() {
+    let app = spawn().await;
+    let company = app.company("Acme Returns").await;
+    let token = embed_token(&app, Product::DataManagement, company).await;
+    let browser = app.browser();
+    let framed_by = |referer: &'static str| {
+        let url = browser.url(&format!("/embed/data-management?session={token}"));
+        browser.send_with(browser.http.get(url).header("sec-fetch-dest", "iframe").header("referer", referer))
+    };
+    let stranger = framed_by("https://evil.example/page").await;
+    assert!(stranger.body.contains("works only inside your portal"), "{}", stranger.body);
+    for portal in ["portal.example.com", "other.example.com"] {
+        assert!(!stranger.body.contains(portal), "a refused page lists no portal: {}", stranger.body);
+    }
+    assert_eq!(stranger.headers[header::CONTENT_SECURITY_POLICY], "frame-ancestors 'none'");
+    // That did not use the session: its portal's frame opens it, once, and may be framed by it.
+    let portal = framed_by("https://portal.example.com/app").await;
+    assert!(portal.body.contains(r#"name="key" value=""#), "{}", portal.body);
+    assert_eq!(portal.headers[header::CONTENT_SECURITY_POLICY], format!("frame-ancestors {PORTAL}"));
+    assert!(!framed_by("https://portal.example.com/app").await.body.contains(r#"name="key" value=""#));
+}
+
+#[tokio::test]
 async fn a_consent_finishing_after_the_key_was_revoked_tells_the_widget() {
     let app = spawn().await;
     let company = app.company("Acme Returns").await;

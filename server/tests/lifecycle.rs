@@ -243,7 +243,7 @@ async fn the_openapi_document_describes_the_token_and_embed_apis() {
     let operation = &document["paths"]["/api/v1/companies/{company}/products/{product}/token"]["get"];
     let mut codes: Vec<&str> = operation["responses"].as_object().unwrap().keys().map(String::as_str).collect();
     codes.sort();
-    assert_eq!(codes, ["200", "401", "403", "404", "409", "503"]);
+    assert_eq!(codes, ["200", "401", "403", "404", "409", "500", "503"]);
     let errors: Vec<&str> = document["components"]["schemas"]["Error"]["properties"]["error"]["enum"]
         .as_array()
         .unwrap()
@@ -267,6 +267,7 @@ async fn the_openapi_document_describes_the_token_and_embed_apis() {
         "provider_unavailable",
         "invalid_request",
         "origin_not_allowed",
+        "token_unreadable",
     ] {
         assert!(errors.contains(&answered), "{answered} is answered but not documented");
     }

@@ -153,3 +153,67 @@ async fn the_sandbox_runs_only_when_chosen_and_only_on_loopback_unless_allowed()
     assert!(allowed.is_ok(), "allowed explicitly");
     assert!(Application::build(settings(UpsEnvironment::Sandbox, "127.0.0.1:0", false)).await.is_ok());
 }
+
+/// The nonce of the page's script policy (`<meta http-equiv="Content-Security-Policy">`), after
+/// checking that every script on the page carries it.
+fn script_nonce(page: &common::Page) -> String {
+    let policy = page
+        .body
+        .split(r#"<meta http-equiv="Content-Security-Policy" content=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no script policy: {}", page.body));
+    assert!(policy.contains("'strict-dynamic'") && policy.contains("object-src 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"), "{policy}");
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_owned();
+    assert!(nonce.len() >= 16, "{nonce}");
+    let scripts = page.body.matches("<script").count();
+    assert!(scripts > 0, "the page hydrates with scripts");
+    assert_eq!(page.body.matches(&format!(r#"nonce="{nonce}""#)).count(), scripts, "every script has the nonce");
+    nonce
+}
+
+#[tokio::test]
+async fn every_page_runs_only_scripts_with_its_own_nonce() {
+    let app = common::spawn_app_with(|settings| {
+        settings.embed.reverse_logistics.allowed_origins = vec!["https://portal.example.com".into()];
+    })
+    .await;
+    let company = app.company("Acme").await;
+    app.admin("alice", &[company]).await;
+    let browser = app.browser().signed_in("alice").await;
+    let first = script_nonce(&app.browser().get("/sign-in").await);
+    assert_ne!(first, script_nonce(&app.browser().get("/sign-in").await), "a new nonce for every response");
+    for path in ["/", "/reverse-logistics", "/pickup-manager/settings", "/data-management/admin"] {
+        script_nonce(&browser.get(path).await);
+    }
+    // The widget, framed by its portal.
+    let key = app.api_key(model::Product::ReverseLogistics).await;
+    let (_, widget) = browser.open_widget(&key, company).await;
+    script_nonce(&widget);
+}
+
+#[tokio::test]
+async fn sign_in_returns_only_to_local_paths_never_to_another_site() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    // The sign-in form posted by a browser (no script), which answers with a redirect.
+    let sign_in = |next: &'static str| {
+        let browser = app.browser();
+        async move {
+            let form = [("sign_in_name", "alice"), ("password", common::PASSWORD), ("next", next)];
+            let origin = browser.base.origin().ascii_serialization();
+            let request = browser.http.post(browser.url("/api/sign_in")).header("origin", origin);
+            browser.send_with(request.header("accept", "text/html").form(&form)).await
+        }
+    };
+    for next in
+        ["https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)"]
+    {
+        let page = sign_in(next).await;
+        assert!(page.status.is_redirection(), "{next:?}: {} {}", page.status, page.body);
+        assert_eq!(page.location(), "/", "{next:?}");
+    }
+    let page = sign_in("/data-management/admin").await;
+    assert_eq!(page.location(), "/data-management/admin", "a local path is returned to");
+}

@@ -16,7 +16,7 @@ async fn wrong_credentials_get_a_clear_error_and_no_session() {
         let page = browser.sign_in(name, password).await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{name}");
         assert!(page.body.contains("InvalidCredentials"), "{}", page.body);
-        assert!(browser.cookie("optin_session").is_none());
+        assert!(browser.cookie("__Host-optin_session").is_none());
     }
 }
 
@@ -25,15 +25,17 @@ async fn sign_in_sets_a_fresh_http_only_secure_cookie_and_sign_out_ends_the_sess
     let app = spawn_app().await;
     app.admin("alice", &[]).await;
     let browser = app.browser();
-    browser.set_cookie("optin_session", "planted-by-an-attacker");
+    browser.set_cookie("__Host-optin_session", "planted-by-an-attacker");
 
     let page = browser.sign_in("alice", PASSWORD).await;
     assert!(page.status.is_success() || page.status.is_redirection(), "{} {}", page.status, page.body);
-    let cookie = page.set_cookies().into_iter().find(|c| c.starts_with("optin_session=")).expect("a session cookie");
+    let cookie =
+        page.set_cookies().into_iter().find(|c| c.starts_with("__Host-optin_session=")).expect("a session cookie");
     for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
     }
-    let session = browser.cookie("optin_session").unwrap();
+    assert!(!cookie.contains("Domain"), "a __Host- cookie is for this host only: {cookie}");
+    let session = browser.cookie("__Host-optin_session").unwrap();
     assert_ne!(session, "planted-by-an-attacker");
     assert!(session.len() >= 43, "session ids carry 256 bits");
 
@@ -43,7 +45,7 @@ async fn sign_in_sets_a_fresh_http_only_secure_cookie_and_sign_out_ends_the_sess
     let out = browser.server_fn("sign_out", &[]).await;
     assert!(out.status.is_success() || out.status.is_redirection());
     // The old session id no longer works, even if replayed.
-    browser.set_cookie("optin_session", &session);
+    browser.set_cookie("__Host-optin_session", &session);
     let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
     assert_eq!(overview.status, StatusCode::UNAUTHORIZED, "{}", overview.body);
 }
@@ -90,7 +92,7 @@ async fn repeated_wrong_passwords_lock_that_sign_in_name_for_a_while() {
     let locked = browser.sign_in("alice", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.body.contains("TooManyAttempts"), "{}", locked.body);
-    assert!(browser.cookie("optin_session").is_none());
+    assert!(browser.cookie("__Host-optin_session").is_none());
     let bob = browser.sign_in("bob", PASSWORD).await;
     assert!(bob.status.is_success() || bob.status.is_redirection(), "other names still sign in");
 }
@@ -151,5 +153,55 @@ async fn guesses_from_elsewhere_do_not_lock_the_admin_out() {
     }
     let admin = sign_in("dave", PASSWORD, "198.51.100.20").await;
     assert!(admin.status.is_success() || admin.status.is_redirection(), "{} {}", admin.status, admin.body);
-    assert!(browser.cookie("optin_session").is_some());
+    assert!(browser.cookie("__Host-optin_session").is_some());
+}
+
+/// Whether `browser`'s session still works.
+async fn signed_in(browser: &common::Browser) -> bool {
+    let page = browser.server_fn("load_identity", &[]).await;
+    match page.status {
+        StatusCode::OK => true,
+        StatusCode::UNAUTHORIZED => false,
+        status => panic!("{status} {}", page.body),
+    }
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_that_admin_only() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    app.admin("bob", &[]).await;
+    let (laptop, phone, bob) = (
+        app.browser().signed_in("alice").await,
+        app.browser().signed_in("alice").await,
+        app.browser().signed_in("bob").await,
+    );
+    let out = phone.server_fn("sign_out_everywhere", &[]).await;
+    assert!(out.status.is_success() || out.status.is_redirection(), "{} {}", out.status, out.body);
+    assert!(!signed_in(&laptop).await && !signed_in(&phone).await, "both of alice's sessions ended");
+    assert!(signed_in(&bob).await, "another admin's session is untouched");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_session_and_the_new_password_signs_in() {
+    let app = spawn_app().await;
+    app.admin("alice", &[]).await;
+    let browser = app.browser().signed_in("alice").await;
+    let (ok, said, error) = app.cli(&["user", "set-password", "alice"]);
+    assert!(ok && said.contains("ended their sessions"), "{said} {error}");
+    assert!(!said.contains("a brand new password"), "a password given through the environment is not echoed");
+    assert!(!signed_in(&browser).await, "the session from before the change is over");
+    assert_eq!(app.browser().sign_in("alice", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    let page = app.browser().sign_in("alice", "a brand new password").await;
+    assert!(page.status.is_success() || page.status.is_redirection(), "{} {}", page.status, page.body);
+}
+
+#[tokio::test]
+async fn a_session_left_unused_ends_before_its_lifetime() {
+    let app = spawn_app_with(|settings| settings.session_idle_secs = 2).await;
+    app.admin("alice", &[]).await;
+    let browser = app.browser().signed_in("alice").await;
+    assert!(signed_in(&browser).await);
+    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+    assert!(!signed_in(&browser).await, "idle for longer than session_idle_secs");
 }

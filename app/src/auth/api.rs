@@ -35,7 +35,13 @@ pub async fn load_identity() -> Result<Identity, AppError> {
 
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    crate::error::ssr::with_status(ssr::sign_out().await)
+    crate::error::ssr::with_status(ssr::sign_out(false).await)
+}
+
+/// Ends every session of the signed-in user, on every device (after a lost laptop, say).
+#[server(prefix = "/api", endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    crate::error::ssr::with_status(ssr::sign_out(true).await)
 }
 
 #[cfg(feature = "ssr")]
@@ -44,7 +50,7 @@ pub mod ssr {
     use crate::{
         error::AppError,
         state::app_state,
-        web::{client_address, session_cookie, set_cookie, SESSION_COOKIE},
+        web::{client_address, session_cookie, session_cookie_name, set_cookie},
     };
     use http::header;
     use leptos::prelude::use_context;
@@ -53,7 +59,7 @@ pub mod ssr {
     pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
         let state = app_state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        let previous = session_cookie(&parts.headers);
+        let previous = session_cookie(&state.web, &parts.headers);
         let client = client_address(&parts, &state.web);
         let (_, token) = accounts::open_session(
             &state.core,
@@ -65,19 +71,25 @@ pub mod ssr {
         .await?;
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
         let lifetime = state.core.lifetimes.session;
-        options.append_header(header::SET_COOKIE, set_cookie(&state.web, SESSION_COOKIE, Some(&token), lifetime));
+        let cookie = set_cookie(&state.web, session_cookie_name(&state.web), Some(&token), lifetime);
+        options.append_header(header::SET_COOKIE, cookie);
         leptos_axum::redirect(&safe_return_path(next.as_deref()));
         Ok(())
     }
 
-    pub async fn sign_out() -> Result<(), AppError> {
+    /// Ends this browser's session, or with `everywhere` every session of its user.
+    pub async fn sign_out(everywhere: bool) -> Result<(), AppError> {
         let state = app_state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        if let Some(session) = session_cookie(&parts.headers) {
-            accounts::end_session(&state.core, &session).await?;
+        if let Some(session) = session_cookie(&state.web, &parts.headers) {
+            match everywhere {
+                true => accounts::end_every_session(&state.core, &session).await?,
+                false => accounts::end_session(&state.core, &session).await?,
+            }
         }
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
-        options.append_header(header::SET_COOKIE, set_cookie(&state.web, SESSION_COOKIE, None, Default::default()));
+        let cookie = set_cookie(&state.web, session_cookie_name(&state.web), None, Default::default());
+        options.append_header(header::SET_COOKIE, cookie);
         leptos_axum::redirect("/sign-in");
         Ok(())
     }

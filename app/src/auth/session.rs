@@ -20,7 +20,7 @@ pub async fn load_session(
     // Static assets and the sandbox (which stands in for another site) never need the user.
     let path = request.uri().path();
     let needs_user = !(path.starts_with("/pkg/") || path.starts_with("/security/") || path == "/favicon.png");
-    if let Some(session) = session_cookie(request.headers()).filter(|_| needs_user) {
+    if let Some(session) = session_cookie(&state.web, request.headers()).filter(|_| needs_user) {
         match accounts::session_user(&state.core, &session).await {
             Ok(Some(user)) => {
                 request.extensions_mut().insert(user);

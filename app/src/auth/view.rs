@@ -1,6 +1,6 @@
 //! The sign-in page and the sign-out button.
 
-use super::api::{SignIn, SignOut};
+use super::api::{SignIn, SignOut, SignOutEverywhere};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -30,13 +30,19 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// The sign-out button shown in every product's header.
+/// The sign-out buttons shown in every product's header: this browser, or every device.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
     let action = ServerAction::<SignOut>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
     view! {
-        <ActionForm action=action attr:class="sign-out">
-            <button type="submit" class="link">"Sign out"</button>
-        </ActionForm>
+        <div class="sign-out">
+            <ActionForm action=action>
+                <button type="submit" class="link">"Sign out"</button>
+            </ActionForm>
+            <ActionForm action=everywhere>
+                <button type="submit" class="link">"Sign out everywhere"</button>
+            </ActionForm>
+        </div>
     }
 }

@@ -59,10 +59,18 @@ mod ssr {
     pub async fn open(product: &str, session: &str) -> Result<EmbedLoad, AppError> {
         let state = app_state()?;
         let product = Product::parse(product)?;
-        let refused = |error| EmbedLoad::Refused {
-            error,
-            host_origins: state.web.embed_origins.get(&product).cloned().unwrap_or_default(),
-        };
+        // The page framing the widget, when the browser says (its `Referer` is that page, or
+        // its origin). A refusal is told to that page only if it is one of the product's portals:
+        // the list of portals itself is never sent.
+        let allowed = state.web.embed_origins.get(&product).cloned().unwrap_or_default();
+        // A navigation inside the frame comes from our own page: that says nothing of the portal.
+        let framing = framing_origin().filter(|origin| *origin != state.web.origin());
+        let framed_by = framing.clone().filter(|origin| allowed.contains(origin));
+        let refused = |error| EmbedLoad::Refused { error, host_origins: framed_by.iter().cloned().collect() };
+        if framing.is_some() && framed_by.is_none() {
+            tracing::info!(%product, "embed session refused: framed by a page that is not one of the product's portals");
+            return Ok(refused(AppError::Invalid("This page works only inside your portal.".into())));
+        }
         // Framing is what limits a widget to its portal: a session link opened as a page (sent to
         // someone else, say, to consent with their UPS.com account) is refused, and stays unused.
         if !loaded_in_frame() {
@@ -91,6 +99,11 @@ mod ssr {
             !parts.uri.path().starts_with("/api/")
                 && parts.headers.get("sec-fetch-dest").is_some_and(|destination| destination.as_bytes() == b"iframe")
         })
+    }
+
+    /// The origin of the page that framed this one, when the browser says.
+    fn framing_origin() -> Option<String> {
+        crate::web::referer_origin(&leptos::prelude::use_context::<http::request::Parts>()?.headers)
     }
 
     pub async fn status(key: &WidgetKey) -> Result<AuthorizationView, AppError> {

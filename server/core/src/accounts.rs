@@ -80,9 +80,7 @@ pub async fn create_user(
     if sign_in_name.is_empty() || sign_in_name.chars().count() > 100 || sign_in_name.contains(char::is_whitespace) {
         return Err(CoreError::Invalid("A sign-in name needs 1 to 100 characters and no spaces.".into()));
     }
-    if password.expose().chars().count() < 12 {
-        return Err(CoreError::Invalid("A password needs at least 12 characters.".into()));
-    }
+    check_password_rules(&password)?;
     let display_name = match display_name.trim() {
         "" => sign_in_name,
         name => name,
@@ -144,6 +142,33 @@ pub async fn end_session(core: &Core, session: &str) -> Result<(), CoreError> {
     Ok(core.store.end_session(&token_hash(session)).await?)
 }
 
+/// Ends every session of the user whose session this is, on every device.
+#[tracing::instrument(skip_all)]
+pub async fn end_every_session(core: &Core, session: &str) -> Result<(), CoreError> {
+    let ended = core.store.end_sessions_of(&token_hash(session)).await?;
+    tracing::info!(ended, "signed out everywhere");
+    Ok(())
+}
+
+/// Gives `user` a new password and ends all of their sessions: whoever held one (the reason a
+/// password is changed, often) is signed out.
+#[tracing::instrument(skip(core, password), fields(user = %user.get()))]
+pub async fn set_password(core: &Core, user: UserId, password: SecretString) -> Result<(), CoreError> {
+    check_password_rules(&password)?;
+    let hash = hash_password(password).await?;
+    match core.store.set_password(user, &hash).await? {
+        true => Ok(()),
+        false => Err(CoreError::NotFound("User".into())),
+    }
+}
+
+fn check_password_rules(password: &SecretString) -> Result<(), CoreError> {
+    match password.expose().chars().count() >= 12 {
+        true => Ok(()),
+        false => Err(CoreError::Invalid("A password needs at least 12 characters.".into())),
+    }
+}
+
 /// A signed-in user, as resolved from their session id.
 #[derive(Clone, Debug)]
 pub struct SignedIn {
@@ -156,6 +181,7 @@ pub struct SignedIn {
 /// The user of a live session (one indexed query).
 pub async fn session_user(core: &Core, session: &str) -> Result<Option<SignedIn>, CoreError> {
     let session_hash = token_hash(session);
-    let user = core.store.session_user(&session_hash).await?;
+    let idle = core.lifetimes.session_idle.as_secs() as i64;
+    let user = core.store.session_user(&session_hash, idle).await?;
     Ok(user.map(|SessionUser { id, identity }| SignedIn { id, identity, session_hash }))
 }

@@ -1,21 +1,42 @@
 //! API keys for the products' backends: 256-bit random secrets, shown once, kept as SHA-256
-//! beside a short public prefix, each for one product. Created and revoked from the command line.
+//! beside a short public prefix, each for one product and either every company or the companies
+//! it was given. Created and revoked from the command line.
 
+use crate::store::StoreError;
 use crate::{
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
     Core,
 };
-use model::Product;
+use model::{CompanyId, Product};
 
 pub use crate::store::{ApiKey, ApiKeyId};
 
-/// Creates a key for `product`: its public prefix and the key itself (shown once).
-pub async fn create(core: &Core, product: Product, label: &str) -> Result<(String, SecretString), CoreError> {
+/// Creates a key for `product`, limited to `companies` when any are given: its public prefix and
+/// the key itself (shown once).
+pub async fn create(
+    core: &Core,
+    product: Product,
+    label: &str,
+    companies: &[CompanyId],
+) -> Result<(String, SecretString), CoreError> {
     let key = SecretString::new(format!("optin_{}", random_token().expose()));
     let prefix = key.expose()[..14].to_owned();
-    core.store.create_api_key(product, label.trim(), &prefix, &token_hash(key.expose())).await?;
+    let stored = core.store.create_api_key(product, label.trim(), &prefix, &token_hash(key.expose()), companies).await;
+    stored.map_err(|error| match error {
+        StoreError::MissingReference => CoreError::Invalid("No such company.".into()),
+        error => error.into(),
+    })?;
     Ok((prefix, key))
+}
+
+/// Whether `key` may act for `company`. A company outside a restricted key's list answers as if it
+/// did not exist (`NotFound`), so the key cannot tell which other companies there are.
+pub async fn require_reach(core: &Core, key: &ApiKey, company: CompanyId) -> Result<(), CoreError> {
+    if key.restricted && !core.store.api_key_reaches(key.id, company).await? {
+        return Err(CoreError::NotFound("Company".into()));
+    }
+    Ok(())
 }
 
 /// Revokes the key with this prefix; whether one was revoked.

@@ -43,8 +43,8 @@ impl CoreError {
     }
 }
 
-impl From<crate::secret::CipherError> for CoreError {
-    fn from(error: crate::secret::CipherError) -> Self {
+impl From<crate::keyring::CipherError> for CoreError {
+    fn from(error: crate::keyring::CipherError) -> Self {
         Self::Store(error.into())
     }
 }

@@ -4,7 +4,8 @@
 //! - [`authorization`]: opting a company in through UPS (begin, complete) and out again.
 //! - [`lifecycle`]: keeping grants alive: a fresh token on demand, refreshes, backoff, dead grants.
 //! - [`embed`]: the widget's single-use sessions; [`api_keys`]: the products' backends' keys.
-//! - [`ups`]: the OAuth client that speaks UPS's dialect; [`secret`]: secrets and the cipher.
+//! - [`ups`]: the OAuth client that speaks UPS's dialect; [`secret`]: secrets that never print;
+//!   [`keyring`]: the keys that seal tokens at rest; [`keys`]: rotating them.
 //! - [`audit`]: the log as events; [`store`]: the one place with SQL.
 //!
 //! Nothing here knows about HTTP requests, cookies or pages: the web layers (`app`'s server
@@ -20,6 +21,8 @@ pub mod clock;
 pub mod companies;
 pub mod embed;
 pub mod error;
+pub mod keyring;
+pub mod keys;
 pub mod lifecycle;
 pub mod secret;
 pub mod store;
@@ -38,6 +41,8 @@ use ups::UpsOAuth;
 #[derive(Clone, Debug)]
 pub struct Lifetimes {
     pub session: Duration,
+    /// A session unused this long ends, whatever its lifetime left.
+    pub session_idle: Duration,
     /// An authorization request, from the click to UPS's callback.
     pub state: Duration,
     /// How long a product's backend has to hand an embed session to its page.

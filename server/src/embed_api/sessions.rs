@@ -12,7 +12,7 @@ use axum::{
     Json,
 };
 use model::CompanyId;
-use optin_core::{clock::now, embed, embed::NewEmbedSession};
+use optin_core::{api_keys, clock::now, embed, embed::NewEmbedSession};
 use serde::Deserialize;
 use serde_json::json;
 use url::Url;
@@ -70,6 +70,7 @@ pub async fn create_session(
         CompanyRef::Text(id) => CompanyId::parse(&id).map_err(|failure| invalid(failure.to_string()))?,
         CompanyRef::Number(id) => return Err(invalid(format!("\"{id}\" is not a company number."))),
     };
+    api_keys::require_reach(&state.core, &key, company).await?;
     let (Some(user_id), Some(user_name)) = (text(&request.user.id, 200), text(&request.user.name, 100)) else {
         return Err(invalid("`user.id` (1 to 200 characters) and `user.name` (1 to 100) are required."));
     };

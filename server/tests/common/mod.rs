@@ -3,6 +3,8 @@
 //! every hop the way a browser makes them.
 #![allow(dead_code)]
 
+pub mod service;
+
 use model::{CompanyId, Product, UserId};
 use optin_core::{
     accounts::create_user,
@@ -28,7 +30,9 @@ pub struct TestApp {
     /// The test's own connection to the service's database, for checks the API does not show.
     pub db: SqlitePool,
     pub state: app::state::AppState,
-    _dir: tempfile::TempDir,
+    /// The temporary folder with the database and the key file.
+    pub data: std::path::PathBuf,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -53,7 +57,37 @@ pub async fn spawn_app_with_provider(provider: &str) -> TestApp {
 }
 
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temporary directory"));
+    spawn_app_in(dir, customize).await
+}
+
+impl TestApp {
+    /// Another instance on the same database and key file (a restart, or a second instance).
+    pub async fn restarted(&self) -> TestApp {
+        spawn_app_in(self._dir.clone(), |_| {}).await
+    }
+
+    /// Runs the server binary's administration `args` on this app's database and key file, as an
+    /// operator would; answers (succeeded, stdout, stderr).
+    pub fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
+            command.env_remove(name);
+        }
+        let output = command
+            .args(args)
+            .env("OPTIN_DATABASE", self.data.join("optin.db"))
+            .env("OPTIN_SECRET_KEY_FILE", self.data.join("secret.key"))
+            .env("OPTIN_NEW_PASSWORD", "a brand new password")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the server binary runs");
+        let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+        (output.status.success(), text(output.stdout), text(output.stderr))
+    }
+}
+
+async fn spawn_app_in(dir: std::sync::Arc<tempfile::TempDir>, customize: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::default();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.database = dir.path().join("optin.db");
@@ -70,7 +104,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let db = test_pool(&dir.path().join("optin.db")).await;
     let state = application.state.clone();
     tokio::spawn(application.run());
-    TestApp { base, local, db, state, _dir: dir }
+    let data = dir.path().to_path_buf();
+    TestApp { base, local, db, state, data, _dir: dir }
 }
 
 /// A connection pool of the test's own on the service's SQLite file.
@@ -142,7 +177,12 @@ impl TestApp {
 
     /// A token API key for `product`.
     pub async fn api_key(&self, product: Product) -> String {
-        optin_core::api_keys::create(self.core(), product, "test").await.unwrap().1.expose().to_owned()
+        optin_core::api_keys::create(self.core(), product, "test", &[]).await.unwrap().1.expose().to_owned()
+    }
+
+    /// A token API key for `product` limited to `companies`.
+    pub async fn api_key_for(&self, product: Product, companies: &[CompanyId]) -> String {
+        optin_core::api_keys::create(self.core(), product, "test", companies).await.unwrap().1.expose().to_owned()
     }
 
     /// Calls the token API: (status, JSON body).
@@ -291,8 +331,27 @@ impl Browser {
             page.status,
             page.body
         );
-        assert!(self.cookie("optin_session").is_some(), "no session cookie after sign-in");
+        assert!(self.cookie("__Host-optin_session").is_some(), "no session cookie after sign-in");
         self
+    }
+
+    /// A product's backend creates an embed session for `company` with `api_key`, and this browser
+    /// loads the widget into its portal's frame: (the session as created, the widget page).
+    pub async fn open_widget(&self, api_key: &str, company: CompanyId) -> (serde_json::Value, Page) {
+        let session: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/api/v1/embed/sessions"))
+            .bearer_auth(api_key)
+            .json(&serde_json::json!({ "company": company.get(), "user": { "id": "u-1", "name": "Pat" } }))
+            .send()
+            .await
+            .expect("the embed API answers")
+            .json()
+            .await
+            .expect("a JSON session");
+        let url = session["widget_url"].as_str().unwrap_or_else(|| panic!("no widget URL: {session}")).to_owned();
+        let widget = self.send_with(self.http.get(url).header("sec-fetch-dest", "iframe")).await;
+        assert!(widget.body.contains(r#"name="key""#), "{}", widget.body);
+        (session, widget)
     }
 
     /// Starts the opt-in and returns UPS's authorize URL.

@@ -6,7 +6,14 @@ mod flow;
 
 pub use flow::{begin, complete, Answer, CallbackFailure, CallbackQuery, Completion, Initiator};
 
-use crate::{accounts::SignedIn, audit::Actor, companies::require_admin, error::CoreError, Core};
+use crate::{
+    accounts::SignedIn,
+    audit::Actor,
+    companies::require_admin,
+    error::CoreError,
+    store::{Lookup, StoreError},
+    Core,
+};
 use model::{
     ActivityEntry, AuthorizationState, AuthorizationStatus, AuthorizationView, CompanyId, CompanyStatus,
     CompanySummary, Product, ProductOverview, StatusKind, TokenPage, UserId,
@@ -53,9 +60,12 @@ pub async fn overview(
 pub async fn view(core: &Core, company: CompanySummary, product: Product) -> Result<AuthorizationView, CoreError> {
     let status = match core.store.authorization(company.id, product).await? {
         Some(record) => match record.state {
-            AuthorizationState::Authorized => AuthorizationStatus::Authorized {
-                by: record.authorized_by,
-                at: record.authorized_at.unwrap_or(record.changed_at),
+            AuthorizationState::Authorized => match unreadable_tokens(core, company.id, product).await? {
+                Some(reason) => AuthorizationStatus::ReauthorizationRequired { reason, since: record.changed_at },
+                None => AuthorizationStatus::Authorized {
+                    by: record.authorized_by,
+                    at: record.authorized_at.unwrap_or(record.changed_at),
+                },
             },
             AuthorizationState::ReauthorizationRequired => AuthorizationStatus::ReauthorizationRequired {
                 reason: record.reason.unwrap_or_else(|| "the UPS.com grant is no longer valid".into()),
@@ -66,6 +76,26 @@ pub async fn view(core: &Core, company: CompanySummary, product: Product) -> Res
         None => AuthorizationStatus::NotAuthorized,
     };
     Ok(AuthorizationView { company, product, status })
+}
+
+/// Why the stored tokens of an authorized company cannot be used, when they do not open with the
+/// service's keys: the page then asks for attention instead of saying "Authorized" while every
+/// token call fails. The row is logged for the operator.
+async fn unreadable_tokens(core: &Core, company: CompanyId, product: Product) -> Result<Option<String>, CoreError> {
+    let Lookup::Found(current) = core.store.current(company, product).await? else { return Ok(None) };
+    let opened = core.store.access_token(&current).and_then(|_| core.store.refresh_token(&current));
+    match opened {
+        Ok(_) => Ok(None),
+        Err(error @ StoreError::Unsealable { .. }) => {
+            tracing::error!(%error, "an authorized company's stored token does not open");
+            Ok(Some(
+                "The stored UPS tokens cannot be decrypted with this service's keys (a key was removed from its key \
+                 ring, or the data was altered). The service's operator can restore the key; otherwise authorize again."
+                    .into(),
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The newest `limit` entries of the company's activity, for one of its admins.

@@ -76,13 +76,16 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(previous).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-            .bind(id_hash)
-            .bind(user.get())
-            .bind(now())
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id_hash)
+        .bind(user.get())
+        .bind(now())
+        .bind(expires_at)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
         let entry = Entry { actor: Actor::User(user), company: None, product: None, event: Event::SignedIn };
         audit::record(&mut tx, entry).await?;
         tx.commit().await?;
@@ -94,19 +97,56 @@ impl Store {
         Ok(())
     }
 
-    /// The user of the unexpired session with this id hash (one indexed query).
-    pub async fn session_user(&self, id_hash: &[u8]) -> Result<Option<SessionUser>, StoreError> {
-        let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT u.id, u.sign_in_name, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id_hash = ? AND s.expires_at > ?",
+    /// Ends every session of the user whose session this is (sign out everywhere).
+    pub async fn end_sessions_of(&self, id_hash: &[u8]) -> Result<u64, StoreError> {
+        let ended =
+            sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT user_id FROM sessions WHERE id_hash = ?)")
+                .bind(id_hash)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        Ok(ended)
+    }
+
+    /// A new password hash for `user`, and every session of the user ended, in one transaction;
+    /// false when there is no such user.
+    pub async fn set_password(&self, user: UserId, password_hash: &str) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let changed = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(user.get())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user.get()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+
+    /// The user of the session with this id hash, unless it expired or went unused for `idle`
+    /// seconds (one indexed query). A session in use is marked seen at most once a minute (or
+    /// half its idle time, if shorter), so a busy page costs no write per request.
+    pub async fn session_user(&self, id_hash: &[u8], idle: i64) -> Result<Option<SessionUser>, StoreError> {
+        let now = now();
+        let row: Option<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT u.id, u.sign_in_name, u.display_name, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?",
         )
         .bind(id_hash)
-        .bind(now())
+        .bind(now)
+        .bind(now - idle)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(id, sign_in_name, display_name)| SessionUser {
-            id: UserId::new(id),
-            identity: Identity { sign_in_name, display_name },
-        }))
+        let Some((id, sign_in_name, display_name, last_seen_at)) = row else { return Ok(None) };
+        if last_seen_at <= now - (idle / 2).min(60) {
+            let mut tx = self.write().await?;
+            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+                .bind(now)
+                .bind(id_hash)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(Some(SessionUser { id: UserId::new(id), identity: Identity { sign_in_name, display_name } }))
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{on_constraint, product, Store, StoreError};
 use crate::clock::now;
-use model::Product;
+use model::{CompanyId, Product};
 
 /// An API key's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,31 +15,59 @@ impl ApiKeyId {
     }
 }
 
-/// A live API key: which product it belongs to.
+/// A live API key: which product it belongs to, and whether it is limited to some companies.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKey {
     pub id: ApiKeyId,
     pub product: Product,
+    pub restricted: bool,
 }
 
 impl Store {
+    /// A new key; limited to `companies` when there are any, else for every company.
     pub async fn create_api_key(
         &self,
         product: Product,
         label: &str,
         prefix: &str,
         key_hash: &[u8],
+        companies: &[CompanyId],
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_keys (product, label, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(product.slug())
-            .bind(label)
-            .bind(prefix)
-            .bind(key_hash)
-            .bind(now())
-            .execute(&self.pool)
-            .await
-            .map_err(on_constraint)?;
+        let mut tx = self.write().await?;
+        let id = sqlx::query(
+            "INSERT INTO api_keys (product, label, prefix, key_hash, created_at, restricted) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(product.slug())
+        .bind(label)
+        .bind(prefix)
+        .bind(key_hash)
+        .bind(now())
+        .bind(!companies.is_empty())
+        .execute(&mut *tx)
+        .await
+        .map_err(on_constraint)?
+        .last_insert_rowid();
+        for company in companies {
+            sqlx::query("INSERT INTO api_key_companies (api_key_id, company_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(company.get())
+                .execute(&mut *tx)
+                .await
+                .map_err(on_constraint)?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Whether a restricted key was given `company`.
+    pub async fn api_key_reaches(&self, key: ApiKeyId, company: CompanyId) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM api_key_companies WHERE api_key_id = ? AND company_id = ?")
+                .bind(key.0)
+                .bind(company.get())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// Revokes the live key with this prefix; whether there was one.
@@ -66,11 +94,12 @@ impl Store {
 
     /// The live key with this hash (one indexed lookup).
     pub async fn api_key(&self, key_hash: &[u8]) -> Result<Option<ApiKey>, StoreError> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, product FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+        let row: Option<(i64, String, bool)> =
+            sqlx::query_as("SELECT id, product, restricted FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
                 .bind(key_hash)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|(id, slug)| Ok(ApiKey { id: ApiKeyId(id), product: product(&slug)? })).transpose()
+        row.map(|(id, slug, restricted)| Ok(ApiKey { id: ApiKeyId(id), product: product(&slug)?, restricted }))
+            .transpose()
     }
 }

@@ -2,7 +2,7 @@
 //! company's opt-in stands. Opting in, opting out or clearing each change it in one transaction
 //! with the tokens and the audit entry.
 
-use super::{audit, state, tokens, Store, StoreError};
+use super::{audit, sealed, state, tokens, Store, StoreError};
 use crate::{
     audit::{Actor, Entry, Event},
     clock::now,
@@ -80,7 +80,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Replaced).await?;
-        tokens::insert(&mut tx, &self.cipher, authorization, grant).await?;
+        let owner = sealed::TokenOwner { authorization, company, product };
+        tokens::insert(&mut tx, &self.cipher, owner, grant).await?;
         let event = Event::Authorized { token: fingerprint(grant.access_token.expose()) };
         audit::record(&mut tx, Entry::by(actor, company, product, event)).await?;
         tx.commit().await?;

@@ -5,7 +5,7 @@
 //! live here too, so a second database is a second implementation of this module and nothing
 //! else.
 //!
-//! Tokens and PKCE verifiers are sealed with the store's cipher on the way in and opened on the
+//! Tokens and PKCE verifiers are sealed with the store's key ring ([`sealed`]) on the way in and opened on the
 //! way out: nothing outside the store sees a ciphertext, and nothing can write a token in clear.
 
 mod accounts;
@@ -15,6 +15,7 @@ mod authorizations;
 mod companies;
 mod embed;
 mod sandbox;
+mod sealed;
 mod states;
 mod tokens;
 
@@ -24,10 +25,11 @@ pub use authorizations::AuthorizationRecord;
 pub use companies::CompanyStatusRow;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
+pub use sealed::{KeyUsage, RewrapBatch};
 pub use states::{NewState, PendingState};
 pub use tokens::{AuthorizationId, Current, Lookup, Refreshed};
 
-use crate::secret::{CipherError, TokenCipher};
+use crate::keyring::{CipherError, KeyRing};
 use model::{AuthorizationState, Product};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -45,9 +47,13 @@ pub enum StoreError {
     /// A row holds a value this version does not know (a 500: the data or the code is wrong).
     #[error("unreadable row: {0}")]
     Unreadable(String),
-    /// A stored secret could not be opened (wrong key or a tampered row).
+    /// A secret could not be sealed (a 500).
     #[error(transparent)]
     Cipher(#[from] CipherError),
+    /// A stored secret did not open: its key is not in the ring, or the row was tampered with
+    /// (a 500; `row` names the table, column and row, so the log says what needs attention).
+    #[error("{row}: {source}")]
+    Unsealable { row: String, source: CipherError },
     /// A unique constraint refused the write: the thing already exists.
     #[error("already exists")]
     Duplicate,
@@ -86,16 +92,16 @@ fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, Store
     }
 }
 
-/// The database and the cipher that seals what it keeps.
+/// The database and the key ring that seals what it keeps.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    cipher: TokenCipher,
+    cipher: KeyRing,
 }
 
 impl Store {
     /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
-    pub async fn open(path: &Path, cipher: TokenCipher) -> Result<Self, StoreError> {
+    pub async fn open(path: &Path, cipher: KeyRing) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
         }
@@ -109,6 +115,11 @@ impl Store {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
         Ok(Self { pool, cipher })
+    }
+
+    /// The key ring's current key and the older ones.
+    pub fn keys(&self) -> &KeyRing {
+        &self.cipher
     }
 
     /// Closes every connection, after the writes under way.

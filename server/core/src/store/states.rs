@@ -1,7 +1,11 @@
 //! The `oauth_states` table: authorization requests under way. Single use (taken, and so
 //! deleted, when the callback arrives), bound to the browser that started them, short-lived.
 
-use super::{audit, product, unreadable, EmbedSessionId, Store, StoreError};
+use super::{
+    audit, product,
+    sealed::{pkce_aad, PKCE_UNLABELLED_AAD},
+    unreadable, EmbedSessionId, Store, StoreError,
+};
 use crate::{audit::Entry, clock::now, secret::SecretString};
 use model::{CompanyId, EmbedMode, Product};
 
@@ -34,7 +38,8 @@ pub struct PendingState {
 impl Store {
     /// Saves the request (and forgets expired ones) with its audit entry, in one transaction.
     pub async fn save_state(&self, state: NewState<'_>, entry: Entry) -> Result<(), StoreError> {
-        let sealed = self.cipher.encrypt(state.pkce_verifier.expose(), "pkce")?;
+        let aad = pkce_aad(&state.state_hash, state.company, state.product);
+        let sealed = self.cipher.seal(state.pkce_verifier.expose(), &aad)?;
         let mut tx = self.write().await?;
         sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
         sqlx::query(
@@ -75,13 +80,11 @@ impl Store {
             )),
             _ => None,
         };
-        Ok(Some(PendingState {
-            binding,
-            embed,
-            company: CompanyId::new(company),
-            product: product(&product_slug)?,
-            pkce_verifier: self.cipher.decrypt(&sealed, "pkce")?,
-            expires_at,
-        }))
+        let (company, product) = (CompanyId::new(company), product(&product_slug)?);
+        let aad = pkce_aad(state_hash, company, product);
+        let pkce_verifier = self.cipher.open(&sealed, &aad, PKCE_UNLABELLED_AAD).map_err(|source| {
+            StoreError::Unsealable { row: format!("oauth_states.pkce_verifier (company {company}, {product})"), source }
+        })?;
+        Ok(Some(PendingState { binding, embed, company, product, pkce_verifier, expires_at }))
     }
 }

@@ -1,11 +1,16 @@
 //! The `oauth_tokens` table, and the columns of `authorizations` that keep a grant alive:
 //! refreshes, retries and the record of a refresh under way.
 
-use super::{audit, product, state, unreadable, Store, StoreError};
+use super::{
+    audit, product,
+    sealed::{TokenColumn, TokenOwner},
+    state, unreadable, Store, StoreError,
+};
 use crate::{
     audit::{Entry, Event},
     clock::now,
-    secret::{fingerprint, SecretString, TokenCipher},
+    keyring::KeyRing,
+    secret::{fingerprint, SecretString},
     ups::TokenGrant,
 };
 use model::{AuthorizationState, CompanyId, Product, TokenPage, TokenRow, TokenStatus};
@@ -59,25 +64,18 @@ pub(super) async fn retire_active(
     Ok(retired)
 }
 
-/// What each sealed column is bound to: a ciphertext copied into another row or column fails to
-/// open.
-fn context(authorization: i64, column: &str) -> String {
-    format!("{authorization}:{column}")
-}
-
 /// Stores `grant` as the authorization's active token, sealed; returns when it expires.
 pub(super) async fn insert(
     conn: &mut SqliteConnection,
-    cipher: &TokenCipher,
-    authorization: i64,
+    cipher: &KeyRing,
+    owner: TokenOwner,
     grant: &TokenGrant,
 ) -> Result<i64, StoreError> {
     let issued = now();
-    let access = cipher.encrypt(grant.access_token.expose(), &context(authorization, "access"))?;
-    let refresh = match &grant.refresh_token {
-        Some(token) => Some(cipher.encrypt(token.expose(), &context(authorization, "refresh"))?),
-        None => None,
-    };
+    let authorization = owner.authorization;
+    let access = owner.seal(cipher, TokenColumn::Access, &grant.access_token)?;
+    let refresh =
+        grant.refresh_token.as_ref().map(|token| owner.seal(cipher, TokenColumn::Refresh, token)).transpose()?;
     let lifetime = grant.expires_in.as_secs() as i64;
     sqlx::query(
         "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at, refresh_at)
@@ -99,6 +97,7 @@ pub(super) async fn insert(
 /// An authorization and its active token, as stored.
 pub struct Current {
     pub authorization: AuthorizationId,
+    owner: TokenOwner,
     pub state: AuthorizationState,
     /// The active token's row: every write after a provider call is conditional on it still being
     /// the active one, so an opt-out or a new opt-in in the meantime wins.
@@ -173,6 +172,7 @@ impl Store {
         };
         Ok(Lookup::Found(Current {
             authorization: AuthorizationId(authorization),
+            owner: TokenOwner { authorization, company, product },
             state: state(&status, row.reason.as_deref())?,
             token: row.token,
             access: row.access,
@@ -186,22 +186,21 @@ impl Store {
 
     /// The active access token, opened.
     pub fn access_token(&self, current: &Current) -> Result<Option<SecretString>, StoreError> {
-        self.unseal(current, current.access.as_deref(), "access")
+        self.unseal(current, current.access.as_deref(), TokenColumn::Access)
     }
 
     /// The active refresh token, opened.
     pub fn refresh_token(&self, current: &Current) -> Result<Option<SecretString>, StoreError> {
-        self.unseal(current, current.refresh.as_deref(), "refresh")
+        self.unseal(current, current.refresh.as_deref(), TokenColumn::Refresh)
     }
 
     fn unseal(
         &self,
         current: &Current,
         sealed: Option<&[u8]>,
-        column: &str,
+        column: TokenColumn,
     ) -> Result<Option<SecretString>, StoreError> {
-        let context = context(current.authorization.0, column);
-        Ok(sealed.map(|sealed| self.cipher.decrypt(sealed, &context)).transpose()?)
+        sealed.map(|sealed| current.owner.open(&self.cipher, column, sealed)).transpose()
     }
 
     /// Records that a refresh is about to ask UPS (keeping the start of an earlier one that never
@@ -243,7 +242,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Refreshed::Superseded);
         }
-        let expires_at = insert(&mut tx, &self.cipher, authorization, grant).await?;
+        let expires_at = insert(&mut tx, &self.cipher, current.owner, grant).await?;
         sqlx::query(
             "UPDATE authorizations SET refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL WHERE id = ?",
         )

@@ -23,13 +23,20 @@ pub struct Settings {
     pub database: PathBuf,
     /// Where cargo-leptos put the wasm, js and css (`target/site`).
     pub site_root: PathBuf,
-    /// 32 bytes, base64url: the key that encrypts OAuth tokens at rest. When unset, the key is
-    /// read from `secret_key_file`, which is created with a fresh key on first start.
+    /// 32 bytes, base64url: the key that encrypts OAuth tokens at rest. When unset, the key ring
+    /// is read from `secret_key_file`, which is created with a fresh key on first start.
     pub secret_key: Option<SecretString>,
+    /// The key ring's file: one key per line, the current key first, older keys (which only
+    /// open what they sealed) after it. `server keys rotate` writes it.
     pub secret_key_file: PathBuf,
+    /// Older keys that still open what they sealed (after a rotation, until `server keys rewrap`
+    /// has re-sealed everything with the current key). Added to those of the key file.
+    pub retired_keys: Vec<SecretString>,
     /// `Secure` on the session cookie. Leave on; browsers accept it on http://localhost too.
     pub secure_cookies: bool,
     pub session_lifetime_secs: u64,
+    /// A session unused this long ends (signed out), whatever lifetime it has left.
+    pub session_idle_secs: u64,
     /// How long an admin has to finish UPS's sign-in and consent.
     pub state_lifetime_secs: u64,
     /// On first start with no users, create a demo admin and company and print the credentials.
@@ -48,6 +55,7 @@ pub struct Settings {
     /// Behind a reverse proxy: the header carrying the client's address (e.g. `x-forwarded-for`;
     /// the last entry is used). Unset: the connection's peer address.
     pub client_ip_header: Option<String>,
+    pub connections: ConnectionSettings,
     pub ups: UpsSettings,
     pub sandbox: SandboxSettings,
     pub embed: EmbedSettings,
@@ -62,8 +70,10 @@ impl Default for Settings {
             site_root: PathBuf::from("target/site"),
             secret_key: None,
             secret_key_file: PathBuf::from("data/secret.key"),
+            retired_keys: Vec::new(),
             secure_cookies: true,
             session_lifetime_secs: 8 * 60 * 60,
+            session_idle_secs: 60 * 60,
             state_lifetime_secs: 10 * 60,
             seed_demo: true,
             refresh_worker: true,
@@ -71,10 +81,31 @@ impl Default for Settings {
             refresh_concurrency: 16,
             shutdown_grace_secs: 20,
             client_ip_header: None,
+            connections: ConnectionSettings::default(),
             ups: UpsSettings::default(),
             sandbox: SandboxSettings::default(),
             embed: EmbedSettings::default(),
         }
+    }
+}
+
+/// What one client can hold of the server: connections are capped, and each must send its
+/// headers, and finish its request, in time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionSettings {
+    /// Connections served at once; beyond that, new ones wait in the kernel's backlog.
+    pub max: usize,
+    /// How long a connection may take to send a request's headers, and how long a kept-alive
+    /// connection may stay idle between requests.
+    pub header_timeout_secs: u64,
+    /// How long one request may take, body and answer included (408 past that).
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ConnectionSettings {
+    fn default() -> Self {
+        Self { max: 4_096, header_timeout_secs: 10, request_timeout_secs: 30 }
     }
 }
 
@@ -302,96 +333,4 @@ impl Settings {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_defaults_need_real_credentials_and_the_sandbox_is_chosen() {
-        let mut settings = Settings::default();
-        assert_eq!(settings.ups.environment, UpsEnvironment::Production);
-        let base = Url::parse("http://127.0.0.1:3000").unwrap();
-        assert!(settings.registrations(&base).is_err(), "no committed credentials");
-        settings.ups.environment = UpsEnvironment::Sandbox;
-        let base = Url::parse("http://127.0.0.1:3000").unwrap();
-        assert_eq!(settings.ups_base(&base).unwrap().as_str(), "http://127.0.0.1:3000/security");
-        let registrations = settings.registrations(&base).unwrap();
-        assert_eq!(
-            registrations[&Product::PickupManager].redirect_uri.as_str(),
-            "http://127.0.0.1:3000/oauth/pickup-manager/callback"
-        );
-    }
-
-    #[test]
-    fn production_needs_real_credentials() {
-        let mut settings = Settings::default();
-        settings.ups.environment = UpsEnvironment::Production;
-        let base = Url::parse("https://optin.example.com").unwrap();
-        let error = settings.registrations(&base).unwrap_err().to_string();
-        assert!(error.contains("ups.reverse_logistics.client_id"), "{error}");
-        assert_eq!(settings.ups_base(&base).unwrap().as_str(), "https://onlinetools.ups.com/security");
-    }
-
-    #[test]
-    fn custom_needs_a_base_url() {
-        let mut settings = Settings::default();
-        settings.ups.environment = UpsEnvironment::Custom;
-        assert!(settings.ups_base(&Url::parse("http://127.0.0.1:1").unwrap()).is_err());
-    }
-
-    #[test]
-    fn environment_variables_override_the_defaults() {
-        figment::Jail::expect_with(|jail| {
-            jail.set_env("OPTIN_LISTEN", "127.0.0.1:4000");
-            jail.set_env("OPTIN_UPS__ENVIRONMENT", "cie");
-            jail.set_env("OPTIN_UPS__PICKUP_MANAGER__CLIENT_ID", "ipm-client");
-            jail.set_env("OPTIN_NEW_PASSWORD", "not a setting");
-            jail.create_file("optin.toml", "database = \"elsewhere.db\"\n[sandbox]\ncode_lifetime_secs = 60\n")?;
-            let settings = Settings::load(Some(std::path::Path::new("optin.toml"))).map_err(|e| e.to_string())?;
-            assert_eq!(settings.listen.port(), 4000);
-            assert_eq!(settings.ups.environment, UpsEnvironment::Cie);
-            assert_eq!(settings.ups.pickup_manager.client_id.as_deref(), Some("ipm-client"));
-            assert_eq!(settings.database, PathBuf::from("elsewhere.db"));
-            assert_eq!(settings.sandbox.code_lifetime_secs, 60);
-            jail.set_env("OPTIN_NO_SUCH_SETTING", "1");
-            assert!(Settings::load(None).is_err(), "unknown settings are refused, not ignored");
-            Ok(())
-        });
-    }
-
-    proptest::proptest! {
-        /// Whatever is configured as an embed origin comes out as a bare `http(s)://host[:port]`
-        /// that reads back as itself, or is refused.
-        #[test]
-        fn embed_origins_are_bare_or_refused(
-            input in "\\PC{0,40}|(https?|javascript|data)://[a-z0-9.@:]{1,20}(/[a-z?#]{0,6})?",
-        ) {
-            if let Some(origin) = parse_origin(&input) {
-                proptest::prop_assert!(origin.starts_with("http://") || origin.starts_with("https://"));
-                proptest::prop_assert!(!origin[8..].contains(['/', '@', '?', '#']), "{origin}");
-                proptest::prop_assert_eq!(parse_origin(&origin), Some(origin.clone()));
-            }
-        }
-    }
-
-    #[test]
-    fn embed_origins_must_be_bare_origins() {
-        assert_eq!(parse_origin("https://portal.example.com/").as_deref(), Some("https://portal.example.com"));
-        assert_eq!(parse_origin("http://127.0.0.1:3001").as_deref(), Some("http://127.0.0.1:3001"));
-        for bad in ["portal.example.com", "https://portal.example.com/app", "javascript:alert(1)", "*", "https://a@b.c"]
-        {
-            assert_eq!(parse_origin(bad), None, "{bad}");
-        }
-        let mut settings = Settings::default();
-        settings.embed.pickup_manager.allowed_origins = vec!["https://portal.example.com/path".into()];
-        let error = settings.embed.origins().unwrap_err().to_string();
-        assert!(error.contains("embed.pickup_manager.allowed_origins"), "{error}");
-    }
-
-    #[test]
-    fn secrets_in_settings_do_not_print() {
-        let mut settings = Settings::default();
-        settings.secret_key = Some(SecretString::new("top-secret-key"));
-        settings.ups.reverse_logistics.client_secret = Some(SecretString::new("top-secret-client"));
-        assert!(!format!("{settings:?}").contains("top-secret"));
-    }
-}
+mod tests;

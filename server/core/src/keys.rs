@@ -1,0 +1,60 @@
+//! Rotating the keys that seal tokens at rest: which keys the stored tokens need, and re-sealing
+//! them all with the current key in small batches while the service runs. Making a new key and
+//! keeping the ring on disk is the command line's (`server keys`); the sealing itself is
+//! [`crate::keyring`].
+
+use crate::{error::CoreError, keyring::KeyId, Core};
+
+/// Rows per rewrap transaction: short writes, so refreshes never wait long behind one.
+pub const REWRAP_BATCH: u32 = 200;
+
+/// The ring and the stored tokens each of its keys (or a key it lacks) seals.
+#[derive(Debug)]
+pub struct KeyReport {
+    pub current: KeyId,
+    /// Every key of the ring with the number of stored secrets it seals, current first.
+    pub ring: Vec<(KeyId, u64)>,
+    /// Keys that seal stored secrets but are not in the ring: those secrets cannot be opened.
+    pub missing: Vec<(KeyId, u64)>,
+    /// Secrets sealed before key ids existed (any key of the ring may open them).
+    pub unlabelled: u64,
+}
+
+pub async fn report(core: &Core) -> Result<KeyReport, CoreError> {
+    let mut usage = core.store.key_usage().await?;
+    let ids = core.store.keys().ids();
+    let ring = ids.iter().map(|id| (*id, usage.by_key.remove(id).unwrap_or(0))).collect();
+    Ok(KeyReport {
+        current: core.store.keys().current(),
+        ring,
+        missing: usage.by_key.into_iter().collect(),
+        unlabelled: usage.unlabelled,
+    })
+}
+
+/// What a rewrap did.
+#[derive(Debug, Default)]
+pub struct Rewrapped {
+    pub rewrapped: u64,
+    /// Rows that did not open with any key of the ring, by name; left as they are.
+    pub unreadable: Vec<String>,
+}
+
+/// Re-seals every stored token that another key sealed with the current key, batch by batch.
+#[tracing::instrument(skip(core), fields(current = %core.store.keys().current()))]
+pub async fn rewrap(core: &Core) -> Result<Rewrapped, CoreError> {
+    let mut done = Rewrapped::default();
+    let mut after = 0;
+    loop {
+        let batch = core.store.rewrap_tokens(after, REWRAP_BATCH).await?;
+        done.rewrapped += batch.rewrapped;
+        for row in batch.unreadable {
+            tracing::error!(%row, "cannot rewrap a token that does not open");
+            done.unreadable.push(row);
+        }
+        match batch.last {
+            Some(last) => after = last,
+            None => return Ok(done),
+        }
+    }
+}
