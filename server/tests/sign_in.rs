@@ -205,3 +205,42 @@ async fn a_session_left_unused_ends_before_its_lifetime() {
     tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
     assert!(!signed_in(&browser).await, "idle for longer than session_idle_secs");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_sign_ins_is_shed_with_503_and_the_admin_is_answered_at_once() {
+    let app = spawn_app_with(|settings| settings.client_ip_header = Some("x-forwarded-for".into())).await;
+    app.admin("alice", &[]).await;
+    let url = app.base.join("/api/sign_in").unwrap();
+    let sign_in = |name: String, password: String, client: String| {
+        let url = url.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let response = reqwest::Client::new()
+                .post(url)
+                .header("accept", "application/json")
+                .header("x-forwarded-for", client)
+                .form(&[("sign_in_name", name), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            (response.status(), started.elapsed())
+        })
+    };
+    // 200 sign-ins at once for random names from as many addresses: far more than the password
+    // checks that may wait (eight per core).
+    let flood: Vec<_> =
+        (0..200).map(|n| sign_in(format!("nobody{n}"), "guess".into(), format!("10.2.0.{}", n + 1))).collect();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let (status, took) = sign_in("alice".into(), PASSWORD.into(), "198.51.100.7".into()).await.unwrap();
+    let mut shed = 0;
+    for attempt in flood {
+        let (status, took) = attempt.await.unwrap();
+        assert!(matches!(status, StatusCode::UNAUTHORIZED | StatusCode::SERVICE_UNAVAILABLE), "{status}");
+        assert!(took < std::time::Duration::from_secs(4), "no sign-in queues for long: {took:?}");
+        shed += usize::from(status == StatusCode::SERVICE_UNAVAILABLE);
+    }
+    assert!(shed > 0, "a flood beyond the queue is shed, not queued");
+    // The admin is answered within the queue's patience: signed in, or told to retry.
+    assert!(matches!(status, StatusCode::OK | StatusCode::SERVICE_UNAVAILABLE), "{status}");
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+}
