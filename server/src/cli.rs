@@ -12,7 +12,7 @@ use optin_core::{
     keyring::KeyRing,
     keys,
     secret::{random_token, SecretString},
-    Core, CoreError,
+    webhooks, Core, CoreError,
 };
 use std::path::PathBuf;
 
@@ -56,6 +56,23 @@ pub enum Command {
     /// The key ring that encrypts tokens at rest: rotate, rewrap, list.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Webhook endpoints that hear about each product's authorizations.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint for a product's events; its signing secret is shown once.
+    Add { product: String, url: String },
+    /// Every endpoint (never its secret).
+    List,
+    /// Stop sending to an endpoint; its pending deliveries are given up.
+    Remove { id: i64 },
+    /// A new signing secret (shown once); the old one keeps signing beside it for 24 hours.
+    RotateSecret { id: i64 },
+    /// Send an event again (same `evt_…` id) to every current endpoint of its product.
+    Replay { event_id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,7 +115,12 @@ pub enum UserCommand {
         /// Also make the user an admin of this (existing) company.
         #[arg(long)]
         company: Option<String>,
+        /// Where the user's notification emails go (re-authorization required).
+        #[arg(long)]
+        email: Option<String>,
     },
+    /// Set (or, without an address, remove) where a user's notification emails go.
+    SetEmail { sign_in_name: String, email: Option<String> },
     /// Set a user's password (OPTIN_NEW_PASSWORD, or generated and printed); every session the
     /// user has is ended.
     SetPassword { sign_in_name: String },
@@ -147,19 +169,30 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
     let fail = |e: CoreError| e.to_string();
     match command {
         Command::Serve { .. } => Err("serve is not an administration command".into()),
-        Command::User(UserCommand::Add { sign_in_name, display_name, company }) => {
+        Command::User(UserCommand::Add { sign_in_name, display_name, company, email }) => {
             let company = match company {
                 Some(name) => Some(find_company(db, &name).await.map_err(fail)?),
                 None => None,
             };
             let (password, generated) = new_password();
             let user = create_user(db, &sign_in_name, &display_name, password.clone()).await.map_err(fail)?;
+            if email.is_some() {
+                accounts::set_email(db, user, email.as_deref()).await.map_err(fail)?;
+            }
             if let Some(company) = company {
                 add_admin(db, user, company).await.map_err(fail)?;
             }
             Ok(match generated {
                 true => format!("Added {sign_in_name}. Password (shown once): {}", password.expose()),
                 false => format!("Added {sign_in_name}."),
+            })
+        }
+        Command::User(UserCommand::SetEmail { sign_in_name, email }) => {
+            let user = find_user(db, &sign_in_name).await.map_err(fail)?;
+            accounts::set_email(db, user, email.as_deref()).await.map_err(fail)?;
+            Ok(match email {
+                Some(email) => format!("{sign_in_name}'s notification emails go to {email}."),
+                None => format!("{sign_in_name} gets no notification emails."),
             })
         }
         Command::User(UserCommand::SetPassword { sign_in_name }) => {
@@ -200,6 +233,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             }
         }
         Command::Keys(command) => keys_command(&core, command).await,
+        Command::Webhook(command) => webhook_command(&core, command).await.map_err(fail),
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();
@@ -248,5 +282,44 @@ async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, Strin
             }
         }
         KeysCommand::Rotate | KeysCommand::Generate => Err("handled before the database is opened".into()),
+    }
+}
+
+async fn webhook_command(core: &Core, command: WebhookCommand) -> Result<String, CoreError> {
+    match command {
+        WebhookCommand::Add { product, url } => {
+            let product = Product::parse(&product).map_err(|e| CoreError::Invalid(e.to_string()))?;
+            let (id, secret) = webhooks::add(core, product, &url).await?;
+            Ok(format!("Added webhook endpoint {id} for {product}. Signing secret (shown once): {}", secret.expose()))
+        }
+        WebhookCommand::List => {
+            let endpoints = webhooks::list(core).await?;
+            let lines: Vec<String> = endpoints
+                .iter()
+                .map(|endpoint| {
+                    let rotating = match endpoint.previous_until {
+                        Some(until) if until > optin_core::clock::now() => ", previous secret still signing",
+                        _ => "",
+                    };
+                    format!("{}  {}  {}{rotating}", endpoint.id, endpoint.product.slug(), endpoint.url)
+                })
+                .collect();
+            Ok(if lines.is_empty() { "No webhook endpoints.".into() } else { lines.join("\n") })
+        }
+        WebhookCommand::Remove { id } => {
+            webhooks::remove(core, id).await?;
+            Ok(format!("Removed webhook endpoint {id}."))
+        }
+        WebhookCommand::RotateSecret { id } => {
+            let secret = webhooks::rotate_secret(core, id).await?;
+            Ok(format!(
+                "New signing secret for endpoint {id} (shown once): {}. The old one also signs for 24 hours.",
+                secret.expose()
+            ))
+        }
+        WebhookCommand::Replay { event_id } => {
+            let queued = webhooks::replay(core, &event_id).await?;
+            Ok(format!("Queued {event_id} again for {queued} endpoint(s)."))
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod delivery;
 pub mod demo_portal;
 pub mod embed_api;
 pub mod keyfile;

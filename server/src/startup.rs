@@ -2,7 +2,7 @@
 //! router. Tests build it exactly as `main` does, on port 0 with a fresh database.
 
 use crate::{
-    embed_api, oauth, policy,
+    delivery, embed_api, oauth, policy,
     sandbox::{self, Sandbox},
     serve,
     settings::{Settings, SettingsError, UpsEnvironment},
@@ -25,6 +25,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use optin_core::{
     accounts::create_user,
     companies::{add_admin, create_company},
+    email::{Mailer, SmtpSettings},
+    outbox::Senders,
     secret::{random_token, SecretString},
     store::{Store, StoreError},
     ups::{UpsEndpoints, UpsOAuth},
@@ -74,6 +76,8 @@ pub struct Application {
     /// How long refreshes under way get to finish once the process is told to stop.
     shutdown_grace: Duration,
     limits: serve::Limits,
+    /// The delivery worker's senders and poll interval, when this process runs it.
+    deliveries: Option<(Arc<Senders>, Duration)>,
 }
 
 /// The core on `settings`: the key, the store (opened and migrated), the UPS client and the
@@ -106,6 +110,38 @@ pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> 
     let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
     let store = Store::open(&settings.database, crate::keyfile::load(settings).map_err(StartupError::Key)?).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
+}
+
+/// How notifications are sent: webhooks always, email when an SMTP host is set. Links in emails
+/// point at `base_url`.
+fn senders(settings: &Settings, base_url: &Url) -> Result<Senders, StartupError> {
+    let email = &settings.email;
+    let mailer = match &email.smtp_host {
+        Some(host) => {
+            let from = email.from.clone().ok_or_else(|| {
+                StartupError::Other("email.from (OPTIN_EMAIL__FROM) is required with email.smtp_host".into())
+            })?;
+            let credentials = email.username.clone().zip(email.password.clone());
+            let smtp = SmtpSettings {
+                host: host.clone(),
+                port: email.smtp_port,
+                security: email.tls.security(),
+                credentials,
+                from,
+            };
+            Some(Mailer::new(smtp, base_url.clone()).map_err(StartupError::Other)?)
+        }
+        None => None,
+    };
+    let hooks = &settings.webhooks;
+    Senders::new(
+        mailer,
+        Duration::from_secs(hooks.timeout_secs),
+        Duration::from_secs(hooks.retry_base_secs),
+        Duration::from_secs(hooks.give_up_after_secs),
+        hooks.concurrency,
+    )
+    .map_err(|error| StartupError::Other(error.to_string()))
 }
 
 /// On a first start (no users at all), a demo company and admin with a random password.
@@ -144,6 +180,13 @@ impl Application {
         }
         let core = open_core(&settings, &base_url).await?;
         let demo_admin = if settings.seed_demo { seed_demo(&core).await? } else { None };
+        for endpoint in &settings.webhooks.endpoints {
+            let fail = |error: String| StartupError::Other(format!("webhooks.endpoints ({}): {error}", endpoint.url));
+            let product = model::Product::parse(&endpoint.product).map_err(|error| fail(error.to_string()))?;
+            optin_core::webhooks::ensure(&core, product, &endpoint.url, &endpoint.secret)
+                .await
+                .map_err(|error| fail(error.to_string()))?;
+        }
 
         let leptos_options = LeptosOptions::builder()
             .output_name("optin")
@@ -231,7 +274,13 @@ impl Application {
             max_connections: settings.connections.max,
             header_timeout: Duration::from_secs(settings.connections.header_timeout_secs),
         };
-        Ok(Self { listener, router, base_url, state, demo_admin, refresh, shutdown_grace, limits })
+        let deliveries = match settings.webhooks.worker {
+            true => {
+                Some((Arc::new(senders(&settings, &base_url)?), Duration::from_millis(settings.webhooks.poll_millis)))
+            }
+            false => None,
+        };
+        Ok(Self { listener, router, base_url, state, demo_admin, refresh, shutdown_grace, limits, deliveries })
     }
 
     pub fn port(&self) -> u16 {
@@ -244,8 +293,11 @@ impl Application {
     /// answer may be on its way back, and the built-in sandbox is one of those requests); then no
     /// new connections, the requests under way finish, and the database is closed cleanly.
     pub async fn run(self) -> std::io::Result<()> {
-        let Self { listener, router, state, refresh, shutdown_grace, limits, .. } = self;
+        let Self { listener, router, state, refresh, shutdown_grace, limits, deliveries, .. } = self;
         let core = state.core.clone();
+        if let Some((senders, poll)) = deliveries {
+            delivery::spawn(core.clone(), senders, poll);
+        }
         let worker = refresh.map(|(interval, concurrency)| worker::spawn(core.clone(), interval, concurrency));
         let stopping = core.stopping.clone();
         let stop_serving = tokio_util::sync::CancellationToken::new();

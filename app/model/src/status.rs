@@ -88,6 +88,15 @@ pub enum StatusKind {
 }
 
 impl StatusKind {
+    /// The code the host page's events, the token API and webhooks use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotAuthorized => "not_authorized",
+            Self::Authorized => "authorized",
+            Self::ReauthorizationRequired => "reauthorization_required",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::NotAuthorized => "Not authorized",
@@ -133,10 +142,14 @@ pub enum AuditAction {
     Refreshed,
     RefreshFailed,
     ReauthorizationRequired,
+    WebhookDelivered,
+    WebhookFailed,
+    EmailSent,
+    EmailFailed,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 13] = [
         Self::SignedIn,
         Self::OptInStarted,
         Self::Authorized,
@@ -146,6 +159,10 @@ impl AuditAction {
         Self::Refreshed,
         Self::RefreshFailed,
         Self::ReauthorizationRequired,
+        Self::WebhookDelivered,
+        Self::WebhookFailed,
+        Self::EmailSent,
+        Self::EmailFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +176,10 @@ impl AuditAction {
             Self::Refreshed => "refreshed",
             Self::RefreshFailed => "refresh_failed",
             Self::ReauthorizationRequired => "reauthorization_required",
+            Self::WebhookDelivered => "webhook_delivered",
+            Self::WebhookFailed => "webhook_failed",
+            Self::EmailSent => "email_sent",
+            Self::EmailFailed => "email_failed",
         }
     }
 
@@ -178,6 +199,10 @@ impl AuditAction {
             Self::Refreshed => "Token refreshed",
             Self::RefreshFailed => "Refresh failed, will retry",
             Self::ReauthorizationRequired => "Re-authorization required",
+            Self::WebhookDelivered => "Webhook delivered",
+            Self::WebhookFailed => "Webhook delivery failed",
+            Self::EmailSent => "Email sent",
+            Self::EmailFailed => "Email failed",
         }
     }
 }

@@ -162,6 +162,23 @@ pub async fn set_password(core: &Core, user: UserId, password: SecretString) -> 
     }
 }
 
+/// Where `user`'s notification emails go (re-authorization required); `None` stops them.
+pub async fn set_email(core: &Core, user: UserId, email: Option<&str>) -> Result<(), CoreError> {
+    let email = match email.map(str::trim).filter(|email| !email.is_empty()) {
+        Some(email) => Some(
+            email
+                .parse::<lettre::Address>()
+                .map_err(|_| CoreError::Invalid(format!("\"{email}\" is not an email address.")))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    match core.store.set_email(user, email.as_deref()).await? {
+        true => Ok(()),
+        false => Err(CoreError::NotFound("User".into())),
+    }
+}
+
 fn check_password_rules(password: &SecretString) -> Result<(), CoreError> {
     match password.expose().chars().count() >= 12 {
         true => Ok(()),

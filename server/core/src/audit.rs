@@ -64,6 +64,30 @@ pub enum Event {
     ReauthorizationRequired {
         reason: String,
     },
+    /// A notification reached its webhook endpoint (`kind` is the event's type).
+    WebhookDelivered {
+        kind: String,
+        url: String,
+        attempt: i64,
+    },
+    /// An attempt failed; `next_in_secs` is `None` once delivery is given up.
+    WebhookFailed {
+        kind: String,
+        url: String,
+        attempt: i64,
+        error: String,
+        next_in_secs: Option<i64>,
+    },
+    EmailSent {
+        kind: String,
+        to: String,
+    },
+    EmailFailed {
+        kind: String,
+        to: String,
+        error: String,
+        next_in_secs: Option<i64>,
+    },
 }
 
 impl Event {
@@ -78,6 +102,10 @@ impl Event {
             Self::Refreshed { .. } => AuditAction::Refreshed,
             Self::RefreshFailed { .. } => AuditAction::RefreshFailed,
             Self::ReauthorizationRequired { .. } => AuditAction::ReauthorizationRequired,
+            Self::WebhookDelivered { .. } => AuditAction::WebhookDelivered,
+            Self::WebhookFailed { .. } => AuditAction::WebhookFailed,
+            Self::EmailSent { .. } => AuditAction::EmailSent,
+            Self::EmailFailed { .. } => AuditAction::EmailFailed,
         }
     }
 
@@ -94,7 +122,22 @@ impl Event {
                 format!("attempt {attempt}, next in {next_in_secs} s: {error}")
             }
             Self::ReauthorizationRequired { reason } => reason.clone(),
+            Self::WebhookDelivered { kind, url, attempt } => format!("{kind} to {url} (attempt {attempt})"),
+            Self::WebhookFailed { kind, url, attempt, error, next_in_secs } => {
+                format!("{kind} to {url}, attempt {attempt}: {error}; {}", next_attempt(*next_in_secs))
+            }
+            Self::EmailSent { kind, to } => format!("{kind} to {to}"),
+            Self::EmailFailed { kind, to, error, next_in_secs } => {
+                format!("{kind} to {to}: {error}; {}", next_attempt(*next_in_secs))
+            }
         }
+    }
+}
+
+fn next_attempt(next_in_secs: Option<i64>) -> String {
+    match next_in_secs {
+        Some(secs) => format!("next attempt in {secs} s"),
+        None => "given up".to_owned(),
     }
 }
 

@@ -6,6 +6,8 @@
 //! - [`embed`]: the widget's single-use sessions; [`api_keys`]: the products' backends' keys.
 //! - [`ups`]: the OAuth client that speaks UPS's dialect; [`secret`]: secrets that never print;
 //!   [`keyring`]: the keys that seal tokens at rest; [`keys`]: rotating them.
+//! - [`events`]: what the products and admins are told when an authorization changes;
+//!   [`outbox`]: delivering it, as [`webhooks`] or [`email`].
 //! - [`audit`]: the log as events; [`store`]: the one place with SQL.
 //!
 //! Nothing here knows about HTTP requests, cookies or pages: the web layers (`app`'s server
@@ -19,15 +21,19 @@ pub mod audit;
 pub mod authorization;
 pub mod clock;
 pub mod companies;
+pub mod email;
 pub mod embed;
 pub mod error;
+pub mod events;
 pub mod keyring;
 pub mod keys;
 pub mod lifecycle;
+pub mod outbox;
 pub mod secret;
 pub mod store;
 pub mod throttle;
 pub mod ups;
+pub mod webhooks;
 
 pub use error::CoreError;
 

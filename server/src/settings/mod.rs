@@ -2,6 +2,10 @@
 //! an optional TOML file, then `OPTIN_*` environment variables (`__` separates levels, e.g.
 //! `OPTIN_UPS__ENVIRONMENT=cie`, `OPTIN_UPS__REVERSE_LOGISTICS__CLIENT_SECRET=…`).
 
+mod notifications;
+
+pub use notifications::{ConfiguredEndpoint, EmailSettings, EmailTls, WebhookSettings};
+
 use figment::{
     providers::{Env, Format, Toml},
     Figment,
@@ -56,6 +60,8 @@ pub struct Settings {
     /// the last entry is used). Unset: the connection's peer address.
     pub client_ip_header: Option<String>,
     pub connections: ConnectionSettings,
+    pub webhooks: WebhookSettings,
+    pub email: EmailSettings,
     pub ups: UpsSettings,
     pub sandbox: SandboxSettings,
     pub embed: EmbedSettings,
@@ -82,6 +88,8 @@ impl Default for Settings {
             shutdown_grace_secs: 20,
             client_ip_header: None,
             connections: ConnectionSettings::default(),
+            webhooks: WebhookSettings::default(),
+            email: EmailSettings::default(),
             ups: UpsSettings::default(),
             sandbox: SandboxSettings::default(),
             embed: EmbedSettings::default(),

@@ -3,6 +3,7 @@
 //! every hop the way a browser makes them.
 #![allow(dead_code)]
 
+pub mod receivers;
 pub mod service;
 
 use model::{CompanyId, Product, UserId};
@@ -42,6 +43,11 @@ pub async fn spawn_app() -> TestApp {
 /// The application talking to a provider double at `provider` (`http://…/security`) instead of
 /// the built-in sandbox, with client credentials for every product.
 pub async fn spawn_app_with_provider(provider: &str) -> TestApp {
+    spawn_app_with_provider_and(provider, |_| {}).await
+}
+
+/// [`spawn_app_with_provider`], with `customize` applied after.
+pub async fn spawn_app_with_provider_and(provider: &str, customize: impl FnOnce(&mut Settings)) -> TestApp {
     let provider: Url = provider.parse().expect("a provider URL");
     spawn_app_with(move |settings| {
         settings.ups.environment = server::settings::UpsEnvironment::Custom;
@@ -52,6 +58,7 @@ pub async fn spawn_app_with_provider(provider: &str) -> TestApp {
             product.client_id = Some("client".into());
             product.client_secret = Some(SecretString::new("secret"));
         }
+        customize(settings);
     })
     .await
 }
@@ -64,7 +71,12 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 impl TestApp {
     /// Another instance on the same database and key file (a restart, or a second instance).
     pub async fn restarted(&self) -> TestApp {
-        spawn_app_in(self._dir.clone(), |_| {}).await
+        self.restarted_with(|_| {}).await
+    }
+
+    /// [`TestApp::restarted`], with `customize` applied to its settings.
+    pub async fn restarted_with(&self, customize: impl FnOnce(&mut Settings)) -> TestApp {
+        spawn_app_in(self._dir.clone(), customize).await
     }
 
     /// Runs the server binary's administration `args` on this app's database and key file, as an

@@ -97,6 +97,18 @@ impl Store {
         Ok(())
     }
 
+    /// The address the user's notification emails go to (`None`: no emails); whether there is
+    /// such a user.
+    pub async fn set_email(&self, user: UserId, email: Option<&str>) -> Result<bool, StoreError> {
+        let changed = sqlx::query("UPDATE users SET email = ? WHERE id = ?")
+            .bind(email)
+            .bind(user.get())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(changed == 1)
+    }
+
     /// Ends every session of the user whose session this is (sign out everywhere).
     pub async fn end_sessions_of(&self, id_hash: &[u8]) -> Result<u64, StoreError> {
         let ended =

@@ -2,10 +2,11 @@
 //! company's opt-in stands. Opting in, opting out or clearing each change it in one transaction
 //! with the tokens and the audit entry.
 
-use super::{audit, sealed, state, tokens, Store, StoreError};
+use super::{audit, outbox, sealed, state, tokens, Store, StoreError};
 use crate::{
     audit::{Actor, Entry, Event},
     clock::now,
+    events::EventKind,
     secret::fingerprint,
     ups::TokenGrant,
 };
@@ -68,7 +69,7 @@ impl Store {
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
                  authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
-                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL
+                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, degraded_at = NULL
              RETURNING id",
         )
         .bind(company.get())
@@ -84,6 +85,7 @@ impl Store {
         tokens::insert(&mut tx, &self.cipher, owner, grant).await?;
         let event = Event::Authorized { token: fingerprint(grant.access_token.expose()) };
         audit::record(&mut tx, Entry::by(actor, company, product, event)).await?;
+        outbox::record_event(&mut tx, EventKind::Authorized, company, product, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -100,7 +102,7 @@ impl Store {
         let reason = AuthorizationState::revoked(revocation).as_str();
         let mut tx = self.write().await?;
         let revoked: Option<i64> = sqlx::query_scalar(
-            "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?
+            "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?, degraded_at = NULL
              WHERE company_id = ? AND product = ? AND status != 'revoked' RETURNING id",
         )
         .bind(reason)
@@ -111,11 +113,12 @@ impl Store {
         .await?;
         if let Some(authorization) = revoked {
             let tokens_deleted = tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Cleared).await?;
-            let event = match revocation {
-                Revocation::OptOut => Event::OptedOut { tokens_deleted },
-                Revocation::Clear => Event::Cleared { tokens_deleted },
+            let (event, kind) = match revocation {
+                Revocation::OptOut => (Event::OptedOut { tokens_deleted }, EventKind::OptedOut),
+                Revocation::Clear => (Event::Cleared { tokens_deleted }, EventKind::Cleared),
             };
             audit::record(&mut tx, Entry::by(actor, company, product, event)).await?;
+            outbox::record_event(&mut tx, kind, company, product, None).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -14,20 +14,24 @@ mod audit;
 mod authorizations;
 mod companies;
 mod embed;
+mod outbox;
 mod sandbox;
 mod sealed;
 mod states;
 mod tokens;
+mod webhooks;
 
 pub use accounts::{Credentials, SessionUser};
 pub use api_keys::{ApiKey, ApiKeyId};
 pub use authorizations::AuthorizationRecord;
 pub use companies::CompanyStatusRow;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
+pub use outbox::{DeliveryId, DueDelivery, Target};
 pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
 pub use sealed::{KeyUsage, RewrapBatch};
 pub use states::{NewState, PendingState};
 pub use tokens::{AuthorizationId, Current, Lookup, Refreshed};
+pub use webhooks::WebhookEndpoint;
 
 use crate::keyring::{CipherError, KeyRing};
 use model::{AuthorizationState, Product};

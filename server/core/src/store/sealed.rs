@@ -195,3 +195,32 @@ impl Store {
         Ok(batch)
     }
 }
+
+/// What a webhook endpoint's signing secret is bound to: its row and column.
+fn endpoint_aad(endpoint: i64, product: Product, column: &str) -> String {
+    format!("webhook_endpoints.{column}|endpoint={endpoint}|product={}", product.slug())
+}
+
+pub(super) fn seal_endpoint_secret(
+    ring: &KeyRing,
+    endpoint: i64,
+    product: Product,
+    column: &str,
+    secret: &SecretString,
+) -> Result<Vec<u8>, StoreError> {
+    Ok(ring.seal(secret.expose(), &endpoint_aad(endpoint, product, column))?)
+}
+
+pub(super) fn open_endpoint_secret(
+    ring: &KeyRing,
+    endpoint: i64,
+    product: Product,
+    column: &str,
+    sealed: &[u8],
+) -> Result<SecretString, StoreError> {
+    // Endpoint secrets were never sealed without a key id: nothing else opens them.
+    ring.open(sealed, &endpoint_aad(endpoint, product, column), "\0").map_err(|source| StoreError::Unsealable {
+        row: format!("webhook_endpoints.{column} of endpoint {endpoint}"),
+        source,
+    })
+}

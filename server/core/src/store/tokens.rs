@@ -2,13 +2,14 @@
 //! refreshes, retries and the record of a refresh under way.
 
 use super::{
-    audit, product,
+    audit, outbox, product,
     sealed::{TokenColumn, TokenOwner},
     state, unreadable, Store, StoreError,
 };
 use crate::{
     audit::{Entry, Event},
     clock::now,
+    events::EventKind,
     keyring::KeyRing,
     secret::{fingerprint, SecretString},
     ups::TokenGrant,
@@ -16,6 +17,10 @@ use crate::{
 use model::{AuthorizationState, CompanyId, Product, TokenPage, TokenRow, TokenStatus};
 use sqlx::SqliteConnection;
 use std::fmt;
+
+/// UPS unreachable while the stored token expires within this many seconds is a degraded
+/// incident (the token API hands out tokens valid for at least 60 s).
+const DEGRADED_MARGIN_SECS: i64 = 60;
 
 /// An authorization's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -104,6 +109,7 @@ pub struct Current {
     token: Option<i64>,
     access: Option<Vec<u8>>,
     refresh: Option<Vec<u8>>,
+    pub issued_at: i64,
     pub expires_at: i64,
     pub refresh_at: i64,
     /// Waiting out a backoff after an outage until then.
@@ -138,6 +144,7 @@ struct CurrentRow {
     token: Option<i64>,
     access: Option<Vec<u8>>,
     refresh: Option<Vec<u8>>,
+    issued_at: Option<i64>,
     expires_at: Option<i64>,
     refresh_at: Option<i64>,
     retry_at: Option<i64>,
@@ -156,7 +163,7 @@ impl Store {
     pub async fn current(&self, company: CompanyId, product: Product) -> Result<Lookup, StoreError> {
         let row: Option<CurrentRow> = sqlx::query_as(
             "SELECT a.id AS authorization, a.status, a.status_reason AS reason, t.id AS token, t.access_token AS access,
-                    t.refresh_token AS refresh, t.expires_at, t.refresh_at, a.retry_at, a.refresh_started_at
+                    t.refresh_token AS refresh, t.issued_at, t.expires_at, t.refresh_at, a.retry_at, a.refresh_started_at
              FROM companies c
              LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
              LEFT JOIN oauth_tokens t ON t.authorization_id = a.id AND t.status = 'active'
@@ -177,6 +184,7 @@ impl Store {
             token: row.token,
             access: row.access,
             refresh: row.refresh,
+            issued_at: row.issued_at.unwrap_or_default(),
             expires_at: row.expires_at.unwrap_or_default(),
             refresh_at: row.refresh_at.unwrap_or_default(),
             retry_at: row.retry_at,
@@ -251,6 +259,7 @@ impl Store {
         .await?;
         let event = Event::Refreshed { token: fingerprint(grant.access_token.expose()) };
         audit::record(&mut tx, Entry::service(company, product, event)).await?;
+        outbox::end_degraded(&mut tx, authorization, company, product).await?;
         tx.commit().await?;
         Ok(Refreshed::Stored { expires_at })
     }
@@ -273,7 +282,7 @@ impl Store {
         }
         let marked = sqlx::query(
             "UPDATE authorizations SET status = 'reauthorization_required', status_reason = ?, status_changed_at = ?,
-                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL
+                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, degraded_at = NULL
              WHERE id = ? AND status = 'authorized'",
         )
         .bind(&reason)
@@ -286,6 +295,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
+        outbox::record_event(&mut tx, EventKind::ReauthorizationRequired, company, product, Some(&reason)).await?;
         audit::record(&mut tx, Entry::service(company, product, Event::ReauthorizationRequired { reason })).await?;
         tx.commit().await?;
         Ok(true)
@@ -323,6 +333,7 @@ impl Store {
         .await?;
         let event = Event::RefreshFailed { attempt: failures, next_in_secs, error: error.to_owned() };
         audit::record(&mut tx, Entry::service(company, product, event)).await?;
+        outbox::start_degraded(&mut tx, authorization.0, company, product, DEGRADED_MARGIN_SECS).await?;
         tx.commit().await?;
         Ok(())
     }

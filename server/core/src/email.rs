@@ -1,0 +1,85 @@
+//! Email to a company's admins when UPS no longer accepts its grant: what to do, and a link to
+//! the product's page. Sent over SMTP with `lettre`; off when no SMTP host is configured.
+
+use crate::{events::Notification, secret::SecretString};
+use lettre::{
+    message::Mailbox,
+    transport::smtp::{authentication::Credentials, client::Tls, client::TlsParameters},
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use model::Product;
+use std::time::Duration;
+use url::Url;
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain, then upgraded with STARTTLS (required).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a test sink.
+    None,
+}
+
+/// Where and how to send.
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub credentials: Option<(String, SecretString)>,
+    pub from: String,
+}
+
+/// Sends the notifications' emails.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// Where the links in the emails point.
+    base_url: Url,
+}
+
+impl Mailer {
+    pub fn new(settings: SmtpSettings, base_url: Url) -> Result<Self, String> {
+        let from: Mailbox =
+            settings.from.parse().map_err(|error| format!("email.from {:?}: {error}", settings.from))?;
+        let tls = |host: &str| TlsParameters::new(host.to_owned()).map_err(|error| error.to_string());
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            .port(settings.port)
+            .timeout(Some(Duration::from_secs(15)));
+        builder = match settings.security {
+            SmtpSecurity::StartTls => builder.tls(Tls::Required(tls(&settings.host)?)),
+            SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls(&settings.host)?)),
+            SmtpSecurity::None => builder.tls(Tls::None),
+        };
+        if let Some((user, password)) = settings.credentials {
+            builder = builder.credentials(Credentials::new(user, password.expose().to_owned()));
+        }
+        Ok(Self { transport: builder.build(), from, base_url })
+    }
+
+    /// The re-authorization email for `notification`, to `to`.
+    pub async fn send(&self, notification: &Notification, to: &str) -> Result<(), String> {
+        let product = Product::parse(notification.product).map_err(|error| error.to_string())?;
+        let link = self.base_url.join(product.page_path()).map_err(|error| error.to_string())?;
+        let reason = notification.reason.as_deref().unwrap_or("UPS no longer accepts the authorization.");
+        let body = format!(
+            "{product} can no longer act on {company}'s behalf through UPS APIs.\n\n\
+             Why: {reason}\n\n\
+             An admin of {company} must authorize {product} again: sign in at {link} and choose \
+             Re-authorize. Until then, {product} cannot use UPS for {company}.\n\n\
+             (Event {id}.)\n",
+            product = product.name(),
+            company = notification.company_name,
+            id = notification.id,
+        );
+        let to: Mailbox = to.parse().map_err(|error| format!("{to:?}: {error}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(format!("Action needed: authorize {} again for {}", product.name(), notification.company_name))
+            .body(body)
+            .map_err(|error| error.to_string())?;
+        self.transport.send(message).await.map(|_| ()).map_err(|error| error.to_string())
+    }
+}

@@ -1,0 +1,120 @@
+//! What the products and the admins are told when an authorization changes: the notification
+//! events and their payload. The store writes an event in the same transaction as the change it
+//! reports (the outbox); [`crate::outbox`] delivers it as a signed webhook or an email. A payload
+//! never carries a token.
+
+use model::{CompanyId, Product, StatusKind};
+use serde::Serialize;
+
+/// The type of a notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Authorized,
+    OptedOut,
+    Cleared,
+    /// UPS refused the grant; the event carries UPS's reason.
+    ReauthorizationRequired,
+    /// UPS cannot be reached and the stored token has expired or is about to: sent once per
+    /// incident, not once per retry.
+    RefreshDegraded,
+    /// A refresh succeeded again after a degraded incident.
+    RefreshRecovered,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 6] = [
+        Self::Authorized,
+        Self::OptedOut,
+        Self::Cleared,
+        Self::ReauthorizationRequired,
+        Self::RefreshDegraded,
+        Self::RefreshRecovered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorized => "authorization.authorized",
+            Self::OptedOut => "authorization.opted_out",
+            Self::Cleared => "authorization.cleared",
+            Self::ReauthorizationRequired => "authorization.reauthorization_required",
+            Self::RefreshDegraded => "authorization.refresh_degraded",
+            Self::RefreshRecovered => "authorization.refresh_recovered",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    /// The authorization's status once this happened.
+    pub fn status(self) -> StatusKind {
+        match self {
+            Self::Authorized | Self::RefreshDegraded | Self::RefreshRecovered => StatusKind::Authorized,
+            Self::OptedOut | Self::Cleared => StatusKind::NotAuthorized,
+            Self::ReauthorizationRequired => StatusKind::ReauthorizationRequired,
+        }
+    }
+}
+
+/// A notification as it is sent: the webhook body, and what an email says.
+#[derive(Clone, Debug, Serialize)]
+pub struct Notification {
+    /// `evt_…`: the same on every attempt, so receivers can drop duplicates.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub company: i64,
+    pub company_name: String,
+    pub product: &'static str,
+    pub status: &'static str,
+    pub reason: Option<String>,
+    /// Unix seconds.
+    pub occurred_at: i64,
+}
+
+impl Notification {
+    pub fn new(
+        id: String,
+        kind: EventKind,
+        company: (CompanyId, String),
+        product: Product,
+        reason: Option<String>,
+        occurred_at: i64,
+    ) -> Self {
+        Self {
+            id,
+            kind: kind.as_str(),
+            company: company.0.get(),
+            company_name: company.1,
+            product: product.slug(),
+            status: kind.status().code(),
+            reason,
+            occurred_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_back_and_payloads_carry_no_token_field() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        let notification = Notification::new(
+            "evt_1".into(),
+            EventKind::ReauthorizationRequired,
+            (CompanyId::new(3), "Acme".into()),
+            Product::PickupManager,
+            Some("UPS refused".into()),
+            1_700_000_000,
+        );
+        let body = serde_json::to_value(&notification).unwrap();
+        assert_eq!(body["type"], "authorization.reauthorization_required");
+        assert_eq!(body["status"], "reauthorization_required");
+        let fields: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["company", "company_name", "id", "occurred_at", "product", "reason", "status", "type"]);
+    }
+}

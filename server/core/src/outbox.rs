@@ -1,0 +1,143 @@
+//! Delivering the outbox: claim what is due, attempt each delivery on its own (a slow or dead
+//! endpoint delays no other one, and never a token call), and record the outcome. At least once:
+//! a failure is retried with exponential backoff and jitter for about a day, then given up and
+//! shown in the company's Activity; the event id is the receiver's idempotency key.
+
+use crate::{
+    clock::now,
+    email::Mailer,
+    error::CoreError,
+    store::{DueDelivery, Target},
+    webhooks::signed_headers,
+    Core,
+};
+use rand::Rng;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Semaphore;
+
+/// How deliveries are sent and retried.
+pub struct Senders {
+    http: reqwest::Client,
+    mailer: Option<Mailer>,
+    /// The first retry's delay; each next one doubles, up to an hour.
+    retry_base: Duration,
+    /// After this long since the event, a failing delivery is given up.
+    give_up_after: Duration,
+    timeout: Duration,
+    in_flight: Arc<Semaphore>,
+}
+
+impl Senders {
+    pub fn new(
+        mailer: Option<Mailer>,
+        timeout: Duration,
+        retry_base: Duration,
+        give_up_after: Duration,
+        max_in_flight: usize,
+    ) -> Result<Self, CoreError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .user_agent("ups-optin-webhooks/1")
+            .build()
+            .map_err(|error| CoreError::Unexpected(format!("the webhook client: {error}")))?;
+        let in_flight = Arc::new(Semaphore::new(max_in_flight.max(1)));
+        Ok(Self { http, mailer, retry_base, give_up_after, timeout, in_flight })
+    }
+}
+
+/// Claims what is due (as many as there is room for) and starts an attempt for each; answers how
+/// many started. The attempts run on their own tasks.
+pub async fn deliver_due(core: &Core, senders: &Arc<Senders>) -> Result<usize, CoreError> {
+    let room = senders.in_flight.available_permits();
+    if room == 0 {
+        return Ok(0);
+    }
+    // A lease outlives an attempt, so no other worker starts the same one meanwhile.
+    let lease = senders.timeout.as_secs() as i64 * 2 + 30;
+    let due = core.store.claim_deliveries(room as u32, lease).await?;
+    let started = due.len();
+    for delivery in due {
+        let Ok(permit) = senders.in_flight.clone().try_acquire_owned() else { break };
+        let (core, senders) = (core.clone(), senders.clone());
+        tokio::spawn(async move {
+            attempt(&core, &senders, delivery).await;
+            drop(permit);
+        });
+    }
+    Ok(started)
+}
+
+#[tracing::instrument(skip_all, fields(event = %delivery.notification.id, kind = delivery.notification.kind, attempt = delivery.attempts + 1))]
+async fn attempt(core: &Core, senders: &Senders, delivery: DueDelivery) {
+    let outcome = match &delivery.target {
+        Target::Webhook { url, secrets } => post(senders, url, &delivery, secrets).await,
+        Target::Email { to } => match &senders.mailer {
+            Some(mailer) => mailer.send(&delivery.notification, to).await,
+            None => Err("email is off: no SMTP host is configured".to_owned()),
+        },
+    };
+    let recorded = match outcome {
+        Ok(()) => core.store.delivered(&delivery).await,
+        Err(error) => {
+            let expired = now() - delivery.created_at >= senders.give_up_after.as_secs() as i64;
+            // With email off, retrying cannot help.
+            let email_off = matches!((&delivery.target, &senders.mailer), (Target::Email { .. }, None));
+            let next_at =
+                (!expired && !email_off).then(|| now() + retry_delay(delivery.attempts + 1, senders.retry_base));
+            tracing::warn!(%error, retry = next_at.is_some(), "delivery failed");
+            core.store.delivery_failed(&delivery, &error, next_at).await
+        }
+    };
+    if let Err(error) = recorded {
+        // The lease runs out and the delivery is attempted again: at least once.
+        tracing::error!(%error, "could not record a delivery's outcome");
+    }
+}
+
+async fn post(
+    senders: &Senders,
+    url: &str,
+    delivery: &DueDelivery,
+    secrets: &[crate::secret::SecretString],
+) -> Result<(), String> {
+    let body = serde_json::to_string(&delivery.notification).map_err(|error| error.to_string())?;
+    let headers =
+        signed_headers(&delivery.notification.id, &body, secrets, now()).map_err(|error| error.to_string())?;
+    let mut request = senders.http.post(url).header(reqwest::header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    match request.body(body).send().await {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => Err(format!("the endpoint answered {}", response.status())),
+        Err(error) if error.is_timeout() => Err(format!("no answer within {} s", senders.timeout.as_secs())),
+        Err(error) if error.is_connect() => Err("the endpoint could not be reached".to_owned()),
+        Err(_) => Err("the request failed".to_owned()),
+    }
+}
+
+/// The wait before attempt `n + 1`: `base` doubling to at most an hour, ±20 % jitter so that
+/// deliveries failing together do not retry together.
+pub fn retry_delay(attempts: i64, base: Duration) -> i64 {
+    let base = base.as_secs().max(1) as i64;
+    let delay = base.saturating_mul(1 << (attempts.clamp(1, 20) - 1)).min(3_600.max(base));
+    let jitter = rand::thread_rng().gen_range(-(delay / 5)..=delay / 5);
+    (delay + jitter).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+    use std::time::Duration;
+
+    #[test]
+    fn retries_back_off_with_jitter_up_to_an_hour() {
+        for _ in 0..100 {
+            let first = retry_delay(1, Duration::from_secs(30));
+            assert!((24..=36).contains(&first), "{first}");
+            assert!((96..=144).contains(&retry_delay(3, Duration::from_secs(30))));
+            assert!(retry_delay(40, Duration::from_secs(30)) <= 3_600 + 720);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The `webhook_endpoints` table: where each product's backend wants to hear about changes, and
+//! the secret each delivery is signed with (sealed). Replaying an event re-queues its deliveries.
+
+use super::{
+    product,
+    sealed::{open_endpoint_secret, seal_endpoint_secret},
+    Store, StoreError,
+};
+use crate::{clock::now, secret::SecretString};
+use model::Product;
+
+/// An endpoint, as the command line lists it (never its secret).
+#[derive(Debug)]
+pub struct WebhookEndpoint {
+    pub id: i64,
+    pub product: Product,
+    pub url: String,
+    pub created_at: i64,
+    /// Until then, the previous secret signs beside the current one.
+    pub previous_until: Option<i64>,
+}
+
+impl Store {
+    pub async fn add_endpoint(&self, product: Product, url: &str, secret: &SecretString) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO webhook_endpoints (product, url, secret, created_at) VALUES (?, ?, x'', ?) RETURNING id",
+        )
+        .bind(product.slug())
+        .bind(url)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let sealed = seal_endpoint_secret(&self.cipher, id, product, "secret", secret)?;
+        sqlx::query("UPDATE webhook_endpoints SET secret = ? WHERE id = ?")
+            .bind(sealed)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn endpoints(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, product, url, created_at, previous_until FROM webhook_endpoints WHERE removed_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, slug, url, created_at, previous_until)| {
+                Ok(WebhookEndpoint { id, product: product(&slug)?, url, created_at, previous_until })
+            })
+            .collect()
+    }
+
+    /// The live endpoint of `product` at `url`, with its current signing secret.
+    pub async fn endpoint_at(&self, product: Product, url: &str) -> Result<Option<(i64, SecretString)>, StoreError> {
+        let row: Option<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, secret FROM webhook_endpoints WHERE product = ? AND url = ? AND removed_at IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(product.slug())
+        .bind(url)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(id, sealed)| Ok((id, open_endpoint_secret(&self.cipher, id, product, "secret", &sealed)?)))
+            .transpose()
+    }
+
+    /// Removes the endpoint; its pending deliveries are given up. Whether there was one.
+    pub async fn remove_endpoint(&self, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let removed = sqlx::query("UPDATE webhook_endpoints SET removed_at = ? WHERE id = ? AND removed_at IS NULL")
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE deliveries SET status = 'failed', last_error = 'endpoint removed' WHERE endpoint_id = ? AND status = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(removed == 1)
+    }
+
+    /// Makes `secret` the endpoint's signing secret; the one it replaces keeps signing beside it
+    /// until `previous_until`. Whether there was such an endpoint.
+    pub async fn rotate_endpoint_secret(
+        &self,
+        id: i64,
+        secret: &SecretString,
+        previous_until: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let row: Option<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT product, secret FROM webhook_endpoints WHERE id = ? AND removed_at IS NULL")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((slug, sealed)) = row else { return Ok(false) };
+        let product = product(&slug)?;
+        let previous = open_endpoint_secret(&self.cipher, id, product, "secret", &sealed)?;
+        sqlx::query("UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_until = ? WHERE id = ?")
+            .bind(seal_endpoint_secret(&self.cipher, id, product, "secret", secret)?)
+            .bind(seal_endpoint_secret(&self.cipher, id, product, "previous_secret", &previous)?)
+            .bind(previous_until)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sends the event with this id again to every current endpoint of its product (a new
+    /// attempt with the same event id); how many deliveries were queued, `None` for no such event.
+    pub async fn replay_event(&self, public_id: &str) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.write().await?;
+        let event: Option<(i64, String)> = sqlx::query_as("SELECT id, product FROM events WHERE public_id = ?")
+            .bind(public_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((event, product)) = event else { return Ok(None) };
+        let queued = sqlx::query(
+            "INSERT INTO deliveries (event_id, endpoint_id, status, next_attempt_at, created_at)
+             SELECT ?1, id, 'pending', ?2, ?2 FROM webhook_endpoints WHERE product = ?3 AND removed_at IS NULL
+             ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', next_attempt_at = ?2,
+                 lease_until = NULL, created_at = ?2",
+        )
+        .bind(event)
+        .bind(now())
+        .bind(product)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(Some(queued))
+    }
+}
