@@ -89,8 +89,12 @@ fn usable(current: &Current) -> Result<(), TokenError> {
     }
 }
 
-/// The stored access token, if it is valid for at least `seconds` more.
+/// The stored access token, if it is valid for at least `seconds` more, or for half its
+/// lifetime when UPS issues tokens that live less than twice that: a token can never outlive its
+/// lifetime, and asking more would refresh on every call (one refresh per token, whatever
+/// tokens live).
 fn valid_for(core: &Core, current: &Current, seconds: i64) -> Result<Option<FreshToken>, TokenError> {
+    let seconds = seconds.min((current.expires_at - current.issued_at) / 2);
     if current.expires_at <= now() + seconds {
         return Ok(None);
     }
