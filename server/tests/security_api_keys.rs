@@ -55,3 +55,23 @@ async fn a_key_limited_to_companies_reaches_only_those_and_cannot_tell_the_other
     let (ok, _, error) = app.cli(&["api-key", "create", PRODUCT.slug(), "--company", "No Such Co"]);
     assert!(!ok && error.contains("No Such Co"), "{error}");
 }
+
+#[tokio::test]
+async fn a_key_revoked_from_the_command_line_is_refused_within_a_second() {
+    let app = common::spawn_app().await;
+    let company = app.company("Acme Returns").await;
+    app.seed_grant(company, PRODUCT).await;
+    let key = app.api_key(PRODUCT).await;
+    for _ in 0..3 {
+        // Answered from memory after the first call.
+        assert_eq!(app.token_api(&key, &company.to_string(), PRODUCT.slug()).await.0, StatusCode::OK);
+    }
+    let (ok, said, error) = app.cli(&["api-key", "revoke", &key[..14]]);
+    assert!(ok, "{said} {error}");
+    let revoked = std::time::Instant::now();
+    while app.token_api(&key, &company.to_string(), PRODUCT.slug()).await.0 == StatusCode::OK {
+        assert!(revoked.elapsed() < std::time::Duration::from_millis(1_500), "still accepted after 1.5 s");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(app.token_api(&key, &company.to_string(), PRODUCT.slug()).await.0, StatusCode::UNAUTHORIZED);
+}

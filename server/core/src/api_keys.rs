@@ -33,10 +33,22 @@ pub async fn create(
 /// Whether `key` may act for `company`. A company outside a restricted key's list answers as if it
 /// did not exist (`NotFound`), so the key cannot tell which other companies there are.
 pub async fn require_reach(core: &Core, key: &ApiKey, company: CompanyId) -> Result<(), CoreError> {
-    if key.restricted && !core.store.api_key_reaches(key.id, company).await? {
-        return Err(CoreError::NotFound("Company".into()));
+    if !key.restricted {
+        return Ok(());
     }
-    Ok(())
+    let generation = core.store.generation();
+    let reaches = match core.caches.reach.get(&(key.id, company), generation) {
+        Some(reaches) => reaches,
+        None => {
+            let reaches = core.store.api_key_reaches(key.id, company).await?;
+            core.caches.reach.insert((key.id, company), reaches, generation);
+            reaches
+        }
+    };
+    match reaches {
+        true => Ok(()),
+        false => Err(CoreError::NotFound("Company".into())),
+    }
 }
 
 /// Revokes the key with this prefix; whether one was revoked.
@@ -49,7 +61,17 @@ pub async fn revoke_labelled(core: &Core, product: Product, label: &str) -> Resu
     Ok(core.store.revoke_api_keys_labelled(product, label).await?)
 }
 
-/// The live key a bearer presents: one indexed lookup of its SHA-256, no slow hash.
+/// The live key a bearer presents: one indexed lookup of its SHA-256, no slow hash; kept for a
+/// moment (a revocation by this process counts at once, by another within `CACHE_TTL`).
 pub async fn authenticate(core: &Core, presented: &str) -> Result<Option<ApiKey>, CoreError> {
-    Ok(core.store.api_key(&token_hash(presented)).await?)
+    let hash = token_hash(presented);
+    let generation = core.store.generation();
+    if let Some(key) = core.caches.api_keys.get(&hash, generation) {
+        return Ok(Some(key));
+    }
+    let key = core.store.api_key(&hash).await?;
+    if let Some(key) = key {
+        core.caches.api_keys.insert(hash, key, generation);
+    }
+    Ok(key)
 }

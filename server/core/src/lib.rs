@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod authorization;
+pub mod cache;
 pub mod clock;
 pub mod companies;
 pub mod email;
@@ -71,6 +72,30 @@ pub struct Core {
     pub stopping: CancellationToken,
     /// Every refresh under way, so a stopping process waits for their answers to be stored.
     pub refreshes: TaskTracker,
+    /// What the token API answers again and again, for a moment (see [`cache`]).
+    pub caches: Arc<Caches>,
+}
+
+/// How long the token API's answers are kept at most; what another process changes (the command
+/// line, another instance) is seen within this.
+pub const CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// The token API's caches: live API keys by hash, whether a limited key reaches a company, and
+/// fresh tokens with the time until which they may be handed out.
+pub struct Caches {
+    pub api_keys: cache::Cache<Vec<u8>, api_keys::ApiKey>,
+    pub reach: cache::Cache<(api_keys::ApiKeyId, model::CompanyId), bool>,
+    pub tokens: cache::Cache<(model::CompanyId, model::Product, i64), (lifecycle::FreshToken, i64)>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self {
+            api_keys: cache::Cache::new(CACHE_TTL),
+            reach: cache::Cache::new(CACHE_TTL),
+            tokens: cache::Cache::new(CACHE_TTL),
+        }
+    }
 }
 
 impl Core {
@@ -84,6 +109,7 @@ impl Core {
             refresh_locks: Default::default(),
             stopping: Default::default(),
             refreshes: Default::default(),
+            caches: Default::default(),
         }
     }
 }

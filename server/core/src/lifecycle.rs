@@ -30,6 +30,7 @@ use std::{
 };
 
 /// A usable access token and when it expires (Unix seconds).
+#[derive(Clone)]
 pub struct FreshToken {
     pub access_token: SecretString,
     pub expires_at: i64,
@@ -94,8 +95,7 @@ fn usable(current: &Current) -> Result<(), TokenError> {
 /// lifetime, and asking more would refresh on every call (one refresh per token, whatever
 /// tokens live).
 fn valid_for(core: &Core, current: &Current, seconds: i64) -> Result<Option<FreshToken>, TokenError> {
-    let seconds = seconds.min((current.expires_at - current.issued_at) / 2);
-    if current.expires_at <= now() + seconds {
+    if current.expires_at <= now() + required_validity(current, seconds) {
         return Ok(None);
     }
     Ok(core
@@ -104,7 +104,12 @@ fn valid_for(core: &Core, current: &Current, seconds: i64) -> Result<Option<Fres
         .map(|access_token| FreshToken { access_token, expires_at: current.expires_at }))
 }
 
-/// A token valid for at least `min_validity` seconds, refreshing first if needed.
+fn required_validity(current: &Current, seconds: i64) -> i64 {
+    seconds.min((current.expires_at - current.issued_at) / 2)
+}
+
+/// A token valid for at least `min_validity` seconds, refreshing first if needed. One just read
+/// is kept for a moment ([`crate::cache`]), so repeated calls cost no database round trip.
 #[tracing::instrument(skip(core), fields(%company, %product))]
 pub async fn fresh_token(
     core: &Core,
@@ -112,9 +117,18 @@ pub async fn fresh_token(
     product: Product,
     min_validity: i64,
 ) -> Result<FreshToken, TokenError> {
+    let generation = core.store.generation();
+    let key = (company, product, min_validity);
+    if let Some((token, usable_until)) = core.caches.tokens.get(&key, generation) {
+        if usable_until > now() {
+            return Ok(token);
+        }
+    }
     let stored = current(core, company, product).await?;
     usable(&stored)?;
     if let Some(token) = valid_for(core, &stored, min_validity)? {
+        let usable_until = stored.expires_at - required_validity(&stored, min_validity);
+        core.caches.tokens.insert(key, (token.clone(), usable_until), generation);
         return Ok(token);
     }
     let guard = core.refresh_locks.lock_for(stored.authorization).lock_owned().await;

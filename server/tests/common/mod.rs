@@ -174,6 +174,7 @@ impl TestApp {
         .execute(&self.db)
         .await
         .unwrap();
+        self.core().store.external_change();
     }
 
     /// Stores a one-hour token pair for (company, product), as an opt-in through the provider would.

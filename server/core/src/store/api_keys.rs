@@ -6,7 +6,7 @@ use crate::clock::now;
 use model::{CompanyId, Product};
 
 /// An API key's row id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ApiKeyId(i64);
 
 impl ApiKeyId {
@@ -78,6 +78,7 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected();
+        self.changed();
         Ok(revoked > 0)
     }
 
@@ -89,6 +90,7 @@ impl Store {
             .bind(product.slug())
             .execute(&self.pool)
             .await?;
+        self.changed();
         Ok(())
     }
 

@@ -96,11 +96,47 @@ fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, Store
     }
 }
 
+/// A write transaction: the connection it holds, and `commit`, which also counts the write (see
+/// `Store::generation`).
+struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await?;
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(())
+    }
+
+    async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
 /// The database and the key ring that seals what it keeps.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
     cipher: KeyRing,
+    /// Counts this process's writes that change what the token API answers (authorizations,
+    /// tokens, API keys), so answers kept in memory are dropped at once (`crate::cache`).
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -118,7 +154,23 @@ impl Store {
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
-        Ok(Self { pool, cipher })
+        Ok(Self { pool, cipher, generation: Default::default() })
+    }
+
+    /// How many writes that change what the token API answers this process has made.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Something outside this process changed the database (a manual fix, a test standing in for
+    /// time passing): drops what is kept in memory now instead of within `CACHE_TTL`.
+    pub fn external_change(&self) {
+        self.changed();
+    }
+
+    /// Marks such a write (before and after its commit, so nothing read in between is kept).
+    fn changed(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The key ring's current key and the older ones.
@@ -135,7 +187,11 @@ impl Store {
     /// the busy timeout); a deferred `BEGIN` that reads and then writes fails at once with
     /// "database is locked" whenever another writer committed in between, since its snapshot
     /// cannot be upgraded, and under many concurrent refreshes most of them would.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    async fn write(&self) -> Result<WriteTx, StoreError> {
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Counted when it starts and again once it commits: whatever a reader read while it
+        // was under way is never kept past it.
+        self.changed();
+        Ok(WriteTx { tx, generation: self.generation.clone() })
     }
 }
