@@ -2,7 +2,7 @@ use clap::Parser;
 use server::{
     cli::{self, Cli, Command},
     demo_portal::DemoPortal,
-    settings::{Settings, UpsEnvironment},
+    settings::{LogFormat, Settings, UpsEnvironment},
     startup::Application,
 };
 use std::{net::SocketAddr, process::ExitCode};
@@ -36,12 +36,6 @@ fn main() -> ExitCode {
 
 async fn run() -> ExitCode {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    // An administration command's stdout is its answer (scripts read it); its log goes to stderr.
-    match cli.command {
-        None | Some(Command::Serve { .. }) => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        Some(_) => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
-    }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(error) => {
@@ -49,6 +43,16 @@ async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    // An administration command's stdout is its answer (scripts read it); its log goes to stderr.
+    let serving = matches!(cli.command, None | Some(Command::Serve { .. }));
+    let log = tracing_subscriber::fmt().with_env_filter(filter);
+    match (settings.log_format, serving) {
+        (LogFormat::Text, true) => log.init(),
+        (LogFormat::Text, false) => log.with_writer(std::io::stderr).init(),
+        (LogFormat::Json, true) => log.json().init(),
+        (LogFormat::Json, false) => log.json().with_writer(std::io::stderr).init(),
+    }
     match cli.command.unwrap_or(Command::Serve { demo_portals: false, demo_portal_port: None }) {
         Command::Serve { demo_portals, demo_portal_port } => {
             // The demo portals create sessions for any company on request: a sandbox-only aid,

@@ -216,7 +216,8 @@ impl Application {
             .route("/api/v1/embed/sessions", post(embed_api::sessions::create_session))
             .route("/embed/start", post(embed_api::consent::start))
             .route("/embed/v1/optin.js", get(embed_api::snippet))
-            .route("/healthz", get(|| async { "ok" }));
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/readyz", get(readiness));
         if settings.ups.environment == UpsEnvironment::Sandbox {
             tracing::warn!(
                 "UPS SANDBOX: the built-in sandbox stands in for UPS at {base_url}security; its users and passwords \
@@ -328,6 +329,24 @@ impl Application {
         core.store.close().await;
         tracing::info!("stopped");
         served
+    }
+}
+
+/// Readiness, for a load balancer: 200 while the database answers with every migration applied
+/// and the process is not stopping; 503 otherwise, saying which (never an internal error's text).
+async fn readiness(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::{http::StatusCode, response::IntoResponse};
+    let not_ready = |reason: &str| (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {reason}")).into_response();
+    if state.core.stopping.is_cancelled() {
+        return not_ready("stopping");
+    }
+    match state.core.store.ready().await {
+        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(false) => not_ready("database migrations are missing"),
+        Err(error) => {
+            tracing::error!(%error, "readiness: the database does not answer");
+            not_ready("the database does not answer")
+        }
     }
 }
 

@@ -217,3 +217,47 @@ async fn sign_in_returns_only_to_local_paths_never_to_another_site() {
     let page = sign_in("/data-management/admin").await;
     assert_eq!(page.location(), "/data-management/admin", "a local path is returned to");
 }
+
+#[tokio::test]
+async fn readiness_says_whether_the_database_and_its_schema_are_there_and_the_process_is_not_stopping() {
+    let app = spawn_app().await;
+    let ready = |app: &common::TestApp| {
+        let url = app.base.join("/readyz").unwrap();
+        async move {
+            let response = reqwest::get(url).await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    assert_eq!(ready(&app).await, (StatusCode::OK, "ready".to_owned()));
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        ready(&app).await,
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready: database migrations are missing".to_owned())
+    );
+    let live = reqwest::get(app.base.join("/healthz").unwrap()).await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK, "still alive: liveness is not readiness");
+}
+
+#[test]
+fn the_log_can_be_json_lines_for_collectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["company", "add", "Acme"])
+        .env("OPTIN_DATABASE", dir.path().join("optin.db"))
+        .env("OPTIN_SECRET_KEY_FILE", dir.path().join("secret.key"))
+        .env("OPTIN_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = log.lines().filter(|line| !line.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "the first start logs its new key file");
+    for line in lines {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(entry["level"].is_string() && entry["fields"].is_object(), "{line}");
+    }
+}

@@ -92,10 +92,8 @@ pub async fn create_session(
             }
         },
     };
-    let return_url = match request.return_url.as_deref().map(Url::parse) {
-        None => format!("{origin}/"),
-        Some(Ok(url)) if url.origin().ascii_serialization() == origin => url.to_string(),
-        Some(_) => return Err(invalid("`return_url` must be an absolute URL on `origin`.")),
+    let Some(return_url) = return_url(&origin, request.return_url.as_deref()) else {
+        return Err(invalid("`return_url` must be an absolute URL on `origin`."));
     };
     let new = NewEmbedSession {
         api_key: key.id,
@@ -121,4 +119,54 @@ pub async fn create_session(
         })),
     )
         .into_response())
+}
+
+/// Where a full-page opt-in comes back to: `requested` when it is an absolute URL on `origin`,
+/// the origin's root when none is given, and nothing otherwise, so the widget is no open redirect.
+fn return_url(origin: &str, requested: Option<&str>) -> Option<String> {
+    match requested.map(Url::parse) {
+        None => Some(format!("{origin}/")),
+        Some(Ok(url)) if url.origin().ascii_serialization() == origin => Some(url.to_string()),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::return_url;
+    use url::Url;
+
+    const ORIGIN: &str = "https://portal.example.com";
+
+    proptest::proptest! {
+        /// Whatever a product's backend sends as `return_url`, the widget returns only to its
+        /// portal's origin.
+        #[test]
+        fn a_return_url_is_on_the_portal_or_refused(
+            requested in "\\PC{0,40}|(https?|javascript)://[a-z.@:/]{0,30}|//[a-z.]{1,20}|/[a-z/?#]{0,20}",
+        ) {
+            if let Some(url) = return_url(ORIGIN, Some(&requested)) {
+                let parsed = Url::parse(&url).unwrap();
+                proptest::prop_assert_eq!(parsed.origin().ascii_serialization(), ORIGIN);
+            }
+        }
+    }
+
+    #[test]
+    fn return_urls_stay_on_the_portal() {
+        assert_eq!(return_url(ORIGIN, None).as_deref(), Some("https://portal.example.com/"));
+        assert_eq!(
+            return_url(ORIGIN, Some("https://portal.example.com/app?x=1")).as_deref(),
+            Some("https://portal.example.com/app?x=1")
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/relative",
+            "javascript:alert(1)",
+            "https://portal.example.com.evil.example/",
+        ] {
+            assert_eq!(return_url(ORIGIN, Some(bad)), None, "{bad}");
+        }
+    }
 }

@@ -60,6 +60,8 @@ pub struct Settings {
     /// the last entry is used). Unset: the connection's peer address.
     pub client_ip_header: Option<String>,
     pub connections: ConnectionSettings,
+    /// `text` (the default) or `json`, one object per line, for log collectors.
+    pub log_format: LogFormat,
     pub webhooks: WebhookSettings,
     pub email: EmailSettings,
     pub ups: UpsSettings,
@@ -88,6 +90,7 @@ impl Default for Settings {
             shutdown_grace_secs: 20,
             client_ip_header: None,
             connections: ConnectionSettings::default(),
+            log_format: LogFormat::Text,
             webhooks: WebhookSettings::default(),
             email: EmailSettings::default(),
             ups: UpsSettings::default(),
@@ -95,6 +98,15 @@ impl Default for Settings {
             embed: EmbedSettings::default(),
         }
     }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// What one client can hold of the server: connections are capped, and each must send its

@@ -96,6 +96,9 @@ fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, Store
     }
 }
 
+/// The schema, embedded at build time and applied at start.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
 /// A write transaction: the connection it holds, and `commit`, which also counts the write (see
 /// `Store::generation`).
 struct WriteTx {
@@ -153,8 +156,15 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("../../migrations").run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         Ok(Self { pool, cipher, generation: Default::default() })
+    }
+
+    /// Whether the database answers and has every migration this build knows applied.
+    pub async fn ready(&self) -> Result<bool, StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        Ok(applied as usize >= MIGRATOR.migrations.len())
     }
 
     /// How many writes that change what the token API answers this process has made.
