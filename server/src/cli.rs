@@ -272,9 +272,9 @@ async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, Strin
             let done = keys::rewrap(core).await.map_err(|e| e.to_string())?;
             let current = core.store.keys().current();
             match done.unreadable.is_empty() {
-                true => Ok(format!("Re-sealed {} token(s) with key {current}.", done.rewrapped)),
+                true => Ok(format!("Re-sealed {} token row(s) and webhook secret(s) with key {current}.", done.rewrapped)),
                 false => Err(format!(
-                    "Re-sealed {} token(s) with key {current}; {} did not open with any key of the ring:\n{}",
+                    "Re-sealed {} token row(s) and webhook secret(s) with key {current}; {} did not open with any key of the ring:\n{}",
                     done.rewrapped,
                     done.unreadable.len(),
                     done.unreadable.join("\n")

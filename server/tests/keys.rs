@@ -26,8 +26,10 @@ async fn a_rotated_ring_keeps_serving_every_token_and_rewrap_lets_the_old_key_go
     let (status, body) = app.token_api(&key, &company.to_string(), PRODUCT.slug()).await;
     assert_eq!((status, body["access_token"].as_str()), (StatusCode::OK, Some("first-access")), "{body}");
 
+    // A webhook endpoint's signing secret is sealed with the ring too.
+    assert!(app.cli(&["webhook", "add", PRODUCT.slug(), "https://backend.example.com/hooks"]).0);
     let (ok, listed, _) = app.cli(&["keys", "list"]);
-    assert!(ok && listed.contains("current") && listed.contains("seals 2 stored secret(s)"), "{listed}");
+    assert!(ok && listed.contains("current") && listed.contains("seals 3 stored secret(s)"), "{listed}");
     let (ok, rotated, error) = app.cli(&["keys", "rotate"]);
     assert!(ok, "{error}");
     let lines = key_lines(&app);
@@ -40,7 +42,7 @@ async fn a_rotated_ring_keeps_serving_every_token_and_rewrap_lets_the_old_key_go
     assert_eq!((status, body["access_token"].as_str()), (StatusCode::OK, Some("first-access")), "{body}");
 
     let (ok, rewrapped, error) = app.cli(&["keys", "rewrap"]);
-    assert!(ok && rewrapped.contains("Re-sealed 1 token(s)"), "{rewrapped} {error}");
+    assert!(ok && rewrapped.contains("Re-sealed 2 "), "a token row and a webhook secret: {rewrapped} {error}");
     let (_, listed, _) = app.cli(&["keys", "list"]);
     assert!(listed.contains("seals 0 stored secret(s)"), "the old key seals nothing now: {listed}");
 
@@ -49,6 +51,8 @@ async fn a_rotated_ring_keeps_serving_every_token_and_rewrap_lets_the_old_key_go
     let retired = app.restarted().await;
     let (status, body) = retired.token_api(&key, &company.to_string(), PRODUCT.slug()).await;
     assert_eq!((status, body["access_token"].as_str()), (StatusCode::OK, Some("first-access")), "{body}");
+    let (ok, said, error) = app.cli(&["webhook", "rotate-secret", "1"]);
+    assert!(ok, "the webhook secret opens with the new key alone: {said} {error}");
 }
 
 #[tokio::test]

@@ -12,7 +12,8 @@ pub const REWRAP_BATCH: u32 = 200;
 #[derive(Debug)]
 pub struct KeyReport {
     pub current: KeyId,
-    /// Every key of the ring with the number of stored secrets it seals, current first.
+    /// Every key of the ring with the number of stored secrets (tokens, webhook signing secrets)
+    /// it seals, current first.
     pub ring: Vec<(KeyId, u64)>,
     /// Keys that seal stored secrets but are not in the ring: those secrets cannot be opened.
     pub missing: Vec<(KeyId, u64)>,
@@ -40,7 +41,8 @@ pub struct Rewrapped {
     pub unreadable: Vec<String>,
 }
 
-/// Re-seals every stored token that another key sealed with the current key, batch by batch.
+/// Re-seals every stored token (batch by batch) and webhook signing secret that another key
+/// sealed with the current key.
 #[tracing::instrument(skip(core), fields(current = %core.store.keys().current()))]
 pub async fn rewrap(core: &Core) -> Result<Rewrapped, CoreError> {
     let mut done = Rewrapped::default();
@@ -54,7 +56,14 @@ pub async fn rewrap(core: &Core) -> Result<Rewrapped, CoreError> {
         }
         match batch.last {
             Some(last) => after = last,
-            None => return Ok(done),
+            None => break,
         }
     }
+    let (rewrapped, unreadable) = core.store.rewrap_endpoint_secrets().await?;
+    done.rewrapped += rewrapped;
+    for row in unreadable {
+        tracing::error!(%row, "cannot rewrap a webhook secret that does not open");
+        done.unreadable.push(row);
+    }
+    Ok(done)
 }

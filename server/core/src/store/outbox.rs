@@ -196,7 +196,17 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        rows.into_iter().map(|row| self.due_delivery(row, now)).collect()
+        // A delivery that cannot be prepared (its endpoint's secret does not open) waits out its
+        // lease and is tried again; it holds up no other.
+        let mut due = Vec::new();
+        for row in rows {
+            let id = row.id;
+            match self.due_delivery(row, now) {
+                Ok(delivery) => due.push(delivery),
+                Err(error) => tracing::error!(%error, delivery = id, "a delivery cannot be prepared"),
+            }
+        }
+        Ok(due)
     }
 
     fn due_delivery(&self, row: DueRow, now: i64) -> Result<DueDelivery, StoreError> {

@@ -6,7 +6,7 @@ use super::{
     sealed::{open_endpoint_secret, seal_endpoint_secret},
     Store, StoreError,
 };
-use crate::{clock::now, secret::SecretString};
+use crate::{clock::now, keyring::KeyRing, secret::SecretString};
 use model::Product;
 
 /// An endpoint, as the command line lists it (never its secret).
@@ -112,6 +112,53 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Re-seals, with the key ring's current key, every live endpoint's signing secrets that
+    /// another key sealed; answers (re-sealed, rows that did not open). Conditional on the row
+    /// being unchanged, like the tokens' rewrap.
+    pub async fn rewrap_endpoint_secrets(&self) -> Result<(u64, Vec<String>), StoreError> {
+        let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT id, product, secret, previous_secret FROM webhook_endpoints WHERE removed_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let (mut rewrapped, mut unreadable) = (0, Vec::new());
+        for (id, slug, secret, previous) in rows {
+            let current = |sealed: &[u8]| self.cipher.is_current(sealed);
+            if current(&secret) && previous.as_deref().is_none_or(current) {
+                continue;
+            }
+            let product = product(&slug)?;
+            let reseal = |column: &str, sealed: &[u8]| -> Result<Vec<u8>, StoreError> {
+                let open = open_endpoint_secret(&self.cipher, id, product, column, sealed)?;
+                seal_endpoint_secret(&self.cipher, id, product, column, &open)
+            };
+            let resealed = reseal("secret", &secret).and_then(|secret| {
+                Ok((secret, previous.as_deref().map(|sealed| reseal("previous_secret", sealed)).transpose()?))
+            });
+            let (new_secret, new_previous) = match resealed {
+                Ok(resealed) => resealed,
+                Err(error) => {
+                    unreadable.push(error.to_string());
+                    continue;
+                }
+            };
+            let mut tx = self.write().await?;
+            rewrapped += sqlx::query(
+                "UPDATE webhook_endpoints SET secret = ?, previous_secret = ? WHERE id = ? AND secret = ? AND previous_secret IS ?",
+            )
+            .bind(new_secret)
+            .bind(new_previous)
+            .bind(id)
+            .bind(&secret)
+            .bind(&previous)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+        }
+        Ok((rewrapped, unreadable))
     }
 
     /// Sends the event with this id again to every current endpoint of its product (a new
