@@ -6,7 +6,7 @@ use super::{
     sealed::{open_endpoint_secret, seal_endpoint_secret},
     Store, StoreError,
 };
-use crate::{clock::now, keyring::KeyRing, secret::SecretString};
+use crate::{clock::now, secret::SecretString};
 use model::Product;
 
 /// An endpoint, as the command line lists it (never its secret).
