@@ -27,7 +27,8 @@ async fn a_rotated_ring_keeps_serving_every_token_and_rewrap_lets_the_old_key_go
     assert_eq!((status, body["access_token"].as_str()), (StatusCode::OK, Some("first-access")), "{body}");
 
     // A webhook endpoint's signing secret is sealed with the ring too.
-    assert!(app.cli(&["webhook", "add", PRODUCT.slug(), "https://backend.example.com/hooks"]).0);
+    let added = app.cli(&["webhook", "add", PRODUCT.slug(), "https://backend.example.com/hooks"]);
+    assert!(added.0, "{added:?}");
     let (ok, listed, _) = app.cli(&["keys", "list"]);
     assert!(ok && listed.contains("current") && listed.contains("seals 3 stored secret(s)"), "{listed}");
     let (ok, rotated, error) = app.cli(&["keys", "rotate"]);

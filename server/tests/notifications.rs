@@ -18,6 +18,7 @@ const IRL: Product = Product::ReverseLogistics;
 
 /// Deliveries looked for ten times a second, retried after a second.
 fn quick(settings: &mut Settings) {
+    settings.webhooks.worker = true;
     settings.webhooks.poll_millis = 100;
     settings.webhooks.retry_base_secs = 1;
 }
@@ -206,7 +207,7 @@ async fn an_outage_is_told_once_as_degraded_and_once_as_recovered() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_instances_deliver_each_event_once() {
     let first = spawn_app_with(quick).await;
-    let second = first.restarted().await;
+    let second = first.restarted_with(quick).await;
     let receiver = WebhookReceiver::start(0).await;
     register(&first, IRL, &receiver);
     for n in 0..20 {

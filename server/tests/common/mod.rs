@@ -109,6 +109,8 @@ async fn spawn_app_in(dir: std::sync::Arc<tempfile::TempDir>, customize: impl Fn
     settings.ups.environment = server::settings::UpsEnvironment::Sandbox;
     // The worker stays out of the way (even its first pass) unless a test asks for it.
     settings.refresh_worker = false;
+    // Likewise the delivery worker, which the notification tests turn on.
+    settings.webhooks.worker = false;
     customize(&mut settings);
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
