@@ -19,7 +19,8 @@ fn key_lines(app: &common::TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn a_rotated_ring_keeps_serving_every_token_and_rewrap_lets_the_old_key_go() {
-    let app = spawn_app().await;
+    // The delivery worker runs as in production: the command line's writes must not wait on it.
+    let app = common::spawn_app_with(|settings| settings.webhooks.worker = true).await;
     let company = app.company("Acme").await;
     app.seed_grant(company, PRODUCT).await;
     let key = app.api_key(PRODUCT).await;

@@ -164,6 +164,19 @@ impl Store {
     /// meanwhile. Only the earliest pending delivery of each endpoint or inbox is due.
     pub async fn claim_deliveries(&self, limit: u32, lease_secs: i64) -> Result<Vec<DueDelivery>, StoreError> {
         let now = now();
+        // Most polls find nothing due: a plain read answers them without taking the write lock,
+        // which would otherwise hold up every other writer (the command line among them) on
+        // every poll.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?1
+                 AND (lease_until IS NULL OR lease_until <= ?1) LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.write().await?;
         let claimed: Vec<i64> = sqlx::query_scalar(
             "UPDATE deliveries SET lease_until = ?1 + ?2 WHERE id IN
