@@ -1,55 +1,155 @@
 #!/usr/bin/env bash
-# The token API against a bare handler, in the same run: wrk on loopback, 2 threads, 64
-# connections, 10 s each (set BENCH_SECONDS), against `/healthz` and the token API for a stored
-# fresh token, on the embedded SQLite database and the built-in sandbox. Prints a Markdown table.
-#   scripts/bench.sh
+# The service's benchmark, rerunnable: builds the release, then on SQLite and on a throwaway
+# PostgreSQL cluster (pg_virtualenv) it
+#   1. runs wrk (2 threads, 64 connections, BENCH_SECONDS each, default 10) against `/healthz` and
+#      the token API for a stored fresh token, in the same run;
+#   2. seeds BENCH_STORM authorizations (default 10000), makes them all due at once
+#      (`server tokens refresh-all`) and times until the provider has answered every refresh,
+#      with one instance and then with two on the same database.
+# The provider is the built-in sandbox running as a process of its own on its own SQLite
+# database, so the figures are the service's and not the provider's; it counts the refresh
+# calls. Prints two Markdown tables. Everything listens on loopback.
+#   scripts/bench.sh                      both databases
+#   BENCH_BACKENDS=sqlite scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 SECONDS_EACH=${BENCH_SECONDS:-10}
-PORT=${BENCH_PORT:-3999}
+STORM=${BENCH_STORM:-10000}
+CONCURRENCY=${BENCH_CONCURRENCY:-64}
+BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+PRODUCT=reverse-logistics
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+if [ -z "${BENCH_INSIDE:-}" ]; then
+  missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v pg_virtualenv >/dev/null || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  cargo build --release -p server -p bench --quiet
 fi
-cargo build --release -p server --quiet
 
 dir=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-for name in $(env | grep -o '^OPTIN_[A-Z_]*' || true); do unset "$name"; done
-export OPTIN_DATABASE="$dir/optin.db" OPTIN_SECRET_KEY_FILE="$dir/secret.key" OPTIN_UPS__ENVIRONMENT=sandbox \
-  OPTIN_LISTEN="127.0.0.1:$PORT" OPTIN_SITE_ROOT="$dir" RUST_LOG=warn
-target/release/server >"$dir/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do grep -q "is serving" "$dir/server.log" && break; sleep 0.1; done
-password=$(awk '/Password:/ {print $2; exit}' "$dir/server.log")
-base="http://127.0.0.1:$PORT"
-python3 scripts/bench_seed.py "$base" demo.admin "$password" reverse-logistics
-key=$(target/release/server api-key create reverse-logistics --label bench 2>/dev/null | awk '{print $NF}')
-token_url="$base/api/v1/companies/1/products/reverse-logistics/token"
-curl -fsS -H "Authorization: Bearer $key" "$token_url" | grep -q access_token
-
-measure() { # name, then wrk's arguments: "name req/s p50 p99"
-  local name=$1; shift
-  local out; out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency "$@")
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  echo "$name $rps $p50 $p99"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
 }
-health=$(measure healthz "$base/healthz")
-token=$(measure token -H "Authorization: Bearer $key" "$token_url")
-read -r _ health_rps health_p50 health_p99 <<<"$health"
-read -r _ token_rps token_p50 token_p99 <<<"$token"
-ratio=$(awk -v t="$token_rps" -v h="$health_rps" 'BEGIN {printf "%.2f", t / h}')
+trap cleanup EXIT
+for name in $(env | grep -o '^OPTIN_[A-Z_0-9]*' || true); do unset "$name"; done
+export RUST_LOG=warn OPTIN_SITE_ROOT="$dir" OPTIN_SEED_DEMO=false OPTIN_RETENTION__ENABLED=false
+
+# start NAME PORT ENV…: a server process in the background; waits until it serves.
+start() {
+  local name=$1 port=$2; shift 2
+  env OPTIN_LISTEN="127.0.0.1:$port" "$@" target/release/server >"$dir/$name.log" 2>&1 &
+  pids+=($!)
+  eval "${name}_pid=$!"
+  for _ in $(seq 200); do grep -q "is serving" "$dir/$name.log" && return; sleep 0.05; done
+  echo "$name did not start:" >&2; cat "$dir/$name.log" >&2; exit 1
+}
+stop() { local pid; eval "pid=\$${1}_pid"; kill "$pid"; wait "$pid" 2>/dev/null || true; }
+
+# Ports: the run inside pg_virtualenv takes its own, beside the outer run's provider.
+port=${BENCH_INSIDE:+4490}
+port=${port:-4390}
+provider_port=$port
+start provider $provider_port OPTIN_DATABASE="$dir/provider.db" OPTIN_SECRET_KEY_FILE="$dir/provider.key" \
+  OPTIN_UPS__ENVIRONMENT=sandbox OPTIN_REFRESH_WORKER=false OPTIN_WEBHOOKS__WORKER=false
+export BENCH_PROVIDER_DATABASE="$dir/provider.db"
+
+# The service's settings (also what `server` and `bench` commands read).
+service_env() { # DATABASE_URL
+  export OPTIN_DATABASE_URL="$1" OPTIN_SECRET_KEY_FILE="$dir/service.key" OPTIN_UPS__ENVIRONMENT=custom \
+    OPTIN_UPS__BASE_URL="http://127.0.0.1:$provider_port/security" OPTIN_REFRESH_INTERVAL_SECS=1 \
+    OPTIN_REFRESH_CONCURRENCY="$CONCURRENCY"
+  local product upper
+  for product in reverse-logistics pickup-manager data-management; do
+    upper=$(tr a-z- A-Z_ <<<"$product")
+    export "OPTIN_UPS__${upper}__CLIENT_ID=sandbox-$product" "OPTIN_UPS__${upper}__CLIENT_SECRET=sandbox-secret-$product"
+  done
+}
+
+measure() { # name, then wrk's arguments: "req/s p50 p99"
+  local out; out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency "$@")
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "50%" {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+
+# storm BACKEND INSTANCES PORT…: every authorization due at once; wall time until the provider has
+# answered each refresh, and how many calls it got.
+storm() {
+  local backend=$1 instances=$2; shift 2
+  local before expected due started now calls elapsed rss
+  before=$(target/release/bench provider-refreshes)
+  due=$(target/release/server tokens refresh-all | awk '{print $1}')
+  expected=$((before + due))
+  started=$(date +%s.%N)
+  while :; do
+    calls=$(target/release/bench provider-refreshes)
+    now=$(date +%s.%N)
+    elapsed=$(awk -v a="$started" -v b="$now" 'BEGIN {printf "%.1f", b - a}')
+    [ "$calls" -ge "$expected" ] && break
+    if awk -v e="$elapsed" 'BEGIN {exit !(e > 300)}'; then break; fi
+    sleep 0.2
+  done
+  sleep 2 # anything beyond one call each would show now
+  calls=$(($(target/release/bench provider-refreshes) - before))
+  rss=$(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$service_a_pid/status")
+  echo "| $backend | $instances | $due | $elapsed s | $calls | $rss |" >>"$dir/storm.md"
+}
+
+run_backend() { # BACKEND DATABASE_URL
+  local backend=$1
+  service_env "$2"
+  start service_a $((port + 1))
+  target/release/bench seed 1 "$PRODUCT" >/dev/null
+  local key company=1 base="http://127.0.0.1:$((port + 1))"
+  key=$(target/release/server api-key create "$PRODUCT" --label bench 2>/dev/null | awk '{print $NF}')
+  local token_url="$base/api/v1/companies/$company/products/$PRODUCT/token"
+  curl -fsS -H "Authorization: Bearer $key" "$token_url" | grep -q access_token
+  local health token ratio
+  read -r h_rps h_p50 h_p99 <<<"$(measure "$base/healthz")"
+  read -r t_rps t_p50 t_p99 <<<"$(measure -H "Authorization: Bearer $key" "$token_url")"
+  ratio=$(awk -v t="$t_rps" -v h="$h_rps" 'BEGIN {printf "%.2f", t / h}')
+  echo "| $backend | $h_rps | $h_p99 | $t_rps | $t_p50 | $t_p99 | $ratio |" >>"$dir/token.md"
+
+  target/release/bench seed "$STORM" "$PRODUCT" >&2
+  storm "$backend" 1
+  start service_b $((port + 2))
+  storm "$backend" 2
+  stop service_b
+  stop service_a
+}
+
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite) run_backend sqlite "sqlite://$dir/service.db" ;;
+    postgres)
+      if [ -n "${BENCH_INSIDE:-}" ]; then
+        run_backend postgres "postgres://$PGUSER:$PGPASSWORD@127.0.0.1:$PGPORT/postgres"
+      else
+        BENCH_INSIDE=1 BENCH_BACKENDS=postgres BENCH_OUT="$dir" pg_virtualenv -t "$0" >&2
+      fi
+      ;;
+  esac
+done
+
+if [ -n "${BENCH_INSIDE:-}" ]; then
+  cat "$dir/token.md" >>"$BENCH_OUT/token.md"
+  cat "$dir/storm.md" >>"$BENCH_OUT/storm.md"
+  exit 0
+fi
 
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr); wrk -t2 -c64 -d${SECONDS_EACH}s on loopback, SQLite"
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr);" \
+  "wrk -t2 -c64 -d${SECONDS_EACH}s and everything else on loopback; refresh concurrency $CONCURRENCY per instance"
 echo
-echo "| endpoint | req/s | p50 | p99 | ratio to /healthz |"
-echo "| --- | --- | --- | --- | --- |"
-echo "| \`/healthz\` | $health_rps | $health_p50 | $health_p99 | 1.00 |"
-echo "| token API (stored fresh token) | $token_rps | $token_p50 | $token_p99 | $ratio |"
+echo "| database | /healthz req/s | /healthz p99 | token API req/s | token API p50 | token API p99 | ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+cat "$dir/token.md"
+echo
+echo "| database | instances | authorizations due at once | all refreshed in | provider calls | service RSS after |"
+echo "| --- | --- | --- | --- | --- | --- |"
+cat "$dir/storm.md"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing: quick when all is there.
 #   scripts/setup.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh --test   also Chromium and the end-to-end test packages
+#   scripts/setup.sh --test   also Chromium, PostgreSQL (the tests start throwaway clusters of
+#                             their own) and the end-to-end test packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,10 +42,16 @@ if [ "$(wasm_opt_major)" -lt "$BINARYEN_VERSION" ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Chromium (Debian)"
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # pg_virtualenv (postgresql-common) and a server to run under it.
+  if ! command -v pg_virtualenv >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]} (Debian)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing the end-to-end test packages"

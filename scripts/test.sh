@@ -9,7 +9,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # One profile for everything: the release server that Playwright drives is also what the Rust
 # tests link against, so the workspace is compiled once.
 cargo leptos build --release
-cargo test --release --workspace --exclude frontend
+cargo test --release --workspace --exclude frontend --exclude bench
 
 cd end2end
 npx playwright test

@@ -7,7 +7,8 @@ test("two admins of two companies can neither see nor change each other's author
   await alice.goto("/reverse-logistics");
   await alice.getByRole("button", { name: "Opt-In" }).click();
   await consentOnSandbox(alice, "Customer Solutions - Intelligent Reverse Logistics");
-  await expect(alice.getByRole("button", { name: "Authorized" })).toBeVisible();
+  // Exactly "Authorized": the decorative check mark is not part of the button's name.
+  await expect(alice.getByRole("button", { name: "Authorized", exact: true })).toBeVisible();
   await screenshotForReadme(alice, "reverse-logistics");
   const alphaId = new URL(alice.url()).searchParams.get("company")!;
 

@@ -45,6 +45,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The stable `error` code of the answer.
+    pub fn code(&self) -> &'static str {
+        self.parts().1
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, &str) {
         match self {
             Self::MissingApiKey => {
@@ -123,11 +128,15 @@ impl From<TokenError> for ApiError {
 
 /// Checks `Authorization: Bearer <key>`: one indexed lookup of the key's SHA-256, no slow hash.
 pub async fn authenticate(core: &Core, headers: &HeaderMap) -> Result<api_keys::ApiKey, ApiError> {
-    let key = headers
+    let key = bearer(headers).ok_or(ApiError::MissingApiKey)?;
+    api_keys::authenticate(core, key).await?.ok_or(ApiError::InvalidApiKey)
+}
+
+/// The credential of `Authorization: Bearer <credential>`.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or(ApiError::MissingApiKey)?;
-    api_keys::authenticate(core, key).await?.ok_or(ApiError::InvalidApiKey)
 }

@@ -59,6 +59,19 @@ pub enum Command {
     /// Webhook endpoints that hear about each product's authorizations.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// The stored UPS tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Make every active token (of one product, with --product) due for refresh now: the
+    /// running instances' workers refresh them all (after a suspected leak, say).
+    RefreshAll {
+        #[arg(long)]
+        product: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -234,6 +247,11 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
         }
         Command::Keys(command) => keys_command(&core, command).await,
         Command::Webhook(command) => webhook_command(&core, command).await.map_err(fail),
+        Command::Tokens(TokensCommand::RefreshAll { product }) => {
+            let product = product.map(|slug| Product::parse(&slug).map_err(|e| e.to_string())).transpose()?;
+            let due = core.store.refresh_all_now(product).await.map_err(|e| e.to_string())?;
+            Ok(format!("{due} token(s) are due for refresh now; the running workers refresh them."))
+        }
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();

@@ -4,12 +4,15 @@
 
 pub mod api;
 pub mod cli;
+pub mod core_setup;
 pub mod delivery;
 pub mod demo_portal;
 pub mod embed_api;
 pub mod keyfile;
 pub mod oauth;
+pub mod operations;
 pub mod policy;
+pub mod pruning;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;

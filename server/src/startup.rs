@@ -1,11 +1,13 @@
 //! Building the application from `Settings`: the listener, the database, the key, the state, the
 //! router. Tests build it exactly as `main` does, on port 0 with a fresh database.
 
+pub use crate::core_setup::{open_admin_core, open_core, StartupError};
+
 use crate::{
-    delivery, embed_api, oauth, policy,
+    delivery, embed_api, oauth, operations, policy,
     sandbox::{self, Sandbox},
     serve,
-    settings::{Settings, SettingsError, UpsEnvironment},
+    settings::{Settings, UpsEnvironment},
     token_api, worker,
 };
 use app::{
@@ -28,9 +30,7 @@ use optin_core::{
     email::{Mailer, SmtpSettings},
     outbox::Senders,
     secret::{random_token, SecretString},
-    store::{Store, StoreError},
-    ups::{UpsEndpoints, UpsOAuth},
-    Core, CoreError, Lifetimes,
+    Core, CoreError,
 };
 use std::{sync::Arc, time::Duration};
 use tokio::net::TcpListener;
@@ -44,19 +44,6 @@ use tower_http::{
 };
 use url::Url;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    #[error("cannot listen on {0}: {1}")]
-    Listen(std::net::SocketAddr, std::io::Error),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("secret key: {0}")]
-    Key(String),
-    #[error("{0}")]
-    Other(String),
-}
 
 /// Credentials of the demo admin created on a first start, to be printed once.
 pub struct DemoAdmin {
@@ -78,38 +65,8 @@ pub struct Application {
     limits: serve::Limits,
     /// The delivery worker's senders and poll interval, when this process runs it.
     deliveries: Option<(Arc<Senders>, Duration)>,
-}
-
-/// The core on `settings`: the key, the store (opened and migrated), the UPS client and the
-/// lifetimes. `base_url` is where the service is reached (the sandbox and redirect URIs are under
-/// it by default).
-pub fn lifetimes(settings: &Settings) -> Lifetimes {
-    Lifetimes {
-        session: Duration::from_secs(settings.session_lifetime_secs),
-        session_idle: Duration::from_secs(settings.session_idle_secs),
-        state: Duration::from_secs(settings.state_lifetime_secs),
-        embed_token: Duration::from_secs(settings.embed.token_lifetime_secs),
-        embed_session: Duration::from_secs(settings.embed.session_lifetime_secs),
-    }
-}
-
-pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, StartupError> {
-    let registrations = settings.registrations(base_url)?;
-    let endpoints =
-        UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
-    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
-    let store = Store::open(&settings.database, crate::keyfile::load(settings).map_err(StartupError::Key)?).await?;
-    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)))
-}
-
-/// The core for administration commands, which never call UPS: the store and the key, and a UPS
-/// client with no product registered (so a command works before UPS credentials are configured).
-pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> {
-    let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::Other(e.to_string()))?;
-    let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::Other(e.to_string()))?;
-    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
-    let store = Store::open(&settings.database, crate::keyfile::load(settings).map_err(StartupError::Key)?).await?;
-    Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
+    /// What is pruned, when this process prunes.
+    retention: Option<crate::settings::RetentionSettings>,
 }
 
 /// How notifications are sent: webhooks always, email when an SMTP host is set. Links in emails
@@ -178,6 +135,8 @@ impl Application {
                  serve it to other machines anyway."
             )));
         }
+        // Installed before anything is recorded.
+        let _ = operations::recorder();
         let core = open_core(&settings, &base_url).await?;
         let demo_admin = if settings.seed_demo { seed_demo(&core).await? } else { None };
         for endpoint in &settings.webhooks.endpoints {
@@ -217,7 +176,14 @@ impl Application {
             .route("/embed/start", post(embed_api::consent::start))
             .route("/embed/v1/optin.js", get(embed_api::snippet))
             .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(readiness));
+            .route("/readyz", get(operations::readiness))
+            .route(
+                "/metrics",
+                get(operations::metrics).layer(axum::Extension(Arc::new(operations::MetricsAccess {
+                    token: settings.metrics_token.clone(),
+                    behind_proxy: settings.client_ip_header.is_some(),
+                }))),
+            );
         if settings.ups.environment == UpsEnvironment::Sandbox {
             tracing::warn!(
                 "UPS SANDBOX: the built-in sandbox stands in for UPS at {base_url}security; its users and passwords \
@@ -281,7 +247,19 @@ impl Application {
             }
             false => None,
         };
-        Ok(Self { listener, router, base_url, state, demo_admin, refresh, shutdown_grace, limits, deliveries })
+        let retention = settings.retention.enabled.then(|| settings.retention.clone());
+        Ok(Self {
+            listener,
+            router,
+            base_url,
+            state,
+            demo_admin,
+            refresh,
+            shutdown_grace,
+            limits,
+            deliveries,
+            retention,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -294,8 +272,11 @@ impl Application {
     /// answer may be on its way back, and the built-in sandbox is one of those requests); then no
     /// new connections, the requests under way finish, and the database is closed cleanly.
     pub async fn run(self) -> std::io::Result<()> {
-        let Self { listener, router, state, refresh, shutdown_grace, limits, deliveries, .. } = self;
+        let Self { listener, router, state, refresh, shutdown_grace, limits, deliveries, retention, .. } = self;
         let core = state.core.clone();
+        if let Some(retention) = retention {
+            crate::pruning::spawn(core.clone(), retention);
+        }
         if let Some((senders, poll)) = deliveries {
             delivery::spawn(core.clone(), senders, poll);
         }
@@ -329,24 +310,6 @@ impl Application {
         core.store.close().await;
         tracing::info!("stopped");
         served
-    }
-}
-
-/// Readiness, for a load balancer: 200 while the database answers with every migration applied
-/// and the process is not stopping; 503 otherwise, saying which (never an internal error's text).
-async fn readiness(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
-    use axum::{http::StatusCode, response::IntoResponse};
-    let not_ready = |reason: &str| (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {reason}")).into_response();
-    if state.core.stopping.is_cancelled() {
-        return not_ready("stopping");
-    }
-    match state.core.store.ready().await {
-        Ok(true) => (StatusCode::OK, "ready").into_response(),
-        Ok(false) => not_ready("database migrations are missing"),
-        Err(error) => {
-            tracing::error!(%error, "readiness: the database does not answer");
-            not_ready("the database does not answer")
-        }
     }
 }
 

@@ -30,12 +30,23 @@ pub async fn token(
     Path((company, product)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let key = authenticate(&state.core, &headers).await?;
-    let product = Product::parse(&product).map_err(|_| ApiError::UnknownProduct)?;
+    let started = std::time::Instant::now();
+    let answer = answer(&state, &company, &product, &headers).await;
+    let outcome = match &answer {
+        Ok(_) => "ok",
+        Err(error) => error.code(),
+    };
+    metrics::histogram!("optin_token_api_seconds", "outcome" => outcome).record(started.elapsed().as_secs_f64());
+    answer
+}
+
+async fn answer(state: &AppState, company: &str, product: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+    let key = authenticate(&state.core, headers).await?;
+    let product = Product::parse(product).map_err(|_| ApiError::UnknownProduct)?;
     if key.product != product {
         return Err(ApiError::WrongProduct);
     }
-    let company = CompanyId::parse(&company).map_err(|_| ApiError::UnknownCompany)?;
+    let company = CompanyId::parse(company).map_err(|_| ApiError::UnknownCompany)?;
     api_keys::require_reach(&state.core, &key, company).await?;
     let token = fresh_token(&state.core, company, product, MIN_VALIDITY_SECS).await?;
     Ok((

@@ -117,7 +117,7 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
     let view: Value = serde_json::from_str(&status.body).unwrap();
     assert_eq!(view["status"]["Authorized"]["by"], "Pat Lee (portal user u-17)");
     let actor: String = sqlx::query_scalar("SELECT actor_label FROM audit_log WHERE action = 'authorized'")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.sqlite())
         .await
         .unwrap();
     assert_eq!(actor, "Pat Lee (portal user u-17)");
@@ -210,7 +210,7 @@ async fn a_consent_finishing_after_the_key_was_revoked_tells_the_widget() {
     let start = browser.post_form("/embed/start", &[("key", &widget), ("mode", "popup")]).await;
     let authorize = url::Url::parse(&start.location()).unwrap();
     let callback = browser.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
-    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(app.db.sqlite()).await.unwrap();
     let answer = browser.get(callback.as_str()).await;
     assert!(answer.body.contains(r#""outcome":"not-allowed""#), "{}", answer.body);
     assert_eq!(app.status(company, Product::ReverseLogistics).await, None);
@@ -321,18 +321,24 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
 
     // Not redeemed in time: refused.
     let late = embed_token(&app, Product::ReverseLogistics, company).await;
-    sqlx::query("UPDATE embed_sessions SET redeem_by = strftime('%s','now') - 1").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE embed_sessions SET redeem_by = strftime('%s','now') - 1")
+        .execute(app.db.sqlite())
+        .await
+        .unwrap();
     assert_eq!(open(&browser, Product::ReverseLogistics, &late).await, None);
 
     // An open widget stops at its expiry, and when its product's API key is revoked.
-    sqlx::query("UPDATE embed_sessions SET expires_at = strftime('%s','now') - 1").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE embed_sessions SET expires_at = strftime('%s','now') - 1")
+        .execute(app.db.sqlite())
+        .await
+        .unwrap();
     let expired = browser.server_fn("embed_status", &[("key", &widget)]).await;
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
     assert!(expired.body.contains("EmbedSessionInvalid"), "{}", expired.body);
     let fresh = open(&browser, Product::ReverseLogistics, &embed_token(&app, Product::ReverseLogistics, company).await)
         .await
         .unwrap();
-    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(app.db.sqlite()).await.unwrap();
     let revoked = browser.server_fn("embed_status", &[("key", &fresh)]).await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
     let start = browser.post_form("/embed/start", &[("key", &fresh), ("mode", "popup")]).await;

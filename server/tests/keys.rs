@@ -99,7 +99,7 @@ async fn an_authorization_re_pointed_at_another_company_does_not_open() {
     sqlx::query("UPDATE authorizations SET company_id = ? WHERE company_id = ?")
         .bind(other.get())
         .bind(acme.get())
-        .execute(&app.db)
+        .execute(app.db.sqlite())
         .await
         .unwrap();
     let (status, body) = app.token_api(&key, &other.to_string(), PRODUCT.slug()).await;

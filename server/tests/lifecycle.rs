@@ -49,7 +49,7 @@ async fn the_worker_refreshes_a_token_before_it_expires() {
     }
     assert!(refreshed, "the worker refreshed within 10 s: {:?}", app.tokens(company, IRL).await);
     let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'refreshed'")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.sqlite())
         .await
         .unwrap();
     assert!(audited >= 1);
@@ -177,7 +177,10 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("authorized"), "an outage is not a dead grant");
     assert_eq!(app.tokens(company, IRL).await, vec![("active".into(), true, true)], "nothing deleted");
     let (failures, retry_at): (i64, Option<i64>) =
-        sqlx::query_as("SELECT refresh_failures, retry_at FROM authorizations").fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT refresh_failures, retry_at FROM authorizations")
+            .fetch_one(app.db.sqlite())
+            .await
+            .unwrap();
     assert_eq!(failures, 1);
     assert!(retry_at.is_some(), "a retry is scheduled");
 
@@ -187,15 +190,18 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     assert_eq!(calls.load(Ordering::SeqCst), asked, "no provider call during the backoff");
 
     down.store(false, Ordering::SeqCst);
-    sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1")
+        .execute(app.db.sqlite())
+        .await
+        .unwrap();
     let (status, body) = app.token_api(&key, &company.to_string(), "reverse-logistics").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["access_token"].as_str().unwrap().starts_with("recovered-"));
     let (failures,): (i64,) =
-        sqlx::query_as("SELECT refresh_failures FROM authorizations").fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT refresh_failures FROM authorizations").fetch_one(app.db.sqlite()).await.unwrap();
     assert_eq!(failures, 0);
     let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&app.db).await.unwrap();
+        sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(app.db.sqlite()).await.unwrap();
     assert_eq!(actions, vec!["authorized", "refresh_failed", "refreshed"]);
 }
 

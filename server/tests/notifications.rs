@@ -135,7 +135,7 @@ async fn a_receiver_that_is_down_for_a_while_gets_the_event_once_it_is_back() {
     assert_eq!(receiver.received().len(), 3, "nothing is sent again once delivered");
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'webhook%' ORDER BY id")
-            .fetch_all(&app.db)
+            .fetch_all(app.db.sqlite())
             .await
             .unwrap();
     assert_eq!(actions, ["webhook_failed", "webhook_failed", "webhook_delivered"], "each attempt is in the Activity");
@@ -186,7 +186,8 @@ async fn an_outage_is_told_once_as_degraded_and_once_as_recovered() {
     app.expire_token(company, IRL).await;
     let id = company.to_string();
     let ask = || app.token_api(&key, &id, IRL.slug());
-    let retry_now = || sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1").execute(&app.db);
+    let retry_now =
+        || sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1").execute(app.db.sqlite());
 
     // Three failed refreshes in one outage.
     for _ in 0..3 {

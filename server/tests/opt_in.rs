@@ -39,7 +39,7 @@ async fn an_admin_opts_in_through_the_sandbox_and_the_tokens_are_stored_encrypte
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("authorized"));
     assert_eq!(app.tokens(company, IRL).await, vec![("active".into(), true, true)]);
     let (access,): (Vec<u8>,) =
-        sqlx::query_as("SELECT access_token FROM oauth_tokens").fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT access_token FROM oauth_tokens").fetch_one(app.db.sqlite()).await.unwrap();
     assert!(access.len() > 24 + 16 && std::str::from_utf8(&access).is_err(), "tokens are stored encrypted");
 
     let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
@@ -54,7 +54,7 @@ async fn an_admin_opts_in_through_the_sandbox_and_the_tokens_are_stored_encrypte
 
     let audit: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log WHERE company_id = ? ORDER BY id")
         .bind(company.get())
-        .fetch_all(&app.db)
+        .fetch_all(app.db.sqlite())
         .await
         .unwrap();
     assert_eq!(audit, vec![("opt_in_started".into(),), ("authorized".into(),)]);

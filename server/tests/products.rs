@@ -47,7 +47,7 @@ async fn each_product_has_its_own_authorization_and_return_page() {
 
     let audit: Vec<(String, String)> =
         sqlx::query_as("SELECT product, action FROM audit_log WHERE action IN ('cleared', 'opted_out')")
-            .fetch_all(&app.db)
+            .fetch_all(app.db.sqlite())
             .await
             .unwrap();
     assert_eq!(audit, vec![("data-management".into(), "cleared".into())]);

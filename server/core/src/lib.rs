@@ -56,6 +56,9 @@ pub struct Lifetimes {
     pub embed_token: Duration,
     /// How long a widget works once opened.
     pub embed_session: Duration,
+    /// How long a refresh holds its authorization; longer than a call to UPS can take, so only
+    /// an instance that stopped mid-refresh leaves one to run out.
+    pub refresh_lease: Duration,
 }
 
 /// Everything the core's operations share: the store, UPS, the limits, and the stop signal.

@@ -3,9 +3,12 @@
 //! UPS refuses a refresh (the grant is dead: re-authorization required) or cannot be reached (keep
 //! everything, retry later with backoff and jitter).
 //!
-//! At most one refresh per authorization is in flight: callers serialize on a per-authorization
-//! lock, and whoever waited re-reads the stored token instead of refreshing again, because UPS
-//! rotates refresh tokens and a second refresh with the old one would kill the grant.
+//! At most one refresh per authorization is in flight: callers in one process serialize on a
+//! per-authorization lock, and whoever waited re-reads the stored token instead of refreshing
+//! again, because UPS rotates refresh tokens and a second refresh with the old one would kill the
+//! grant. Across instances, the refresh takes a lease on the authorization's row first; a caller
+//! on another instance waits on the row and reads the token stored for it, and a lease left by an
+//! instance that died runs out and is taken over.
 //!
 //! UPS's answer to a refresh is the only copy of the new pair, so a refresh is recorded as under
 //! way (committed) before UPS is asked, and its answer is stored in one short transaction straight
@@ -18,12 +21,11 @@ use crate::{
     clock::now,
     error::CoreError,
     secret::SecretString,
-    store::{AuthorizationId, Current, Lookup, Refreshed, StoreError},
+    store::{AuthorizationId, Current, Lease, Lookup, Refreshed, StoreError},
     ups::TokenGrant,
     Core,
 };
 use model::{time::format_utc, AuthorizationState, CompanyId, Product};
-use rand::Rng;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -55,6 +57,9 @@ pub enum TokenError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+mod backoff;
+pub use backoff::retry_delay;
 
 /// One lock per authorization, created on first use.
 #[derive(Default)]
@@ -142,11 +147,11 @@ pub async fn fresh_token(
     if stored.retry_at.is_some_and(|retry_at| retry_at > now()) {
         return valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable);
     }
-    match refresh_detached(core, stored, company, product, guard).await {
+    match refresh_detached(core, stored, company, product, guard, Elsewhere::Wait).await {
         Ok(token) => Ok(token),
         Err(Failure::Dead) => Err(TokenError::ReauthorizationRequired),
         // UPS is down (or we are stopping): a token that has not yet expired beats none.
-        Err(Failure::Transient | Failure::Superseded | Failure::Stopping) => {
+        Err(Failure::Transient | Failure::Superseded | Failure::Stopping | Failure::Elsewhere) => {
             let stored = current(core, company, product).await?;
             usable(&stored)?;
             valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable)
@@ -165,9 +170,11 @@ pub async fn refresh_if_due(core: &Core, company: CompanyId, product: Product) -
         return Ok(false);
     }
     let authorization = stored.authorization;
-    match refresh_detached(core, stored, company, product, guard).await {
+    match refresh_detached(core, stored, company, product, guard, Elsewhere::Skip).await {
         Ok(_) => Ok(true),
-        Err(Failure::Dead | Failure::Transient | Failure::Superseded | Failure::Stopping) => Ok(false),
+        Err(Failure::Dead | Failure::Transient | Failure::Superseded | Failure::Stopping | Failure::Elsewhere) => {
+            Ok(false)
+        }
         Err(Failure::Store(error)) => {
             // Whatever broke (a key change, the disk), back off rather than retry every pass.
             let _ = core
@@ -189,20 +196,32 @@ async fn refresh_detached(
     company: CompanyId,
     product: Product,
     guard: tokio::sync::OwnedMutexGuard<()>,
+    elsewhere: Elsewhere,
 ) -> Result<FreshToken, Failure> {
     let core = core.clone();
     let tracker = core.refreshes.clone();
     tracker
         .spawn(async move {
             let _held = guard;
-            refresh_locked(&core, &stored, company, product).await
+            refresh_locked(&core, &stored, company, product, elsewhere).await
         })
         .await
         .map_err(|error| Failure::Store(StoreError::Unreadable(format!("the refresh task failed: {error}"))))?
 }
 
+/// What to do when another instance is refreshing the authorization already.
+#[derive(Clone, Copy)]
+enum Elsewhere {
+    /// Wait for its answer (a caller that needs the token).
+    Wait,
+    /// Leave it to that instance (the worker).
+    Skip,
+}
+
 enum Failure {
     Dead,
+    /// Another instance is refreshing it (and the caller did not wait).
+    Elsewhere,
     Transient,
     /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
     Superseded,
@@ -237,6 +256,7 @@ async fn refresh_locked(
     stored: &Current,
     company: CompanyId,
     product: Product,
+    elsewhere: Elsewhere,
 ) -> Result<FreshToken, Failure> {
     let authorization = stored.authorization;
     let Some(refresh_token) = core.store.refresh_token(stored)? else {
@@ -245,14 +265,28 @@ async fn refresh_locked(
     if core.stopping.is_cancelled() {
         return Err(Failure::Stopping);
     }
-    if !core.store.record_refresh_started(authorization).await? {
-        return Err(Failure::Superseded);
+    let lease = core.lifetimes.refresh_lease.as_secs().max(1) as i64;
+    match core.store.take_refresh_lease(stored, lease).await? {
+        Lease::Taken => {}
+        Lease::Superseded => return Err(Failure::Superseded),
+        Lease::Held => {
+            return match elsewhere {
+                Elsewhere::Wait => Box::pin(refreshed_elsewhere(core, stored, company, product)).await,
+                Elsewhere::Skip => Err(Failure::Elsewhere),
+            }
+        }
+    }
+    if core.stopping.is_cancelled() {
+        core.store.release_refresh_lease(authorization).await?;
+        return Err(Failure::Stopping);
     }
     match core.ups.refresh(product, &refresh_token).await {
         Ok(mut grant) => {
             // UPS rotates refresh tokens; should it ever not, the old one stays in use.
             grant.refresh_token.get_or_insert(refresh_token);
-            store_refreshed(core, stored, company, product, grant).await
+            let stored = store_refreshed(core, stored, company, product, grant).await;
+            count_refresh(if stored.is_ok() { "refreshed" } else { "superseded" });
+            stored
         }
         Err(error) if error.is_dead_grant() => {
             let reason = match stored.interrupted_refresh {
@@ -273,9 +307,11 @@ async fn refresh_locked(
                     )
                 }
             };
+            count_refresh("dead");
             dead(core, stored, company, product, reason).await
         }
         Err(error) => {
+            count_refresh("failed");
             // Only an answer (or no connection at all) proves UPS did not rotate; after a timeout
             // or an unreadable answer the refresh stays recorded as interrupted.
             let settled = !error.may_have_acted() && stored.interrupted_refresh.is_none();
@@ -284,6 +320,42 @@ async fn refresh_locked(
                 .schedule_retry(authorization, company, product, &error.to_string(), settled, retry_delay)
                 .await?;
             Err(Failure::Transient)
+        }
+    }
+}
+
+/// Another instance holds the refresh lease: waits on the row for the token it stores. Should its
+/// lease run out with nothing stored (that instance died), this caller takes over.
+async fn refreshed_elsewhere(
+    core: &Core,
+    stored: &Current,
+    company: CompanyId,
+    product: Product,
+) -> Result<FreshToken, Failure> {
+    let give_up = tokio::time::Instant::now() + core.lifetimes.refresh_lease + std::time::Duration::from_secs(1);
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let Lookup::Found(now_stored) = core.store.current(company, product).await? else {
+            return Err(Failure::Superseded);
+        };
+        if usable(&now_stored).is_err() {
+            return Err(Failure::Superseded);
+        }
+        if stored.token_changed(&now_stored) {
+            return match core.store.access_token(&now_stored)? {
+                Some(access_token) => Ok(FreshToken { access_token, expires_at: now_stored.expires_at }),
+                None => Err(Failure::Superseded),
+            };
+        }
+        // The other refresh failed and is backing off: its answer (none) is ours too.
+        if now_stored.retry_at.is_some_and(|retry_at| retry_at > now()) {
+            return Err(Failure::Transient);
+        }
+        if now_stored.lease_until.is_none_or(|until| until <= now()) {
+            return refresh_locked(core, &now_stored, company, product, Elsewhere::Wait).await;
+        }
+        if tokio::time::Instant::now() > give_up {
+            return Err(Failure::Transient);
         }
     }
 }
@@ -303,31 +375,12 @@ async fn store_refreshed(
     }
 }
 
-/// Backoff for the n-th consecutive failure: 30 s doubling to at most 30 min, ±25 % jitter so
-/// that many authorizations failing together do not retry together.
-pub fn retry_delay(failures: u32) -> i64 {
-    let base = 30_i64.saturating_mul(1 << failures.saturating_sub(1).min(6)).min(30 * 60);
-    let jitter = rand::thread_rng().gen_range(-(base / 4)..=base / 4);
-    (base + jitter).max(1)
+/// One refresh UPS answered (or did not), by outcome: `optin_refreshes_total`.
+fn count_refresh(outcome: &'static str) {
+    metrics::counter!("optin_refreshes_total", "outcome" => outcome).increment(1);
 }
 
 /// Authorizations whose active token is due for refresh and not waiting out a backoff.
 pub async fn due(core: &Core, limit: u32) -> Result<Vec<(CompanyId, Product)>, CoreError> {
     Ok(core.store.due(limit).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::retry_delay;
-
-    #[test]
-    fn backoff_grows_with_jitter_and_is_capped() {
-        for _ in 0..100 {
-            let first = retry_delay(1);
-            assert!((23..=38).contains(&first), "{first}");
-            let third = retry_delay(3);
-            assert!((90..=150).contains(&third), "{third}");
-            assert!(retry_delay(50) <= 30 * 60 + 30 * 60 / 4);
-        }
-    }
 }

@@ -3,8 +3,10 @@
 //! `OPTIN_UPS__ENVIRONMENT=cie`, `OPTIN_UPS__REVERSE_LOGISTICS__CLIENT_SECRET=…`).
 
 mod notifications;
+mod retention;
 
 pub use notifications::{ConfiguredEndpoint, EmailSettings, EmailTls, WebhookSettings};
+pub use retention::RetentionSettings;
 
 use figment::{
     providers::{Env, Format, Toml},
@@ -23,8 +25,14 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The URL admins reach the service on. Default: `http://{listen}`.
     pub public_base_url: Option<Url>,
-    /// The SQLite database file (created on first start).
+    /// The SQLite database file (created on first start), unless `database_url` is set.
     pub database: PathBuf,
+    /// `postgres://user:password@host/db` (several instances share it) or `sqlite://path`; wins
+    /// over `database` when set. Migrations are applied at start either way.
+    pub database_url: Option<SecretString>,
+    /// Connections to the database, at most. Unset: enough for `refresh_concurrency` refreshes
+    /// plus the requests being served beside them.
+    pub database_connections: Option<u32>,
     /// Where cargo-leptos put the wasm, js and css (`target/site`).
     pub site_root: PathBuf,
     /// 32 bytes, base64url: the key that encrypts OAuth tokens at rest. When unset, the key ring
@@ -53,6 +61,9 @@ pub struct Settings {
     /// At most this many refreshes in flight at once. Each holds a rotated token pair between
     /// UPS's answer and its write: kept small, so a stop or a crash has little in flight.
     pub refresh_concurrency: usize,
+    /// How long a refresh holds its authorization against every other instance; a lease left
+    /// by an instance that died is taken over after this. Longer than a call to UPS can take.
+    pub refresh_lease_secs: u64,
     /// On SIGTERM or Ctrl-C, how long refreshes already under way get to store their result
     /// before the process exits anyway.
     pub shutdown_grace_secs: u64,
@@ -60,8 +71,12 @@ pub struct Settings {
     /// the last entry is used). Unset: the connection's peer address.
     pub client_ip_header: Option<String>,
     pub connections: ConnectionSettings,
+    /// A bearer token that reads `/metrics` from anywhere. Unset: only loopback clients may, and
+    /// none at all behind a proxy (`client_ip_header`).
+    pub metrics_token: Option<SecretString>,
     /// `text` (the default) or `json`, one object per line, for log collectors.
     pub log_format: LogFormat,
+    pub retention: RetentionSettings,
     pub webhooks: WebhookSettings,
     pub email: EmailSettings,
     pub ups: UpsSettings,
@@ -75,6 +90,8 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             public_base_url: None,
             database: PathBuf::from("data/optin.db"),
+            database_url: None,
+            database_connections: None,
             site_root: PathBuf::from("target/site"),
             secret_key: None,
             secret_key_file: PathBuf::from("data/secret.key"),
@@ -87,10 +104,13 @@ impl Default for Settings {
             refresh_worker: true,
             refresh_interval_secs: 15,
             refresh_concurrency: 16,
+            refresh_lease_secs: 30,
             shutdown_grace_secs: 20,
             client_ip_header: None,
             connections: ConnectionSettings::default(),
+            metrics_token: None,
             log_format: LogFormat::Text,
+            retention: RetentionSettings::default(),
             webhooks: WebhookSettings::default(),
             email: EmailSettings::default(),
             ups: UpsSettings::default(),

@@ -3,6 +3,7 @@
 //! every hop the way a browser makes them.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod receivers;
 pub mod service;
 
@@ -15,7 +16,7 @@ use optin_core::{
 };
 use reqwest::{header, StatusCode};
 use server::{settings::Settings, startup::Application};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 use std::{collections::HashMap, sync::Mutex};
 use url::Url;
 
@@ -29,7 +30,9 @@ pub struct TestApp {
     /// Where it listens: the same as `base` unless a test set a public base URL.
     pub local: Url,
     /// The test's own connection to the service's database, for checks the API does not show.
-    pub db: SqlitePool,
+    pub db: TestDb,
+    /// The PostgreSQL database it runs on, if not the SQLite file in `data`.
+    pub database_url: Option<String>,
     pub state: app::state::AppState,
     /// The temporary folder with the database and the key file.
     pub data: std::path::PathBuf,
@@ -76,7 +79,12 @@ impl TestApp {
 
     /// [`TestApp::restarted`], with `customize` applied to its settings.
     pub async fn restarted_with(&self, customize: impl FnOnce(&mut Settings)) -> TestApp {
-        spawn_app_in(self._dir.clone(), customize).await
+        let database_url = self.database_url.clone();
+        spawn_app_in(self._dir.clone(), move |settings| {
+            settings.database_url = database_url.map(SecretString::new);
+            customize(settings);
+        })
+        .await
     }
 
     /// Runs the server binary's administration `args` on this app's database and key file, as an
@@ -89,6 +97,7 @@ impl TestApp {
         let output = command
             .args(args)
             .env("OPTIN_DATABASE", self.data.join("optin.db"))
+            .envs(self.database_url.iter().map(|url| ("OPTIN_DATABASE_URL", url.as_str())))
             .env("OPTIN_SECRET_KEY_FILE", self.data.join("secret.key"))
             .env("OPTIN_NEW_PASSWORD", "a brand new password")
             .env("RUST_LOG", "warn")
@@ -111,15 +120,52 @@ async fn spawn_app_in(dir: std::sync::Arc<tempfile::TempDir>, customize: impl Fn
     settings.refresh_worker = false;
     // Likewise the delivery worker, which the notification tests turn on.
     settings.webhooks.worker = false;
+    // And pruning, which the retention test turns on.
+    settings.retention.enabled = false;
     customize(&mut settings);
+    let settings_database_url = settings.database_url.as_ref().map(|url| url.expose().to_owned());
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
     let local = Url::parse(&format!("http://127.0.0.1:{}", application.port())).expect("a loopback URL");
-    let db = test_pool(&dir.path().join("optin.db")).await;
+    let db = match settings_database_url.clone() {
+        Some(url) => TestDb::Postgres(PgPool::connect(&url).await.expect("the test's own connection to PostgreSQL")),
+        None => TestDb::Sqlite(test_pool(&dir.path().join("optin.db")).await),
+    };
     let state = application.state.clone();
     tokio::spawn(application.run());
     let data = dir.path().to_path_buf();
-    TestApp { base, local, db, state, data, _dir: dir }
+    TestApp { base, local, db, database_url: settings_database_url, state, data, _dir: dir }
+}
+
+/// The test's own connection to the service's database: SQLite unless the test put the service
+/// on PostgreSQL.
+pub enum TestDb {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl TestDb {
+    /// The SQLite pool, for the tests that check SQLite's file directly.
+    pub fn sqlite(&self) -> &SqlitePool {
+        match self {
+            TestDb::Sqlite(pool) => pool,
+            TestDb::Postgres(_) => panic!("this test runs on SQLite only"),
+        }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the test's pool, whichever database it is.
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match &$db {
+            TestDb::Sqlite($pool) => $body,
+            TestDb::Postgres($pool) => $body,
+        }
+    };
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 /// A connection pool of the test's own on the service's SQLite file.
@@ -157,25 +203,27 @@ impl TestApp {
 
     /// The stored authorization status for (company, product), if any.
     pub async fn status(&self, company: CompanyId, product: Product) -> Option<String> {
-        sqlx::query_scalar("SELECT status FROM authorizations WHERE company_id = ? AND product = ?")
+        on_db!(self.db, pool => sqlx::query_scalar("SELECT status FROM authorizations WHERE company_id = $1 AND product = $2")
             .bind(company.get())
             .bind(product.slug())
-            .fetch_optional(&self.db)
+            .fetch_optional(pool)
             .await
-            .unwrap()
+            .unwrap())
     }
 
     /// Makes the active token of (company, product) expired and due, as time passing would.
     pub async fn expire_token(&self, company: CompanyId, product: Product) {
-        sqlx::query(
-            "UPDATE oauth_tokens SET expires_at = strftime('%s','now') - 1, refresh_at = strftime('%s','now') - 1
-             WHERE status = 'active' AND authorization_id IN (SELECT id FROM authorizations WHERE company_id = ? AND product = ?)",
+        on_db!(self.db, pool => sqlx::query(
+            "UPDATE oauth_tokens SET expires_at = $1 - 1, refresh_at = $1 - 1
+             WHERE status = 'active' AND authorization_id IN (SELECT id FROM authorizations WHERE company_id = $2 AND product = $3)",
         )
+        .bind(unix_now())
         .bind(company.get())
         .bind(product.slug())
-        .execute(&self.db)
+        .execute(pool)
         .await
-        .unwrap();
+        .map(|_| ())
+        .unwrap());
         self.core().store.external_change();
     }
 
@@ -209,23 +257,23 @@ impl TestApp {
 
     /// How many refresh tokens the sandbox has issued (one per exchange, one per refresh).
     pub async fn sandbox_refresh_tokens(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE kind = 'refresh'")
-            .fetch_one(&self.db)
+        on_db!(self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE kind = 'refresh'")
+            .fetch_one(pool)
             .await
-            .unwrap()
+            .unwrap())
     }
 
     /// (status, has access secret, has refresh secret) of every token of (company, product).
     pub async fn tokens(&self, company: CompanyId, product: Product) -> Vec<(String, bool, bool)> {
-        sqlx::query_as(
+        on_db!(self.db, pool => sqlx::query_as(
             "SELECT t.status, t.access_token IS NOT NULL, t.refresh_token IS NOT NULL FROM oauth_tokens t
-             JOIN authorizations a ON a.id = t.authorization_id WHERE a.company_id = ? AND a.product = ? ORDER BY t.id",
+             JOIN authorizations a ON a.id = t.authorization_id WHERE a.company_id = $1 AND a.product = $2 ORDER BY t.id",
         )
         .bind(company.get())
         .bind(product.slug())
-        .fetch_all(&self.db)
+        .fetch_all(pool)
         .await
-        .unwrap()
+        .unwrap())
     }
 }
 

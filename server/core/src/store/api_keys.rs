@@ -34,8 +34,8 @@ impl Store {
         companies: &[CompanyId],
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let id = sqlx::query(
-            "INSERT INTO api_keys (product, label, prefix, key_hash, created_at, restricted) VALUES (?, ?, ?, ?, ?, ?)",
+        let id: i64 = on_tx!(tx, db => sqlx::query_scalar(
+            "INSERT INTO api_keys (product, label, prefix, key_hash, created_at, restricted) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(product.slug())
         .bind(label)
@@ -43,16 +43,15 @@ impl Store {
         .bind(key_hash)
         .bind(now())
         .bind(!companies.is_empty())
-        .execute(&mut *tx)
-        .await
-        .map_err(on_constraint)?
-        .last_insert_rowid();
+        .fetch_one(db)
+        .await)
+        .map_err(on_constraint)?;
         for company in companies {
-            sqlx::query("INSERT INTO api_key_companies (api_key_id, company_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            on_tx!(tx, db => sqlx::query("INSERT INTO api_key_companies (api_key_id, company_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id)
                 .bind(company.get())
-                .execute(&mut *tx)
-                .await
+                .execute(db)
+                .await.map(|done| done.rows_affected()))
                 .map_err(on_constraint)?;
         }
         tx.commit().await?;
@@ -61,46 +60,43 @@ impl Store {
 
     /// Whether a restricted key was given `company`.
     pub async fn api_key_reaches(&self, key: ApiKeyId, company: CompanyId) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM api_key_companies WHERE api_key_id = ? AND company_id = ?")
+        let found: Option<i64> = on_pool!(self, db => sqlx::query_scalar("SELECT api_key_id FROM api_key_companies WHERE api_key_id = $1 AND company_id = $2")
                 .bind(key.0)
                 .bind(company.get())
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(db)
+                .await)?;
         Ok(found.is_some())
     }
 
     /// Revokes the live key with this prefix; whether there was one.
     pub async fn revoke_api_key(&self, prefix: &str) -> Result<bool, StoreError> {
-        let revoked = sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL")
+        let revoked = on_pool!(self, db => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE prefix = $2 AND revoked_at IS NULL")
             .bind(now())
             .bind(prefix)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
         self.changed();
         Ok(revoked > 0)
     }
 
     /// Revokes every live key of `product` with this label.
     pub async fn revoke_api_keys_labelled(&self, product: Product, label: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE label = ? AND product = ? AND revoked_at IS NULL")
+        on_pool!(self, db => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE label = $2 AND product = $3 AND revoked_at IS NULL")
             .bind(now())
             .bind(label)
             .bind(product.slug())
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
         self.changed();
         Ok(())
     }
 
     /// The live key with this hash (one indexed lookup).
     pub async fn api_key(&self, key_hash: &[u8]) -> Result<Option<ApiKey>, StoreError> {
-        let row: Option<(i64, String, bool)> =
-            sqlx::query_as("SELECT id, product, restricted FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+        let row: Option<(i64, String, bool)> = on_pool!(self, db => sqlx::query_as("SELECT id, product, restricted FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
                 .bind(key_hash)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(db)
+                .await)?;
         row.map(|(id, slug, restricted)| Ok(ApiKey { id: ApiKeyId(id), product: product(&slug)?, restricted }))
             .transpose()
     }

@@ -2,7 +2,7 @@
 //! company's opt-in stands. Opting in, opting out or clearing each change it in one transaction
 //! with the tokens and the audit entry.
 
-use super::{audit, outbox, sealed, state, tokens, Store, StoreError};
+use super::{audit, outbox, product, sealed, state, tokens, Store, StoreError};
 use crate::{
     audit::{Actor, Entry, Event},
     clock::now,
@@ -30,16 +30,16 @@ impl Store {
         company: CompanyId,
         product: Product,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
-        let row: Option<(String, Option<String>, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        let row: Option<(String, Option<String>, i64, Option<i64>, Option<String>)> = on_pool!(self, db => sqlx::query_as(
             "SELECT a.status, a.status_reason, a.status_changed_at, a.authorized_at,
                     COALESCE(u.display_name, a.authorized_via)
              FROM authorizations a LEFT JOIN users u ON u.id = a.authorized_by
-             WHERE a.company_id = ? AND a.product = ?",
+             WHERE a.company_id = $1 AND a.product = $2",
         )
         .bind(company.get())
         .bind(product.slug())
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         row.map(|(status, reason, changed_at, authorized_at, authorized_by)| {
             Ok(AuthorizationRecord {
                 state: state(&status, reason.as_deref())?,
@@ -63,13 +63,14 @@ impl Store {
         grant: &TokenGrant,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let authorization: i64 = sqlx::query_scalar(
+        let authorization: i64 = on_tx!(tx, db => sqlx::query_scalar(
             "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at)
-             VALUES (?, ?, 'authorized', NULL, ?, ?, ?, ?)
+             VALUES ($1, $2, 'authorized', NULL, $3, $4, $5, $6)
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
                  authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
-                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, degraded_at = NULL
+                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, refresh_lease_until = NULL,
+                 degraded_at = NULL
              RETURNING id",
         )
         .bind(company.get())
@@ -78,8 +79,8 @@ impl Store {
         .bind(actor.user().map(|user| user.get()))
         .bind(actor.label())
         .bind(now())
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(db)
+        .await)?;
         tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Replaced).await?;
         let owner = sealed::TokenOwner { authorization, company, product };
         tokens::insert(&mut tx, &self.cipher, owner, grant).await?;
@@ -101,16 +102,16 @@ impl Store {
     ) -> Result<(), StoreError> {
         let reason = AuthorizationState::revoked(revocation).as_str();
         let mut tx = self.write().await?;
-        let revoked: Option<i64> = sqlx::query_scalar(
-            "UPDATE authorizations SET status = 'revoked', status_reason = ?, status_changed_at = ?, degraded_at = NULL
-             WHERE company_id = ? AND product = ? AND status != 'revoked' RETURNING id",
+        let revoked: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
+            "UPDATE authorizations SET status = 'revoked', status_reason = $1, status_changed_at = $2, degraded_at = NULL
+             WHERE company_id = $3 AND product = $4 AND status != 'revoked' RETURNING id",
         )
         .bind(reason)
         .bind(now())
         .bind(company.get())
         .bind(product.slug())
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         if let Some(authorization) = revoked {
             let tokens_deleted = tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Cleared).await?;
             let (event, kind) = match revocation {
@@ -122,5 +123,25 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// How many authorizations there are in each state, for every product.
+    pub async fn authorization_counts(&self) -> Result<Vec<(Product, AuthorizationState, i64)>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, i64)> = on_pool!(self, db => sqlx::query_as(
+            "SELECT product, status, status_reason, COUNT(*) FROM authorizations
+             GROUP BY product, status, status_reason ORDER BY product, status",
+        )
+        .fetch_all(db)
+        .await)?;
+        let mut counts: Vec<(Product, AuthorizationState, i64)> = Vec::new();
+        for (slug, status, reason, count) in rows {
+            // A dead grant's reason is UPS's text: one line per state, not per reason.
+            let (product, state) = (product(&slug)?, state(&status, reason.as_deref())?);
+            match counts.iter_mut().find(|(p, s, _)| *p == product && *s == state) {
+                Some(entry) => entry.2 += count,
+                None => counts.push((product, state, count)),
+            }
+        }
+        Ok(counts)
     }
 }

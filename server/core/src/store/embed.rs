@@ -96,14 +96,14 @@ impl Store {
         redeem_by: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM embed_sessions WHERE COALESCE(expires_at, redeem_by) <= ?")
+        on_tx!(tx, db => sqlx::query("DELETE FROM embed_sessions WHERE COALESCE(expires_at, redeem_by) <= $1")
             .bind(now() - 24 * 60 * 60)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
+        on_tx!(tx, db => sqlx::query(
             "INSERT INTO embed_sessions (token_hash, api_key_id, product, company_id, portal_user_id, portal_user_name,
                  parent_origin, return_url, created_at, redeem_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(token_hash)
         .bind(new.api_key.get())
@@ -115,8 +115,8 @@ impl Store {
         .bind(&new.return_url)
         .bind(now())
         .bind(redeem_by)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
         tx.commit().await?;
         Ok(())
     }
@@ -130,9 +130,9 @@ impl Store {
         key_hash: &[u8],
         expires_at: i64,
     ) -> Result<Option<EmbedSessionId>, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE embed_sessions SET redeemed_at = ?1, key_hash = ?2, expires_at = ?3
-             WHERE token_hash = ?4 AND product = ?5 AND redeemed_at IS NULL AND redeem_by > ?1
+        let id: Option<i64> = on_pool!(self, db => sqlx::query_scalar(
+            "UPDATE embed_sessions SET redeemed_at = $1, key_hash = $2, expires_at = $3
+             WHERE token_hash = $4 AND product = $5 AND redeemed_at IS NULL AND redeem_by > $1
              RETURNING id",
         )
         .bind(now())
@@ -140,25 +140,23 @@ impl Store {
         .bind(expires_at)
         .bind(token_hash)
         .bind(product.slug())
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(id.map(EmbedSessionId))
     }
 
     pub async fn embed_session(&self, id: EmbedSessionId) -> Result<Option<EmbedSession>, StoreError> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("{SELECT} WHERE e.id = ?")).bind(id.0).fetch_optional(&self.pool).await?;
+        let row: Option<Row> = on_pool!(self, db => sqlx::query_as(&format!("{SELECT} WHERE e.id = $1")).bind(id.0).fetch_optional(db).await)?;
         row.map(Row::decode).transpose()
     }
 
     /// The session of a live widget key (unexpired, its API key not revoked).
     pub async fn embed_session_by_key(&self, key_hash: &[u8]) -> Result<Option<EmbedSession>, StoreError> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("{SELECT} WHERE e.key_hash = ? AND e.expires_at > ? AND k.revoked_at IS NULL"))
+        let row: Option<Row> = on_pool!(self, db => sqlx::query_as(&format!("{SELECT} WHERE e.key_hash = $1 AND e.expires_at > $2 AND k.revoked_at IS NULL"))
                 .bind(key_hash)
                 .bind(now())
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(db)
+                .await)?;
         row.map(Row::decode).transpose()
     }
 }

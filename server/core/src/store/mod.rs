@@ -2,11 +2,38 @@
 //! query the service makes is one method here, in the file of the table it is about; rows are
 //! decoded into named structs, and stored statuses are read back as enums (a value this version
 //! does not know is an error, never a fallback). Transactions, and SQLite's write-lock choice,
-//! live here too, so a second database is a second implementation of this module and nothing
-//! else.
+//! live here too. It runs on SQLite (the embedded default) or PostgreSQL (several instances on
+//! one database): the same SQL on both, with the few statements that differ chosen here, so a
+//! feature never knows which one it is on.
 //!
 //! Tokens and PKCE verifiers are sealed with the store's key ring ([`sealed`]) on the way in and opened on the
 //! way out: nothing outside the store sees a ciphertext, and nothing can write a token in clear.
+
+/// Runs `$body` with `$db` bound to the store's pool, whichever database it is.
+macro_rules! on_pool {
+    ($store:expr, $db:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($db) => $body,
+            $crate::store::Db::Postgres($db) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$db` bound to the write transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, $db:ident => $body:expr) => {
+        match &mut $tx.tx {
+            $crate::store::Tx::Sqlite(tx) => {
+                let $db = &mut **tx;
+                $body
+            }
+            $crate::store::Tx::Postgres(tx) => {
+                let $db = &mut **tx;
+                $body
+            }
+        }
+    };
+}
 
 mod accounts;
 mod api_keys;
@@ -15,6 +42,8 @@ mod authorizations;
 mod companies;
 mod embed;
 mod outbox;
+mod refreshes;
+mod retention;
 mod sandbox;
 mod sealed;
 mod states;
@@ -27,19 +56,29 @@ pub use authorizations::AuthorizationRecord;
 pub use companies::CompanyStatusRow;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use outbox::{DeliveryId, DueDelivery, Target};
+pub use refreshes::{Lease, Refreshed};
+pub use retention::{Pruned, Retention};
 pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
 pub use sealed::{KeyUsage, RewrapBatch};
 pub use states::{NewState, PendingState};
-pub use tokens::{AuthorizationId, Current, Lookup, Refreshed};
+pub use tokens::{AuthorizationId, Current, Lookup};
 pub use webhooks::WebhookEndpoint;
 
 use crate::keyring::{CipherError, KeyRing};
 use model::{AuthorizationState, Product};
 use sqlx::{
+    postgres::{PgConnectOptions, PgListener, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Sqlite, SqlitePool, Transaction,
+    PgPool, Postgres, Sqlite, SqlitePool, Transaction,
 };
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -96,80 +135,153 @@ fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, Store
     }
 }
 
-/// The schema, embedded at build time and applied at start.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+/// The schema of each database, embedded at build time and applied at start.
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// The PostgreSQL channel every write transaction notifies on commit: each instance's listener
+/// then drops what it keeps in memory (`crate::cache`), so a revoke on one is seen on all.
+const CHANGES_CHANNEL: &str = "optin_changes";
+
+/// The database behind the store. Every method is written once, in SQL both databases accept,
+/// and runs on either through [`on_pool!`] and [`on_tx!`]; the few statements that differ pick
+/// their text with [`Store::is_postgres`].
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
 
 /// A write transaction: the connection it holds, and `commit`, which also counts the write (see
 /// `Store::generation`).
 struct WriteTx {
-    tx: Transaction<'static, Sqlite>,
-    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
-
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
-    }
+    tx: Tx,
+    generation: Arc<AtomicU64>,
 }
 
 impl WriteTx {
     async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await?;
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 
     async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
+        match self.tx {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// Where the store keeps its data: an SQLite file, or a PostgreSQL database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` / `postgresql://…`, `sqlite://path` (or `sqlite:path`), or a bare file path.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
+            return Err(StoreError::Unreadable(format!(
+                "database URL {:?}: expected postgres://…, sqlite://path or a file path",
+                url.split('@').next_back().unwrap_or_default()
+            )));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
     }
 }
 
 /// The database and the key ring that seals what it keeps.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
     cipher: KeyRing,
-    /// Counts this process's writes that change what the token API answers (authorizations,
-    /// tokens, API keys), so answers kept in memory are dropped at once (`crate::cache`).
-    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Counts the writes that change what the token API answers (this process's, and on
+    /// PostgreSQL every instance's), so answers kept in memory are dropped at once
+    /// (`crate::cache`).
+    generation: Arc<AtomicU64>,
 }
 
 impl Store {
     /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
     pub async fn open(path: &Path, cipher: KeyRing) -> Result<Self, StoreError> {
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+        Self::connect(&Database::Sqlite(path.to_owned()), cipher, 8).await
+    }
+
+    /// Connects to `database` with at most `connections` connections and migrates it. On
+    /// PostgreSQL it also listens for the other instances' writes.
+    pub async fn connect(database: &Database, cipher: KeyRing, connections: u32) -> Result<Self, StoreError> {
+        let connections = connections.max(2);
+        let db = match database {
+            Database::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+                }
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
+                SQLITE_MIGRATOR.run(&pool).await?;
+                Db::Sqlite(pool)
+            }
+            Database::Postgres(url) => {
+                let options: PgConnectOptions = url.parse()?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                POSTGRES_MIGRATOR.run(&pool).await?;
+                Db::Postgres(pool)
+            }
+        };
+        let store = Self { db, cipher, generation: Default::default() };
+        if let Db::Postgres(pool) = &store.db {
+            tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone()));
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, cipher, generation: Default::default() })
+        Ok(store)
+    }
+
+    /// Whether this store is on PostgreSQL (for the few statements whose text differs).
+    fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
     }
 
     /// Whether the database answers and has every migration this build knows applied.
     pub async fn ready(&self) -> Result<bool, StoreError> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
-        Ok(applied as usize >= MIGRATOR.migrations.len())
+        let applied: i64 = on_pool!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(db)
+            .await)?;
+        let known = match self.db {
+            Db::Sqlite(_) => SQLITE_MIGRATOR.migrations.len(),
+            Db::Postgres(_) => POSTGRES_MIGRATOR.migrations.len(),
+        };
+        Ok(applied as usize >= known)
     }
 
-    /// How many writes that change what the token API answers this process has made.
+    /// How many writes that change what the token API answers have been seen.
     pub fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Something outside this process changed the database (a manual fix, a test standing in for
@@ -180,7 +292,7 @@ impl Store {
 
     /// Marks such a write (before and after its commit, so nothing read in between is kept).
     fn changed(&self) {
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The key ring's current key and the older ones.
@@ -190,18 +302,72 @@ impl Store {
 
     /// Closes every connection, after the writes under way.
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 
-    /// A write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front (waiting up to
-    /// the busy timeout); a deferred `BEGIN` that reads and then writes fails at once with
+    /// A write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front (waiting
+    /// up to the busy timeout); a deferred `BEGIN` that reads and then writes fails at once with
     /// "database is locked" whenever another writer committed in between, since its snapshot
-    /// cannot be upgraded, and under many concurrent refreshes most of them would.
+    /// cannot be upgraded, and under many concurrent refreshes most of them would. On
+    /// PostgreSQL, rows are locked by the statements themselves (every transition is a
+    /// conditional `UPDATE`, the authorization's row first), and the transaction notifies the
+    /// other instances when it commits.
     async fn write(&self) -> Result<WriteTx, StoreError> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = match &self.db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_notify($1, '')").bind(CHANGES_CHANNEL).execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
+        };
         // Counted when it starts and again once it commits: whatever a reader read while it
         // was under way is never kept past it.
         self.changed();
         Ok(WriteTx { tx, generation: self.generation.clone() })
+    }
+}
+
+/// Counts every write another instance commits (and, after a lost connection, assumes one).
+async fn listen_for_changes(pool: PgPool, generation: Arc<AtomicU64>) {
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(error) = listener.listen(CHANGES_CHANNEL).await {
+                    tracing::warn!(%error, "cannot listen for other instances' changes");
+                } else {
+                    generation.fetch_add(1, Ordering::AcqRel);
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(_)) => {
+                                generation.fetch_add(1, Ordering::AcqRel);
+                            }
+                            // The connection was lost (and is re-established): anything may
+                            // have changed meanwhile.
+                            Ok(None) => {
+                                generation.fetch_add(1, Ordering::AcqRel);
+                            }
+                            Err(error) => {
+                                tracing::warn!(%error, "lost the change notifications; reconnecting");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(error) if pool.is_closed() => {
+                tracing::debug!(%error, "the store is closed; no more change notifications");
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "cannot listen for other instances' changes"),
+        }
+        generation.fetch_add(1, Ordering::AcqRel);
+        if pool.is_closed() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

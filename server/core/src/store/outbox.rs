@@ -5,6 +5,7 @@
 //! runs out. Each endpoint (and inbox) gets its events in order: a delivery waits while an
 //! earlier one to the same place is pending; other endpoints are not held up.
 
+use super::WriteTx;
 use super::{audit, product, sealed, unreadable, Store, StoreError};
 use crate::{
     audit::{Entry, Event},
@@ -13,7 +14,6 @@ use crate::{
     secret::{random_token, SecretString},
 };
 use model::{CompanyId, Product};
-use sqlx::SqliteConnection;
 
 /// A delivery's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct DueDelivery {
 /// Records `kind` for (company, product), with one pending delivery per webhook endpoint of the
 /// product, and for a dead grant one per admin of the company with an email address.
 pub(super) async fn record_event(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteTx,
     kind: EventKind,
     company: CompanyId,
     product: Product,
@@ -57,9 +57,9 @@ pub(super) async fn record_event(
 ) -> Result<(), StoreError> {
     let now = now();
     let public_id = format!("evt_{}", &random_token().expose()[..24]);
-    let event: i64 = sqlx::query_scalar(
+    let event: i64 = on_tx!(conn, db => sqlx::query_scalar(
         "INSERT INTO events (public_id, kind, company_id, product, status, reason, occurred_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&public_id)
     .bind(kind.as_str())
@@ -68,28 +68,28 @@ pub(super) async fn record_event(
     .bind(kind.status().code())
     .bind(reason)
     .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query(
+    .fetch_one(db)
+    .await)?;
+    on_tx!(conn, db => sqlx::query(
         "INSERT INTO deliveries (event_id, endpoint_id, status, next_attempt_at, created_at)
-         SELECT ?1, id, 'pending', ?2, ?2 FROM webhook_endpoints WHERE product = ?3 AND removed_at IS NULL",
+         SELECT $1, id, 'pending', $2, $2 FROM webhook_endpoints WHERE product = $3 AND removed_at IS NULL",
     )
     .bind(event)
     .bind(now)
     .bind(product.slug())
-    .execute(&mut *conn)
-    .await?;
+    .execute(db)
+    .await.map(|done| done.rows_affected()))?;
     if kind == EventKind::ReauthorizationRequired {
-        sqlx::query(
+        on_tx!(conn, db => sqlx::query(
             "INSERT INTO deliveries (event_id, email, status, next_attempt_at, created_at)
-             SELECT DISTINCT ?1, u.email, 'pending', ?2, ?2 FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.company_id = ?3 AND u.email IS NOT NULL",
+             SELECT DISTINCT $1, u.email, 'pending', $2, $2 FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.company_id = $3 AND u.email IS NOT NULL",
         )
         .bind(event)
         .bind(now)
         .bind(company.get())
-        .execute(&mut *conn)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
     }
     Ok(())
 }
@@ -97,22 +97,22 @@ pub(super) async fn record_event(
 /// Starts a degraded incident when the authorization's stored token has expired or expires
 /// within `margin` seconds and none is under way; records `refresh_degraded` once.
 pub(super) async fn start_degraded(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteTx,
     authorization: i64,
     company: CompanyId,
     product: Product,
     margin: i64,
 ) -> Result<(), StoreError> {
-    let started: Option<i64> = sqlx::query_scalar(
-        "UPDATE authorizations SET degraded_at = ?1 WHERE id = ?2 AND degraded_at IS NULL AND EXISTS
-             (SELECT 1 FROM oauth_tokens WHERE authorization_id = ?2 AND status = 'active' AND expires_at <= ?1 + ?3)
+    let started: Option<i64> = on_tx!(conn, db => sqlx::query_scalar(
+        "UPDATE authorizations SET degraded_at = $1 WHERE id = $2 AND degraded_at IS NULL AND EXISTS
+             (SELECT 1 FROM oauth_tokens WHERE authorization_id = $2 AND status = 'active' AND expires_at <= $1 + $3)
          RETURNING id",
     )
     .bind(now())
     .bind(authorization)
     .bind(margin)
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     if started.is_some() {
         let reason = "UPS cannot be reached, and the stored access token has expired or is about to.";
         record_event(conn, EventKind::RefreshDegraded, company, product, Some(reason)).await?;
@@ -122,22 +122,33 @@ pub(super) async fn start_degraded(
 
 /// Ends a degraded incident after a successful refresh; records `refresh_recovered` once.
 pub(super) async fn end_degraded(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteTx,
     authorization: i64,
     company: CompanyId,
     product: Product,
 ) -> Result<(), StoreError> {
-    let ended: Option<i64> = sqlx::query_scalar(
-        "UPDATE authorizations SET degraded_at = NULL WHERE id = ? AND degraded_at IS NOT NULL RETURNING id",
+    let ended: Option<i64> = on_tx!(conn, db => sqlx::query_scalar(
+        "UPDATE authorizations SET degraded_at = NULL WHERE id = $1 AND degraded_at IS NOT NULL RETURNING id",
     )
     .bind(authorization)
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(db)
+    .await)?;
     if ended.is_some() {
         record_event(conn, EventKind::RefreshRecovered, company, product, None).await?;
     }
     Ok(())
 }
+
+/// Leases up to $3 due deliveries until $1 + $2: only the earliest pending delivery of each
+/// endpoint or inbox is due.
+const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2 WHERE id IN
+        (SELECT d.id FROM deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+             AND (d.lease_until IS NULL OR d.lease_until <= $1)
+             AND NOT EXISTS (SELECT 1 FROM deliveries earlier WHERE earlier.status = 'pending'
+                 AND earlier.id < d.id AND earlier.endpoint_id IS NOT DISTINCT FROM d.endpoint_id
+                 AND earlier.email IS NOT DISTINCT FROM d.email)
+         ORDER BY d.next_attempt_at, d.id LIMIT $3)
+    RETURNING id";
 
 #[derive(sqlx::FromRow)]
 struct DueRow {
@@ -167,47 +178,50 @@ impl Store {
         // Most polls find nothing due: a plain read answers them without taking the write lock,
         // which would otherwise hold up every other writer (the command line among them) on
         // every poll.
-        let due: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?1
-                 AND (lease_until IS NULL OR lease_until <= ?1) LIMIT 1",
+        let due: Option<i64> = on_pool!(self, db => sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+                 AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1",
         )
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         if due.is_none() {
             return Ok(Vec::new());
         }
+        // On PostgreSQL the candidates are locked as they are picked, skipping those another
+        // instance is claiming right now; otherwise two claims could both take a row.
+        let claim = if self.is_postgres() {
+            CLAIM.replace("LIMIT $3", "LIMIT $3 FOR UPDATE OF d SKIP LOCKED")
+        } else {
+            CLAIM.to_owned()
+        };
         let mut tx = self.write().await?;
-        let claimed: Vec<i64> = sqlx::query_scalar(
-            "UPDATE deliveries SET lease_until = ?1 + ?2 WHERE id IN
-                 (SELECT d.id FROM deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
-                      AND (d.lease_until IS NULL OR d.lease_until <= ?1)
-                      AND NOT EXISTS (SELECT 1 FROM deliveries earlier WHERE earlier.status = 'pending'
-                          AND earlier.id < d.id AND earlier.endpoint_id IS d.endpoint_id AND earlier.email IS d.email)
-                  ORDER BY d.next_attempt_at, d.id LIMIT ?3)
-             RETURNING id",
-        )
+        let mut claimed: Vec<i64> = on_tx!(tx, db => sqlx::query_scalar(&claim)
         .bind(now)
         .bind(lease_secs)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await)?;
         if claimed.is_empty() {
             tx.rollback().await?;
             return Ok(Vec::new());
         }
-        let ids = serde_json::to_string(&claimed).map_err(|error| StoreError::Unreadable(error.to_string()))?;
-        let rows: Vec<DueRow> = sqlx::query_as(
-            "SELECT d.id, d.attempts, d.created_at, d.email, w.id AS endpoint, w.url, w.secret, w.previous_secret,
-                    w.previous_until, e.public_id, e.kind, e.company_id AS company, c.name AS company_name, e.product,
-                    e.reason, e.occurred_at
-             FROM deliveries d JOIN events e ON e.id = d.event_id JOIN companies c ON c.id = e.company_id
-             LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id
-             WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id",
-        )
-        .bind(ids)
-        .fetch_all(&mut *tx)
-        .await?;
+        claimed.sort_unstable();
+        let mut rows = Vec::with_capacity(claimed.len());
+        for id in claimed {
+            let row: DueRow = on_tx!(tx, db => sqlx::query_as(
+                "SELECT d.id, d.attempts, d.created_at, d.email, w.id AS endpoint, w.url, w.secret, w.previous_secret,
+                        w.previous_until, e.public_id, e.kind, e.company_id AS company, c.name AS company_name, e.product,
+                        e.reason, e.occurred_at
+                 FROM deliveries d JOIN events e ON e.id = d.event_id JOIN companies c ON c.id = e.company_id
+                 LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id
+                 WHERE d.id = $1",
+            )
+            .bind(id)
+            .fetch_one(db)
+            .await)?;
+            rows.push(row);
+        }
         tx.commit().await?;
         // A delivery that cannot be prepared (its endpoint's secret does not open) waits out its
         // lease and is tried again; it holds up no other.
@@ -257,14 +271,14 @@ impl Store {
     /// The attempt succeeded: delivered, with its entry in the company's Activity.
     pub async fn delivered(&self, delivery: &DueDelivery) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, lease_until = NULL,
-                 last_error = NULL WHERE id = ?",
+        on_tx!(tx, db => sqlx::query(
+            "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, lease_until = NULL,
+                 last_error = NULL WHERE id = $2",
         )
         .bind(now())
         .bind(delivery.id.0)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
         let kind = delivery.notification.kind.to_owned();
         let event = match &delivery.target {
             Target::Webhook { url, .. } => {
@@ -286,17 +300,17 @@ impl Store {
         next_at: Option<i64>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?1, lease_until = NULL,
-                 status = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
-                 next_attempt_at = COALESCE(?2, next_attempt_at)
-             WHERE id = ?3",
+        on_tx!(tx, db => sqlx::query(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = $1, lease_until = NULL,
+                 status = CASE WHEN $2 IS NULL THEN 'failed' ELSE 'pending' END,
+                 next_attempt_at = COALESCE($2, next_attempt_at)
+             WHERE id = $3",
         )
         .bind(error)
         .bind(next_at)
         .bind(delivery.id.0)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
         let (kind, error) = (delivery.notification.kind.to_owned(), error.to_owned());
         let next_in_secs = next_at.map(|at| at - now());
         let event = match &delivery.target {

@@ -2,6 +2,7 @@
 //! `sandbox_tokens`): its own users, grants, codes and tokens, kept apart from the service's
 //! tables exactly as UPS's would be. Only the sandbox (`server::sandbox`) uses these.
 
+use super::WriteTx;
 use super::{Store, StoreError};
 use crate::clock::now;
 
@@ -30,20 +31,27 @@ pub struct SandboxToken<'a> {
 }
 
 impl Store {
+    /// How many refresh tokens the sandbox has issued (one per exchange, one per refresh).
+    pub async fn sandbox_refresh_tokens(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE kind = 'refresh'")
+            .fetch_one(db)
+            .await)?)
+    }
+
     pub async fn sandbox_user_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_users").fetch_one(&self.pool).await?)
+        Ok(on_pool!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_users").fetch_one(db).await)?)
     }
 
     pub async fn sandbox_add_user(&self, username: &str, email: &str, password_hash: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sandbox_users (username, email, password_hash, password_changed_at) VALUES (?, ?, ?, ?)",
+        on_pool!(self, db => sqlx::query(
+            "INSERT INTO sandbox_users (username, email, password_hash, password_changed_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(username)
         .bind(email)
         .bind(password_hash)
         .bind(now())
-        .execute(&self.pool)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -51,33 +59,32 @@ impl Store {
     /// UPS.com password change does; how many grants died, or `None` for an unknown user.
     pub async fn sandbox_set_password(&self, username: &str, password_hash: &str) -> Result<Option<u64>, StoreError> {
         let mut tx = self.write().await?;
-        let updated =
-            sqlx::query("UPDATE sandbox_users SET password_hash = ?, password_changed_at = ? WHERE username = ?")
+        let updated = on_tx!(tx, db => sqlx::query("UPDATE sandbox_users SET password_hash = $1, password_changed_at = $2 WHERE username = $3")
                 .bind(password_hash)
                 .bind(now())
                 .bind(username)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .execute(db)
+                .await.map(|done| done.rows_affected()))?;
         if updated == 0 {
             return Ok(None);
         }
-        let revoked = sqlx::query("UPDATE sandbox_grants SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL")
+        let revoked = on_tx!(tx, db => sqlx::query("UPDATE sandbox_grants SET revoked_at = $1 WHERE username = $2 AND revoked_at IS NULL")
             .bind(now())
             .bind(username)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
         tx.commit().await?;
         Ok(Some(revoked))
     }
 
     /// A user by username or email.
     pub async fn sandbox_user(&self, name: &str) -> Result<Option<SandboxUser>, StoreError> {
-        Ok(sqlx::query_as("SELECT username, password_hash FROM sandbox_users WHERE username = ?1 OR email = ?1")
+        Ok(
+            on_pool!(self, db => sqlx::query_as("SELECT username, password_hash FROM sandbox_users WHERE username = $1 OR email = $1")
             .bind(name)
-            .fetch_optional(&self.pool)
-            .await?)
+            .fetch_optional(db)
+            .await)?,
+        )
     }
 
     /// A new grant of `username` to `client_id`, and its single-use code, in one transaction.
@@ -91,23 +98,22 @@ impl Store {
         expires_at: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let grant = sqlx::query("INSERT INTO sandbox_grants (client_id, username, created_at) VALUES (?, ?, ?)")
+        let grant: i64 = on_tx!(tx, db => sqlx::query_scalar("INSERT INTO sandbox_grants (client_id, username, created_at) VALUES ($1, $2, $3) RETURNING id")
             .bind(client_id)
             .bind(username)
             .bind(now())
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
-        sqlx::query(
-            "INSERT INTO sandbox_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at) VALUES (?, ?, ?, ?, ?)",
+            .fetch_one(db)
+            .await)?;
+        on_tx!(tx, db => sqlx::query(
+            "INSERT INTO sandbox_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(code_hash)
         .bind(grant)
         .bind(redirect_uri)
         .bind(code_challenge)
         .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
         tx.commit().await?;
         Ok(())
     }
@@ -116,15 +122,15 @@ impl Store {
     /// happens next.
     pub async fn sandbox_take_code(&self, code_hash: &[u8]) -> Result<Option<SandboxCode>, StoreError> {
         let mut tx = self.write().await?;
-        let code = sqlx::query_as(
-            "DELETE FROM sandbox_codes WHERE code_hash = ?
+        let code = on_tx!(tx, db => sqlx::query_as(
+            "DELETE FROM sandbox_codes WHERE code_hash = $1
              RETURNING grant_id, redirect_uri, code_challenge, expires_at,
                  (SELECT client_id FROM sandbox_grants g WHERE g.id = grant_id) AS client_id,
                  (SELECT revoked_at IS NOT NULL FROM sandbox_grants g WHERE g.id = grant_id) AS grant_revoked",
         )
         .bind(code_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         tx.commit().await?;
         Ok(code)
     }
@@ -155,30 +161,29 @@ impl Store {
         refresh: SandboxToken<'_>,
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.write().await?;
-        let grant: Option<i64> = sqlx::query_scalar(
-            "UPDATE sandbox_tokens SET revoked_at = ?1
-             WHERE token_hash = ?2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > ?1
-               AND grant_id IN (SELECT id FROM sandbox_grants WHERE client_id = ?3 AND revoked_at IS NULL)
+        let grant: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
+            "UPDATE sandbox_tokens SET revoked_at = $1
+             WHERE token_hash = $2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > $1
+               AND grant_id IN (SELECT id FROM sandbox_grants WHERE client_id = $3 AND revoked_at IS NULL)
              RETURNING grant_id",
         )
         .bind(now())
         .bind(refresh_hash)
         .bind(client_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         let Some(grant) = grant else { return Ok(None) };
-        sqlx::query(
-            "UPDATE sandbox_tokens SET revoked_at = ? WHERE grant_id = ? AND kind = 'access' AND revoked_at IS NULL",
+        on_tx!(tx, db => sqlx::query(
+            "UPDATE sandbox_tokens SET revoked_at = $1 WHERE grant_id = $2 AND kind = 'access' AND revoked_at IS NULL",
         )
         .bind(now())
         .bind(grant)
-        .execute(&mut *tx)
-        .await?;
-        let refreshes: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE grant_id = ? AND kind = 'refresh'")
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
+        let refreshes: i64 = on_tx!(tx, db => sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_tokens WHERE grant_id = $1 AND kind = 'refresh'")
                 .bind(grant)
-                .fetch_one(&mut *tx)
-                .await?;
+                .fetch_one(db)
+                .await)?;
         insert_pair(&mut tx, grant, access, refresh).await?;
         tx.commit().await?;
         Ok(Some(refreshes))
@@ -186,19 +191,19 @@ impl Store {
 }
 
 async fn insert_pair(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut WriteTx,
     grant: i64,
     access: SandboxToken<'_>,
     refresh: SandboxToken<'_>,
 ) -> Result<(), StoreError> {
     for (token, kind) in [(access, "access"), (refresh, "refresh")] {
-        sqlx::query("INSERT INTO sandbox_tokens (token_hash, grant_id, kind, expires_at) VALUES (?, ?, ?, ?)")
+        on_tx!(conn, db => sqlx::query("INSERT INTO sandbox_tokens (token_hash, grant_id, kind, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token.hash)
             .bind(grant)
             .bind(kind)
             .bind(token.expires_at)
-            .execute(&mut *conn)
-            .await?;
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
     }
     Ok(())
 }

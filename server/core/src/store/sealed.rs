@@ -119,14 +119,14 @@ struct SealedRow {
 impl Store {
     /// Which keys seal the stored secrets (tokens, webhook signing secrets).
     pub async fn key_usage(&self) -> Result<KeyUsage, StoreError> {
-        let sealed: Vec<Vec<u8>> = sqlx::query_scalar(
+        let sealed: Vec<Vec<u8>> = on_pool!(self, db => sqlx::query_scalar(
             "SELECT access_token FROM oauth_tokens WHERE access_token IS NOT NULL
              UNION ALL SELECT refresh_token FROM oauth_tokens WHERE refresh_token IS NOT NULL
              UNION ALL SELECT secret FROM webhook_endpoints WHERE removed_at IS NULL
              UNION ALL SELECT previous_secret FROM webhook_endpoints WHERE removed_at IS NULL AND previous_secret IS NOT NULL",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         let mut usage = KeyUsage::default();
         for value in sealed {
             match KeyRing::sealed_by(&value) {
@@ -141,17 +141,17 @@ impl Store {
     /// another key sealed. Each row is rewritten only if it still holds what was read, so a
     /// refresh or an opt-out meanwhile wins; safe while the service runs.
     pub async fn rewrap_tokens(&self, after: i64, limit: u32) -> Result<RewrapBatch, StoreError> {
-        let rows: Vec<SealedRow> = sqlx::query_as(
+        let rows: Vec<SealedRow> = on_pool!(self, db => sqlx::query_as(
             "SELECT t.id, t.authorization_id AS authorization, a.company_id AS company, a.product,
                     t.access_token AS access, t.refresh_token AS refresh
              FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
-             WHERE t.id > ? AND (t.access_token IS NOT NULL OR t.refresh_token IS NOT NULL)
-             ORDER BY t.id LIMIT ?",
+             WHERE t.id > $1 AND (t.access_token IS NOT NULL OR t.refresh_token IS NOT NULL)
+             ORDER BY t.id LIMIT $2",
         )
         .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await)?;
         let mut batch = RewrapBatch { last: rows.last().map(|row| row.id), ..Default::default() };
         let current = |value: &Option<Vec<u8>>| value.as_deref().is_none_or(|sealed| self.cipher.is_current(sealed));
         let stale: Vec<&SealedRow> =
@@ -180,18 +180,17 @@ impl Store {
                         continue;
                     }
                 };
-            batch.rewrapped += sqlx::query(
-                "UPDATE oauth_tokens SET access_token = ?, refresh_token = ?
-                 WHERE id = ? AND access_token IS ? AND refresh_token IS ?",
+            batch.rewrapped += on_tx!(tx, db => sqlx::query(
+                "UPDATE oauth_tokens SET access_token = $1, refresh_token = $2
+                 WHERE id = $3 AND access_token IS NOT DISTINCT FROM $4 AND refresh_token IS NOT DISTINCT FROM $5",
             )
             .bind(access)
             .bind(refresh)
             .bind(row.id)
             .bind(&row.access)
             .bind(&row.refresh)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(batch)

@@ -41,10 +41,10 @@ impl Store {
         let aad = pkce_aad(&state.state_hash, state.company, state.product);
         let sealed = self.cipher.seal(state.pkce_verifier.expose(), &aad)?;
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= ?").bind(now()).execute(&mut *tx).await?;
-        sqlx::query(
+        on_tx!(tx, db => sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now()).execute(db).await.map(|done| done.rows_affected()))?;
+        on_tx!(tx, db => sqlx::query(
             "INSERT INTO oauth_states (state_hash, session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&state.state_hash)
         .bind(&state.binding)
@@ -55,8 +55,8 @@ impl Store {
         .bind(sealed)
         .bind(now())
         .bind(state.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await.map(|done| done.rows_affected()))?;
         audit::record(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
@@ -65,13 +65,13 @@ impl Store {
     /// Takes the request with this state hash: deleted in the same statement, so a state can be
     /// used once, whatever happens next.
     pub async fn take_state(&self, state_hash: &[u8]) -> Result<Option<PendingState>, StoreError> {
-        let row: Option<(Vec<u8>, Option<i64>, Option<String>, i64, String, Vec<u8>, i64)> = sqlx::query_as(
-            "DELETE FROM oauth_states WHERE state_hash = ?
+        let row: Option<(Vec<u8>, Option<i64>, Option<String>, i64, String, Vec<u8>, i64)> = on_pool!(self, db => sqlx::query_as(
+            "DELETE FROM oauth_states WHERE state_hash = $1
                  RETURNING session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, expires_at",
         )
         .bind(state_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         let Some((binding, embed, mode, company, product_slug, sealed, expires_at)) = row else { return Ok(None) };
         let embed = match (embed, mode) {
             (Some(session), Some(mode)) => Some((

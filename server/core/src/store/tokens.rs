@@ -1,30 +1,22 @@
-//! The `oauth_tokens` table, and the columns of `authorizations` that keep a grant alive:
-//! refreshes, retries and the record of a refresh under way.
+//! The `oauth_tokens` table: an authorization's active token and its history, sealed, and what
+//! is stored for (company, product) as the token API reads it. Refreshing it is in `refreshes`.
 
 use super::{
-    audit, outbox, product,
     sealed::{TokenColumn, TokenOwner},
-    state, unreadable, Store, StoreError,
+    state, unreadable, Store, StoreError, WriteTx,
 };
 use crate::{
-    audit::{Entry, Event},
     clock::now,
-    events::EventKind,
     keyring::KeyRing,
     secret::{fingerprint, SecretString},
     ups::TokenGrant,
 };
 use model::{AuthorizationState, CompanyId, Product, TokenPage, TokenRow, TokenStatus};
-use sqlx::SqliteConnection;
 use std::fmt;
-
-/// UPS unreachable while the stored token expires within this many seconds is a degraded
-/// incident (the token API hands out tokens valid for at least 60 s).
-const DEGRADED_MARGIN_SECS: i64 = 60;
 
 /// An authorization's row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct AuthorizationId(i64);
+pub struct AuthorizationId(pub(super) i64);
 
 impl fmt::Display for AuthorizationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,7 +38,7 @@ pub(super) enum Retired {
 /// Wipes the secrets of the authorization's active token (only if it is still `token`, when
 /// given) and records why; returns how many tokens it retired (0 or 1).
 pub(super) async fn retire_active(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteTx,
     authorization: i64,
     token: Option<i64>,
     why: Retired,
@@ -56,22 +48,27 @@ pub(super) async fn retire_active(
         Retired::Replaced => "replaced",
         Retired::Cleared => "cleared",
     };
-    let retired = sqlx::query(
-        "UPDATE oauth_tokens SET status = ?1, access_token = NULL, refresh_token = NULL
-         WHERE authorization_id = ?2 AND status = 'active' AND (?3 IS NULL OR id = ?3)",
+    let retired = on_tx!(conn, db => sqlx::query(
+        "UPDATE oauth_tokens SET status = $1, access_token = NULL, refresh_token = NULL
+         WHERE authorization_id = $2 AND status = 'active' AND ($3 IS NULL OR id = $3)",
     )
     .bind(status)
     .bind(authorization)
     .bind(token)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    .execute(db)
+    .await.map(|done| done.rows_affected()))?;
     Ok(retired)
+}
+
+/// The margin plus up to half as much again at random: tokens issued together (a storm of
+/// refreshes, a batch of opt-ins) come due spread out, so the next round is flatter.
+fn refresh_margin_with_jitter(margin: i64) -> i64 {
+    margin + rand::Rng::gen_range(&mut rand::thread_rng(), 0..=margin / 2)
 }
 
 /// Stores `grant` as the authorization's active token, sealed; returns when it expires.
 pub(super) async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteTx,
     cipher: &KeyRing,
     owner: TokenOwner,
     grant: &TokenGrant,
@@ -82,9 +79,9 @@ pub(super) async fn insert(
     let refresh =
         grant.refresh_token.as_ref().map(|token| owner.seal(cipher, TokenColumn::Refresh, token)).transpose()?;
     let lifetime = grant.expires_in.as_secs() as i64;
-    sqlx::query(
+    on_tx!(conn, db => sqlx::query(
         "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at, refresh_at)
-         VALUES (?, 'active', ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, 'active', $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(authorization)
     .bind(fingerprint(grant.access_token.expose()))
@@ -93,20 +90,20 @@ pub(super) async fn insert(
     .bind(issued)
     .bind(issued + lifetime)
     .bind(grant.refresh_expires_in.map(|lifetime| issued + lifetime.as_secs() as i64))
-    .bind(issued + lifetime - grant.refresh_margin())
-    .execute(conn)
-    .await?;
+    .bind(issued + lifetime - refresh_margin_with_jitter(grant.refresh_margin()))
+    .execute(db)
+    .await.map(|done| done.rows_affected()))?;
     Ok(issued + lifetime)
 }
 
 /// An authorization and its active token, as stored.
 pub struct Current {
     pub authorization: AuthorizationId,
-    owner: TokenOwner,
+    pub(super) owner: TokenOwner,
     pub state: AuthorizationState,
     /// The active token's row: every write after a provider call is conditional on it still being
     /// the active one, so an opt-out or a new opt-in in the meantime wins.
-    token: Option<i64>,
+    pub(super) token: Option<i64>,
     access: Option<Vec<u8>>,
     refresh: Option<Vec<u8>>,
     pub issued_at: i64,
@@ -116,6 +113,8 @@ pub struct Current {
     pub retry_at: Option<i64>,
     /// A refresh recorded as under way whose answer was never stored: when it started.
     pub interrupted_refresh: Option<i64>,
+    /// A refresh under way (here or on another instance) holds the authorization until then.
+    pub lease_until: Option<i64>,
 }
 
 impl Current {
@@ -125,6 +124,12 @@ impl Current {
 
     pub fn has_refresh_token(&self) -> bool {
         self.refresh.is_some()
+    }
+
+    /// Whether `other` holds a different active token than this one (a refresh or a new opt-in
+    /// stored one since this was read).
+    pub fn token_changed(&self, other: &Current) -> bool {
+        self.token != other.token
     }
 }
 
@@ -141,7 +146,7 @@ struct CurrentRow {
     authorization: Option<i64>,
     status: Option<String>,
     reason: Option<String>,
-    token: Option<i64>,
+    pub(super) token: Option<i64>,
     access: Option<Vec<u8>>,
     refresh: Option<Vec<u8>>,
     issued_at: Option<i64>,
@@ -149,30 +154,24 @@ struct CurrentRow {
     refresh_at: Option<i64>,
     retry_at: Option<i64>,
     refresh_started_at: Option<i64>,
-}
-
-/// A refresh's answer, once stored.
-pub enum Refreshed {
-    /// Stored as the active token; it expires then.
-    Stored { expires_at: i64 },
-    /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
-    Superseded,
+    lease_until: Option<i64>,
 }
 
 impl Store {
     pub async fn current(&self, company: CompanyId, product: Product) -> Result<Lookup, StoreError> {
-        let row: Option<CurrentRow> = sqlx::query_as(
+        let row: Option<CurrentRow> = on_pool!(self, db => sqlx::query_as(
             "SELECT a.id AS authorization, a.status, a.status_reason AS reason, t.id AS token, t.access_token AS access,
-                    t.refresh_token AS refresh, t.issued_at, t.expires_at, t.refresh_at, a.retry_at, a.refresh_started_at
+                    t.refresh_token AS refresh, t.issued_at, t.expires_at, t.refresh_at, a.retry_at, a.refresh_started_at,
+                    a.refresh_lease_until AS lease_until
              FROM companies c
-             LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = ?
+             LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = $1
              LEFT JOIN oauth_tokens t ON t.authorization_id = a.id AND t.status = 'active'
-             WHERE c.id = ?",
+             WHERE c.id = $2",
         )
         .bind(product.slug())
         .bind(company.get())
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         let Some(row) = row else { return Ok(Lookup::UnknownCompany) };
         let (Some(authorization), Some(status)) = (row.authorization, row.status) else {
             return Ok(Lookup::NotAuthorized);
@@ -189,6 +188,7 @@ impl Store {
             refresh_at: row.refresh_at.unwrap_or_default(),
             retry_at: row.retry_at,
             interrupted_refresh: row.refresh_started_at,
+            lease_until: row.lease_until,
         }))
     }
 
@@ -211,173 +211,30 @@ impl Store {
         sealed.map(|sealed| current.owner.open(&self.cipher, column, sealed)).transpose()
     }
 
-    /// Records that a refresh is about to ask UPS (keeping the start of an earlier one that never
-    /// finished), committed before UPS is asked; false when the authorization is no longer
-    /// authorized.
-    pub async fn record_refresh_started(&self, authorization: AuthorizationId) -> Result<bool, StoreError> {
-        let mut tx = self.write().await?;
-        let recorded = sqlx::query(
-            "UPDATE authorizations SET refresh_started_at = COALESCE(refresh_started_at, ?)
-             WHERE id = ? AND status = 'authorized'",
-        )
-        .bind(now())
-        .bind(authorization.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(recorded == 1)
-    }
-
-    /// Stores the rotated pair UPS just issued in one short transaction that also clears the
-    /// record of the refresh under way; only if `current`'s token is still the active one.
-    pub async fn store_refreshed(
-        &self,
-        current: &Current,
-        company: CompanyId,
-        product: Product,
-        grant: &TokenGrant,
-    ) -> Result<Refreshed, StoreError> {
-        let authorization = current.authorization.0;
-        let mut tx = self.write().await?;
-        let still_ours: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM authorizations WHERE id = ? AND status = 'authorized'")
-                .bind(authorization)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if still_ours.is_none() || retire_active(&mut tx, authorization, current.token, Retired::Refreshed).await? != 1
-        {
-            tx.rollback().await?;
-            return Ok(Refreshed::Superseded);
-        }
-        let expires_at = insert(&mut tx, &self.cipher, current.owner, grant).await?;
-        sqlx::query(
-            "UPDATE authorizations SET refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL WHERE id = ?",
-        )
-        .bind(authorization)
-        .execute(&mut *tx)
-        .await?;
-        let event = Event::Refreshed { token: fingerprint(grant.access_token.expose()) };
-        audit::record(&mut tx, Entry::service(company, product, event)).await?;
-        outbox::end_degraded(&mut tx, authorization, company, product).await?;
-        tx.commit().await?;
-        Ok(Refreshed::Stored { expires_at })
-    }
-
-    /// The grant is dead: re-authorization required, tokens wiped. Only if `current`'s token is
-    /// still the active one (an opt-in in the meantime has a grant of its own); returns whether
-    /// it marked anything.
-    pub async fn mark_dead(
-        &self,
-        current: &Current,
-        company: CompanyId,
-        product: Product,
-        reason: String,
-    ) -> Result<bool, StoreError> {
-        let authorization = current.authorization.0;
-        let mut tx = self.write().await?;
-        if retire_active(&mut tx, authorization, current.token, Retired::Cleared).await? != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        let marked = sqlx::query(
-            "UPDATE authorizations SET status = 'reauthorization_required', status_reason = ?, status_changed_at = ?,
-                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, degraded_at = NULL
-             WHERE id = ? AND status = 'authorized'",
-        )
-        .bind(&reason)
-        .bind(now())
-        .bind(authorization)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if marked != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        outbox::record_event(&mut tx, EventKind::ReauthorizationRequired, company, product, Some(&reason)).await?;
-        audit::record(&mut tx, Entry::service(company, product, Event::ReauthorizationRequired { reason })).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// Backs off after a failed refresh: one more consecutive failure, the next try `delay(n)`
-    /// seconds away for the n-th; `settled` when UPS certainly did not act on it, so it no longer
-    /// counts as under way.
-    pub async fn schedule_retry(
-        &self,
-        authorization: AuthorizationId,
-        company: CompanyId,
-        product: Product,
-        error: &str,
-        settled: bool,
-        delay: impl FnOnce(u32) -> i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        let failures: i64 = sqlx::query_scalar(
-            "UPDATE authorizations SET refresh_failures = refresh_failures + 1 WHERE id = ? RETURNING refresh_failures",
-        )
-        .bind(authorization.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let next_in_secs = delay(failures.clamp(1, 1_000) as u32);
-        sqlx::query(
-            "UPDATE authorizations SET retry_at = ?,
-                 refresh_started_at = CASE WHEN ? THEN NULL ELSE refresh_started_at END
-             WHERE id = ?",
-        )
-        .bind(now() + next_in_secs)
-        .bind(settled)
-        .bind(authorization.0)
-        .execute(&mut *tx)
-        .await?;
-        let event = Event::RefreshFailed { attempt: failures, next_in_secs, error: error.to_owned() };
-        audit::record(&mut tx, Entry::service(company, product, event)).await?;
-        outbox::start_degraded(&mut tx, authorization.0, company, product, DEGRADED_MARGIN_SECS).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Authorizations whose active token is due for refresh and not waiting out a backoff,
-    /// soonest first.
-    pub async fn due(&self, limit: u32) -> Result<Vec<(CompanyId, Product)>, StoreError> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT a.company_id, a.product FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
-             WHERE t.status = 'active' AND t.refresh_at <= ?1 AND a.status = 'authorized'
-               AND (a.retry_at IS NULL OR a.retry_at <= ?1)
-             ORDER BY t.refresh_at LIMIT ?2",
-        )
-        .bind(now())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(|(company, slug)| Ok((CompanyId::new(company), product(&slug)?))).collect()
-    }
-
     /// One page of (company, product)'s token history, newest first; metadata only.
     pub async fn token_page(&self, company: CompanyId, product: Product, page: u32) -> Result<TokenPage, StoreError> {
-        let total: i64 = sqlx::query_scalar(
+        let total: i64 = on_pool!(self, db => sqlx::query_scalar(
             "SELECT COUNT(*) FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
-             WHERE a.company_id = ? AND a.product = ?",
+             WHERE a.company_id = $1 AND a.product = $2",
         )
         .bind(company.get())
         .bind(product.slug())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(db)
+        .await)?;
         let pages = (total as u32).div_ceil(TokenPage::SIZE).max(1);
         let page = page.clamp(1, pages);
-        let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+        let rows: Vec<(String, i64, i64, String)> = on_pool!(self, db => sqlx::query_as(
             "SELECT t.fingerprint, t.issued_at, t.expires_at, t.status FROM oauth_tokens t
              JOIN authorizations a ON a.id = t.authorization_id
-             WHERE a.company_id = ? AND a.product = ?
-             ORDER BY t.issued_at DESC, t.id DESC LIMIT ? OFFSET ?",
+             WHERE a.company_id = $1 AND a.product = $2
+             ORDER BY t.issued_at DESC, t.id DESC LIMIT $3 OFFSET $4",
         )
         .bind(company.get())
         .bind(product.slug())
-        .bind(TokenPage::SIZE)
-        .bind((page - 1) * TokenPage::SIZE)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(TokenPage::SIZE))
+        .bind(i64::from((page - 1) * TokenPage::SIZE))
+        .fetch_all(db)
+        .await)?;
         let now = now();
         let rows = rows
             .into_iter()

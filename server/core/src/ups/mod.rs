@@ -214,13 +214,16 @@ impl UpsOAuth {
         code: String,
         verifier: PkceCodeVerifier,
     ) -> Result<TokenGrant, ProviderError> {
+        let started = std::time::Instant::now();
         let response = self
             .client(product)?
             .exchange
             .exchange_code(AuthorizationCode::new(code))
             .set_pkce_verifier(verifier)
             .request_async(&self.http)
-            .await?;
+            .await;
+        record_latency("exchange", started, response.is_ok());
+        let response = response?;
         grant_from(response)
     }
 }
@@ -230,9 +233,18 @@ impl UpsOAuth {
     /// is dead once this succeeds.
     pub async fn refresh(&self, product: Product, refresh_token: &SecretString) -> Result<TokenGrant, ProviderError> {
         let token = RefreshToken::new(refresh_token.expose().to_owned());
-        let response = self.client(product)?.refresh.exchange_refresh_token(&token).request_async(&self.http).await?;
-        grant_from(response)
+        let started = std::time::Instant::now();
+        let response = self.client(product)?.refresh.exchange_refresh_token(&token).request_async(&self.http).await;
+        record_latency("refresh", started, response.is_ok());
+        grant_from(response?)
     }
+}
+
+/// How long UPS took to answer (`optin_provider_request_seconds`), by operation and outcome.
+fn record_latency(operation: &'static str, started: std::time::Instant, answered_ok: bool) {
+    let outcome = if answered_ok { "ok" } else { "error" };
+    metrics::histogram!("optin_provider_request_seconds", "operation" => operation, "outcome" => outcome)
+        .record(started.elapsed().as_secs_f64());
 }
 
 impl ProviderError {

@@ -1,0 +1,73 @@
+//! Opening the core from `Settings`: the store (SQLite or PostgreSQL, its pool sized for the
+//! refresh worker), the key ring, the UPS client and the lifetimes; and what can go wrong on the
+//! way (`StartupError`), for the server and the administration commands alike.
+
+use crate::settings::{Settings, SettingsError};
+use optin_core::{
+    store::{Database, Store, StoreError},
+    ups::{UpsEndpoints, UpsOAuth},
+    Core, Lifetimes,
+};
+use std::time::Duration;
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("secret key: {0}")]
+    Key(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// How long what the core hands out lives, from `settings`.
+pub fn lifetimes(settings: &Settings) -> Lifetimes {
+    Lifetimes {
+        session: Duration::from_secs(settings.session_lifetime_secs),
+        session_idle: Duration::from_secs(settings.session_idle_secs),
+        state: Duration::from_secs(settings.state_lifetime_secs),
+        embed_token: Duration::from_secs(settings.embed.token_lifetime_secs),
+        embed_session: Duration::from_secs(settings.embed.session_lifetime_secs),
+        refresh_lease: Duration::from_secs(settings.refresh_lease_secs),
+    }
+}
+
+/// Opens the database `settings` name, with the key ring, sized for the refresh worker.
+async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
+    let database = match &settings.database_url {
+        Some(url) => Database::parse(url.expose())?,
+        None => Database::Sqlite(settings.database.clone()),
+    };
+    let connections = settings
+        .database_connections
+        .unwrap_or_else(|| u32::try_from(settings.refresh_concurrency).unwrap_or(u32::MAX).saturating_add(8).min(64));
+    let keys = crate::keyfile::load(settings).map_err(StartupError::Key)?;
+    Ok(Store::connect(&database, keys, connections).await?)
+}
+
+/// The core on `settings`: the key, the store (opened and migrated), the UPS client and the
+/// lifetimes. `base_url` is where the service is reached (the sandbox and redirect URIs are under
+/// it by default).
+pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, StartupError> {
+    let registrations = settings.registrations(base_url)?;
+    let endpoints =
+        UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
+    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    let store = open_store(settings).await?;
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)))
+}
+
+/// The core for administration commands, which never call UPS: the store and the key, and a UPS
+/// client with no product registered (so a command works before UPS credentials are configured).
+pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> {
+    let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::Other(e.to_string()))?;
+    let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::Other(e.to_string()))?;
+    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    let store = open_store(settings).await?;
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
+}
