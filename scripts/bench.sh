@@ -81,8 +81,9 @@ measure() { # name, then wrk's arguments: "req/s p50 p99"
 # answered each refresh, and how many calls it got.
 storm() {
   local backend=$1 instances=$2; shift 2
-  local before expected due started now calls elapsed rss
+  local before expected due started now calls elapsed rss ups
   before=$(target/release/bench provider-refreshes)
+  local metrics_before; metrics_before=$(provider_latency)
   due=$(target/release/server tokens refresh-all | awk '{print $1}')
   expected=$((before + due))
   started=$(date +%s.%N)
@@ -97,7 +98,17 @@ storm() {
   sleep 2 # anything beyond one call each would show now
   calls=$(($(target/release/bench provider-refreshes) - before))
   rss=$(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$service_a_pid/status")
-  echo "| $backend | $instances | $due | $elapsed s | $calls | $rss |" >>"$dir/storm.md"
+  ups=$(awk -v before="$metrics_before" -v after="$(provider_latency)" 'BEGIN {
+    split(before, b); split(after, a); n = a[2] - b[2]; if (n > 0) printf "%.0f ms", 1000 * (a[1] - b[1]) / n; else print "-" }')
+  echo "| $backend | $instances | $due | $elapsed s | $calls | $ups | $rss |" >>"$dir/storm.md"
+}
+
+# "sum count" of the provider's refresh latency as instance A has seen it.
+provider_latency() {
+  curl -fsS "http://127.0.0.1:$((port + 1))/metrics" | awk '
+    /^optin_provider_request_seconds_sum\{.*operation="refresh"/ {sum += $NF}
+    /^optin_provider_request_seconds_count\{.*operation="refresh"/ {count += $NF}
+    END {print sum + 0, count + 0}'
 }
 
 run_backend() { # BACKEND DATABASE_URL
@@ -150,6 +161,6 @@ echo "| database | /healthz req/s | /healthz p99 | token API req/s | token API p
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 cat "$dir/token.md"
 echo
-echo "| database | instances | authorizations due at once | all refreshed in | provider calls | service RSS after |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| database | instances | authorizations due at once | all refreshed in | provider calls | provider's mean answer (seen by A) | service RSS after |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 cat "$dir/storm.md"

@@ -67,10 +67,12 @@ async fn seed(count: usize, product: Product) -> Result<String, String> {
     let client_id = format!("sandbox-{}", product.slug());
     let mut seeding = tokio::task::JoinSet::new();
     let started = std::time::Instant::now();
+    // Names unique to this run: a script may seed more than once.
+    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis();
     for index in 0..count {
         let (core, provider, client_id) = (core.clone(), provider.clone(), client_id.clone());
         seeding.spawn(async move {
-            let company = optin_core::companies::create_company(&core, &format!("Bench {index:05}"))
+            let company = optin_core::companies::create_company(&core, &format!("Bench {run}-{index:05}"))
                 .await
                 .map_err(|e| e.to_string())?;
             let code = random_token();

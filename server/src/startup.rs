@@ -44,7 +44,6 @@ use tower_http::{
 };
 use url::Url;
 
-
 /// Credentials of the demo admin created on a first start, to be printed once.
 pub struct DemoAdmin {
     pub sign_in_name: String,

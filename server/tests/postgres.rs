@@ -1,7 +1,8 @@
 //! The service on PostgreSQL, driven as on SQLite: the lifecycle on one instance (sign-in, opt-in
 //! through the sandbox, the token API, refreshes, a dead grant, the widget, webhooks, the token
 //! grid, key rotation), then several instances on one database: an opt-in started on one and
-//! finished on another, concurrent callers on both sharing one refresh, a lease left by a killed
+//! finished on another, password guesses counted across instances, concurrent callers on both
+//! sharing one refresh, a lease left by a killed
 //! instance taken over, two workers splitting the due authorizations, and a revoked key refused
 //! everywhere within a second. Each test has a database of its own in a throwaway cluster.
 
@@ -211,6 +212,14 @@ async fn two_instances_share_sessions_opt_ins_refreshes_and_revocations() {
     on_b.set_cookie("__Host-optin_session", &on_a.cookie("__Host-optin_session").unwrap());
     let overview = on_b.server_fn("load_overview", &[("product", IRL.slug())]).await;
     assert!(overview.body.contains("Acme"), "{} {}", overview.status, overview.body);
+
+    // Guesses are counted across instances: five wrong passwords on A, and B refuses the sixth.
+    for _ in 0..5 {
+        let guess = Browser::at(a.local.clone()).sign_in("alice", "wrong password").await;
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED, "{}", guess.body);
+    }
+    let sixth = Browser::at(b.local.clone()).sign_in("alice", "wrong password").await;
+    assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS, "{}", sixth.body);
 
     // The opt-in starts on A; UPS's callback lands on B.
     let authorize = on_a.start_opt_in(IRL, company).await;

@@ -6,7 +6,7 @@ use crate::{
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
     store::{SessionUser, StoreError},
-    throttle::HashingQueue,
+    throttle::{self, HashingQueue},
     Core,
 };
 use argon2::{
@@ -111,15 +111,17 @@ pub async fn open_session(
     client: IpAddr,
     previous: Option<&str>,
 ) -> Result<(UserId, SecretString), CoreError> {
-    let attempt = core.sign_in_throttle.reserve(sign_in_name, client, now()).inspect_err(|_| {
-        tracing::info!("sign-in refused: too many attempts");
+    let attempt = throttle::reserve(&core.store, sign_in_name, client, now()).await.inspect_err(|error| {
+        if matches!(error, CoreError::TooManyAttempts) {
+            tracing::info!("sign-in refused: too many attempts");
+        }
     })?;
     let credentials = core.store.credentials(sign_in_name.trim()).await?;
     let (user, hash) = credentials.map(|found| (found.id, found.password_hash)).unzip();
     let verified = match verify_password(&core.password_checks, password, hash).await {
         Ok(verified) => verified,
         Err(busy) => {
-            attempt.release();
+            attempt.release().await?;
             return Err(busy);
         }
     };
@@ -130,7 +132,7 @@ pub async fn open_session(
             return Err(CoreError::InvalidCredentials);
         }
     };
-    attempt.succeeded();
+    attempt.succeeded().await?;
     let token = random_token();
     let expires_at = now() + core.lifetimes.session.as_secs() as i64;
     let previous = previous.map(token_hash);

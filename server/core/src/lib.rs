@@ -40,7 +40,7 @@ pub use error::CoreError;
 
 use std::{sync::Arc, time::Duration};
 use store::Store;
-use throttle::{HashingQueue, SignInThrottle};
+use throttle::HashingQueue;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use ups::UpsOAuth;
 
@@ -67,7 +67,6 @@ pub struct Core {
     pub store: Store,
     pub ups: Arc<UpsOAuth>,
     pub lifetimes: Arc<Lifetimes>,
-    pub sign_in_throttle: Arc<SignInThrottle>,
     /// Password checks for sign-ins: bounded, shed with `Busy` beyond that.
     pub password_checks: Arc<HashingQueue>,
     refresh_locks: Arc<lifecycle::RefreshLocks>,
@@ -107,7 +106,6 @@ impl Core {
             store,
             ups: Arc::new(ups),
             lifetimes: Arc::new(lifetimes),
-            sign_in_throttle: Default::default(),
             password_checks: Arc::new(HashingQueue::for_this_machine()),
             refresh_locks: Default::default(),
             stopping: Default::default(),

@@ -1,28 +1,28 @@
 //! Sign-in throttling (server-only): how many password guesses a client may make, and how many
 //! password hashes may wait for a thread.
 //!
-//! An attempt is *reserved* before its password is hashed, under one lock, so a burst of guesses
-//! sent at once is counted as it arrives rather than after the slow hash (check-then-act would let
-//! all of them through). Limits are per (sign-in name, client address) and per client address:
-//! somebody elsewhere guessing an admin's name cannot lock that admin out, and past the free
-//! attempts the wait doubles (backoff) instead of a fixed lock. What is kept is bounded by the
-//! window: old attempts are forgotten.
+//! An attempt is *reserved* before its password is hashed, in one short transaction that holds
+//! the client address (`Store::reserve_sign_in_attempt`), so a burst of guesses sent at once, to
+//! one instance or to several sharing the database, is counted as it arrives rather than after
+//! the slow hash (check-then-act would let all of them through). Limits are per (sign-in name,
+//! client address) and per client address: somebody elsewhere guessing an admin's name cannot
+//! lock that admin out, and past the free attempts the wait doubles (backoff) instead of a fixed
+//! lock. Attempts older than the window are forgotten.
 
-use crate::error::CoreError;
+use crate::{
+    error::CoreError,
+    store::{RecentAttempts, Store},
+};
 use std::{
-    collections::HashMap,
     net::IpAddr,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Mutex,
-    },
+    sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
 };
 
 /// Failed sign-ins a client may make for one name within [`WINDOW`] before it backs off.
-const FREE_PER_NAME: usize = 5;
+const FREE_PER_NAME: i64 = 5;
 /// Failed sign-ins one client address may make across all names within [`WINDOW`].
-const PER_ADDRESS: usize = 30;
+const PER_ADDRESS: i64 = 30;
 /// Seconds an attempt is remembered.
 const WINDOW: i64 = 15 * 60;
 /// The first wait once the free attempts are used; it doubles with every further failure.
@@ -33,94 +33,48 @@ fn name_key(sign_in_name: &str) -> String {
     sign_in_name.trim().to_lowercase()
 }
 
-#[derive(Default)]
-struct Attempts {
-    /// Unix seconds of recent attempts per (name, address): failed ones, and ones under way.
-    by_name: HashMap<(String, IpAddr), Vec<i64>>,
-    by_address: HashMap<IpAddr, Vec<i64>>,
-}
-
-impl Attempts {
-    fn forget_before(&mut self, oldest: i64) {
-        let prune = |times: &mut Vec<i64>| {
-            times.retain(|at| *at > oldest);
-            !times.is_empty()
-        };
-        self.by_name.retain(|_, times| prune(times));
-        self.by_address.retain(|_, times| prune(times));
+/// Whether a client with `recent` attempts on record may try again at `now`: free attempts
+/// first, then a doubling wait after the latest one; never past the address's limit.
+fn allowed(recent: RecentAttempts, now: i64) -> bool {
+    if recent.from_address >= PER_ADDRESS {
+        return false;
     }
-
-    /// When this (name, address) may try again: free attempts first, then a doubling wait after
-    /// the latest attempt.
-    fn allowed_at(&self, key: &(String, IpAddr)) -> i64 {
-        let Some(times) = self.by_name.get(key) else { return i64::MIN };
-        if times.len() < FREE_PER_NAME {
-            return i64::MIN;
-        }
-        let doublings = (times.len() - FREE_PER_NAME).min(5) as u32;
-        let wait = (FIRST_BACKOFF << doublings).min(WINDOW);
-        times.iter().max().copied().unwrap_or_default() + wait
+    if recent.for_name < FREE_PER_NAME {
+        return true;
     }
-}
-
-#[derive(Default)]
-pub struct SignInThrottle {
-    attempts: Mutex<Attempts>,
+    let doublings = (recent.for_name - FREE_PER_NAME).min(5) as u32;
+    let wait = (FIRST_BACKOFF << doublings).min(WINDOW);
+    now >= recent.latest_for_name.unwrap_or_default() + wait
 }
 
 /// A reserved attempt: counted as a failure unless [`Reservation::succeeded`] or
 /// [`Reservation::release`] says otherwise (a caller that vanishes mid-hash still counts).
 #[must_use]
-pub struct Reservation<'a> {
-    throttle: &'a SignInThrottle,
-    key: (String, IpAddr),
-    at: i64,
+pub struct Reservation {
+    store: Store,
+    id: i64,
+    name_key: String,
+    address: String,
 }
 
-impl SignInThrottle {
-    /// Reserves one attempt for `sign_in_name` from `address`, or refuses it.
-    pub fn reserve(&self, sign_in_name: &str, address: IpAddr, now: i64) -> Result<Reservation<'_>, CoreError> {
-        let mut attempts = self.attempts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        attempts.forget_before(now - WINDOW);
-        let key = (name_key(sign_in_name), address);
-        let from_address = attempts.by_address.get(&address).map_or(0, Vec::len);
-        if from_address >= PER_ADDRESS || now < attempts.allowed_at(&key) {
-            return Err(CoreError::TooManyAttempts);
-        }
-        attempts.by_name.entry(key.clone()).or_default().push(now);
-        attempts.by_address.entry(address).or_default().push(now);
-        Ok(Reservation { throttle: self, key, at: now })
-    }
+/// Reserves one attempt for `sign_in_name` from `address`, or refuses it.
+pub async fn reserve(store: &Store, sign_in_name: &str, address: IpAddr, now: i64) -> Result<Reservation, CoreError> {
+    let (name_key, address) = (name_key(sign_in_name), address.to_string());
+    let reserved =
+        store.reserve_sign_in_attempt(&name_key, &address, now, now - WINDOW, |recent| allowed(recent, now)).await?;
+    let id = reserved.ok_or(CoreError::TooManyAttempts)?;
+    Ok(Reservation { store: store.clone(), id, name_key, address })
 }
 
-impl Reservation<'_> {
+impl Reservation {
     /// The password was right: this name's count from this address starts again.
-    pub fn succeeded(self) {
-        self.forget(true);
+    pub async fn succeeded(self) -> Result<(), CoreError> {
+        Ok(self.store.forget_sign_in_attempts(&self.name_key, &self.address).await?)
     }
 
     /// The attempt never got to check a password (the server was too busy): it does not count.
-    pub fn release(self) {
-        self.forget(false);
-    }
-
-    fn forget(self, whole_name: bool) {
-        if let Ok(mut attempts) = self.throttle.attempts.lock() {
-            if whole_name {
-                attempts.by_name.remove(&self.key);
-            } else if let Some(times) = attempts.by_name.get_mut(&self.key) {
-                remove_one(times, self.at);
-            }
-            if let Some(times) = attempts.by_address.get_mut(&self.key.1) {
-                remove_one(times, self.at);
-            }
-        }
-    }
-}
-
-fn remove_one(times: &mut Vec<i64>, at: i64) {
-    if let Some(index) = times.iter().position(|time| *time == at) {
-        times.swap_remove(index);
+    pub async fn release(self) -> Result<(), CoreError> {
+        Ok(self.store.forget_sign_in_attempt(self.id).await?)
     }
 }
 
@@ -191,68 +145,93 @@ impl HashingQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keyring::KeyRing;
 
     const HOME: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
     const ELSEWHERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
 
-    fn fail(throttle: &SignInThrottle, name: &str, address: IpAddr, at: i64) -> Result<(), CoreError> {
-        throttle.reserve(name, address, at).map(drop)
+    /// A store on a fresh SQLite file of its own.
+    async fn store() -> (Store, std::path::PathBuf) {
+        static FILES: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "optin-throttle-{}-{}",
+            std::process::id(),
+            FILES.fetch_add(1, Ordering::SeqCst)
+        ));
+        let ring = KeyRing::new(&KeyRing::generate_key(), &[]).unwrap();
+        (Store::open(&dir.join("throttle.db"), ring).await.unwrap(), dir)
     }
 
-    #[test]
-    fn a_burst_is_counted_as_it_arrives() {
-        let throttle = SignInThrottle::default();
-        let reserved: Vec<_> = (0..300).map(|_| throttle.reserve("alice", HOME, 0)).filter_map(Result::ok).collect();
-        assert_eq!(reserved.len(), FREE_PER_NAME, "only the free attempts get to hash a password");
+    async fn fail(store: &Store, name: &str, address: IpAddr, at: i64) -> Result<(), CoreError> {
+        reserve(store, name, address, at).await.map(drop)
     }
 
-    #[test]
-    fn guesses_elsewhere_do_not_lock_the_admin_out() {
-        let throttle = SignInThrottle::default();
-        for second in 0..5 {
-            fail(&throttle, "Alice", ELSEWHERE, second).unwrap();
+    #[tokio::test]
+    async fn a_burst_is_counted_as_it_arrives() {
+        let (store, dir) = store().await;
+        let burst = (0..100).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { reserve(&store, "alice", HOME, 0).await.is_ok() })
+        });
+        let mut reserved = 0;
+        for attempt in burst {
+            reserved += usize::from(attempt.await.unwrap());
         }
-        assert!(fail(&throttle, " ALICE ", ELSEWHERE, 10).is_err(), "names compare case-insensitively");
-        let admin = throttle.reserve("alice", HOME, 10).expect("the admin's own address is not locked");
-        admin.succeeded();
-        assert!(fail(&throttle, "bob", ELSEWHERE, 10).is_ok(), "other names are unaffected");
+        assert_eq!(reserved, FREE_PER_NAME as usize, "only the free attempts get to hash a password");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[test]
-    fn past_the_free_attempts_the_wait_doubles() {
-        let throttle = SignInThrottle::default();
+    #[tokio::test]
+    async fn guesses_elsewhere_do_not_lock_the_admin_out() {
+        let (store, dir) = store().await;
         for second in 0..5 {
-            fail(&throttle, "alice", ELSEWHERE, second).unwrap();
+            fail(&store, "Alice", ELSEWHERE, second).await.unwrap();
         }
-        assert!(fail(&throttle, "alice", ELSEWHERE, 4 + 29).is_err());
-        fail(&throttle, "alice", ELSEWHERE, 4 + 30).unwrap();
-        assert!(fail(&throttle, "alice", ELSEWHERE, 34 + 59).is_err());
-        fail(&throttle, "alice", ELSEWHERE, 34 + 60).unwrap();
-        assert!(fail(&throttle, "alice", ELSEWHERE, 94 + 1).is_err());
-        assert!(fail(&throttle, "alice", ELSEWHERE, 94 + WINDOW).is_ok(), "the window passes");
+        assert!(fail(&store, " ALICE ", ELSEWHERE, 10).await.is_err(), "names compare case-insensitively");
+        let admin = reserve(&store, "alice", HOME, 10).await.expect("the admin's own address is not locked");
+        admin.succeeded().await.unwrap();
+        assert!(fail(&store, "bob", ELSEWHERE, 10).await.is_ok(), "other names are unaffected");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[test]
-    fn one_address_is_limited_across_names() {
-        let throttle = SignInThrottle::default();
+    #[tokio::test]
+    async fn past_the_free_attempts_the_wait_doubles() {
+        let (store, dir) = store().await;
+        for second in 0..5 {
+            fail(&store, "alice", ELSEWHERE, second).await.unwrap();
+        }
+        assert!(fail(&store, "alice", ELSEWHERE, 4 + 29).await.is_err());
+        fail(&store, "alice", ELSEWHERE, 4 + 30).await.unwrap();
+        assert!(fail(&store, "alice", ELSEWHERE, 34 + 59).await.is_err());
+        fail(&store, "alice", ELSEWHERE, 34 + 60).await.unwrap();
+        assert!(fail(&store, "alice", ELSEWHERE, 94 + 1).await.is_err());
+        assert!(fail(&store, "alice", ELSEWHERE, 94 + WINDOW).await.is_ok(), "the window passes");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn one_address_is_limited_across_names() {
+        let (store, dir) = store().await;
         for n in 0..PER_ADDRESS {
-            fail(&throttle, &format!("user{n}"), ELSEWHERE, 0).unwrap();
+            fail(&store, &format!("user{n}"), ELSEWHERE, 0).await.unwrap();
         }
-        assert!(fail(&throttle, "someone-else", ELSEWHERE, 1).is_err());
-        assert!(fail(&throttle, "someone-else", HOME, 1).is_ok());
+        assert!(fail(&store, "someone-else", ELSEWHERE, 1).await.is_err());
+        assert!(fail(&store, "someone-else", HOME, 1).await.is_ok());
+        let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[test]
-    fn success_and_release_give_the_attempt_back() {
-        let throttle = SignInThrottle::default();
+    #[tokio::test]
+    async fn success_and_release_give_the_attempt_back() {
+        let (store, dir) = store().await;
         for second in 0..4 {
-            fail(&throttle, "alice", HOME, second).unwrap();
+            fail(&store, "alice", HOME, second).await.unwrap();
         }
-        throttle.reserve("alice", HOME, 5).unwrap().release();
-        throttle.reserve("alice", HOME, 6).unwrap().succeeded();
+        reserve(&store, "alice", HOME, 5).await.unwrap().release().await.unwrap();
+        reserve(&store, "alice", HOME, 6).await.unwrap().succeeded().await.unwrap();
         for second in 7..12 {
-            fail(&throttle, "alice", HOME, second).unwrap();
+            fail(&store, "alice", HOME, second).await.unwrap();
         }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]

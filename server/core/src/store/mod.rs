@@ -47,6 +47,7 @@ mod retention;
 mod sandbox;
 mod sealed;
 mod states;
+mod throttle;
 mod tokens;
 mod webhooks;
 
@@ -61,6 +62,7 @@ pub use retention::{Pruned, Retention};
 pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
 pub use sealed::{KeyUsage, RewrapBatch};
 pub use states::{NewState, PendingState};
+pub use throttle::RecentAttempts;
 pub use tokens::{AuthorizationId, Current, Lookup};
 pub use webhooks::WebhookEndpoint;
 
@@ -162,6 +164,10 @@ pub(crate) enum Tx {
 struct WriteTx {
     tx: Tx,
     generation: Arc<AtomicU64>,
+    /// On SQLite, this process's turn to write (see `Store::write`).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// On PostgreSQL, tells the other instances once this commits.
+    changes: Option<Arc<Changes>>,
 }
 
 impl WriteTx {
@@ -171,6 +177,9 @@ impl WriteTx {
             Tx::Postgres(tx) => tx.commit().await?,
         }
         self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(changes) = &self.changes {
+            changes.happened();
+        }
         Ok(())
     }
 
@@ -216,6 +225,32 @@ pub struct Store {
     /// PostgreSQL every instance's), so answers kept in memory are dropped at once
     /// (`crate::cache`).
     generation: Arc<AtomicU64>,
+    /// SQLite takes one writer at a time: this process's write transactions take turns here
+    /// rather than in SQLite's busy handler, which sleeps in steps of milliseconds and, under
+    /// many concurrent refreshes, would leave the database idle most of the time.
+    writer: Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL: writes to announce to the other instances.
+    changes: Option<Arc<Changes>>,
+}
+
+/// Writes committed since the last announcement.
+#[derive(Default)]
+struct Changes {
+    pending: std::sync::atomic::AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl Changes {
+    fn happened(&self) {
+        self.pending.store(true, Ordering::Release);
+        self.wake.notify_one();
+    }
+}
+
+impl std::fmt::Debug for Changes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Changes")
+    }
 }
 
 impl Store {
@@ -255,9 +290,12 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        let store = Self { db, cipher, generation: Default::default() };
+        let mut store = Self { db, cipher, generation: Default::default(), writer: Default::default(), changes: None };
         if let Db::Postgres(pool) = &store.db {
             tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone()));
+            let changes = Arc::new(Changes::default());
+            tokio::spawn(announce_changes(pool.clone(), changes.clone()));
+            store.changes = Some(changes);
         }
         Ok(store)
     }
@@ -311,23 +349,40 @@ impl Store {
     /// A write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front (waiting
     /// up to the busy timeout); a deferred `BEGIN` that reads and then writes fails at once with
     /// "database is locked" whenever another writer committed in between, since its snapshot
-    /// cannot be upgraded, and under many concurrent refreshes most of them would. On
-    /// PostgreSQL, rows are locked by the statements themselves (every transition is a
-    /// conditional `UPDATE`, the authorization's row first), and the transaction notifies the
-    /// other instances when it commits.
+    /// cannot be upgraded, and under many concurrent refreshes most of them would. This
+    /// process's writers take turns first (`writer`). On PostgreSQL, rows are locked by the
+    /// statements themselves (every transition is a conditional `UPDATE`, the authorization's row
+    /// first), and the other instances are told once it commits (`announce_changes`).
     async fn write(&self) -> Result<WriteTx, StoreError> {
         let tx = match &self.db {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_notify($1, '')").bind(CHANGES_CHANNEL).execute(&mut *tx).await?;
-                Tx::Postgres(tx)
+            Db::Sqlite(pool) => {
+                let turn = self.writer.clone().lock_owned().await;
+                (Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(turn))
             }
+            Db::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         };
+        let (tx, turn) = tx;
         // Counted when it starts and again once it commits: whatever a reader read while it
         // was under way is never kept past it.
         self.changed();
-        Ok(WriteTx { tx, generation: self.generation.clone() })
+        Ok(WriteTx { tx, generation: self.generation.clone(), _turn: turn, changes: self.changes.clone() })
+    }
+}
+
+/// Announces this instance's writes on `CHANGES_CHANNEL`, one notification for all that
+/// committed since the last one. Outside the writes' own transactions: PostgreSQL serializes the
+/// commits of transactions that notify, and refreshes must not queue behind each other for it.
+async fn announce_changes(pool: PgPool, changes: Arc<Changes>) {
+    loop {
+        changes.wake.notified().await;
+        if pool.is_closed() {
+            return;
+        }
+        if changes.pending.swap(false, Ordering::AcqRel) {
+            if let Err(error) = sqlx::query("SELECT pg_notify($1, '')").bind(CHANGES_CHANNEL).execute(&pool).await {
+                tracing::warn!(%error, "cannot tell the other instances about a change");
+            }
+        }
     }
 }
 

@@ -28,11 +28,12 @@ pub struct Pruned {
     pub deliveries: u64,
     pub events: u64,
     pub sandbox_tokens: u64,
+    pub sign_in_attempts: u64,
 }
 
 impl Pruned {
     pub fn total(&self) -> u64 {
-        self.tokens + self.audit_entries + self.deliveries + self.events + self.sandbox_tokens
+        self.tokens + self.audit_entries + self.deliveries + self.events + self.sandbox_tokens + self.sign_in_attempts
     }
 }
 
@@ -48,6 +49,12 @@ const OLD_DELIVERIES: &str = "DELETE FROM deliveries WHERE id IN
 const OLD_EVENTS: &str = "DELETE FROM events WHERE id IN
     (SELECT e.id FROM events e WHERE e.occurred_at < $1
          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT $2)";
+const OLD_SIGN_IN_ATTEMPTS: &str = "DELETE FROM sign_in_attempts WHERE id IN
+    (SELECT id FROM sign_in_attempts WHERE at < $1 LIMIT $2)";
+const IDLE_SIGN_IN_LOCKS: &str = "DELETE FROM sign_in_locks WHERE address IN
+    (SELECT l.address FROM sign_in_locks l
+     WHERE $1 = $1 -- no bound: every lock without attempts goes
+         AND NOT EXISTS (SELECT 1 FROM sign_in_attempts a WHERE a.address = l.address) LIMIT $2)";
 const SPENT_SANDBOX_TOKENS: &str = "DELETE FROM sandbox_tokens WHERE token_hash IN
     (SELECT token_hash FROM sandbox_tokens WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)";
 
@@ -62,6 +69,9 @@ impl Store {
             events: self.delete_all(OLD_EVENTS, retention.audit_before).await?,
             // The sandbox's tokens are worth nothing once spent; a day's grace for its own checks.
             sandbox_tokens: self.delete_all(SPENT_SANDBOX_TOKENS, now - 24 * 60 * 60).await?,
+            // The throttle forgets after minutes; what an address left a day ago goes.
+            sign_in_attempts: self.delete_all(OLD_SIGN_IN_ATTEMPTS, now - 24 * 60 * 60).await?
+                + self.delete_all(IDLE_SIGN_IN_LOCKS, 0).await?,
         })
     }
 

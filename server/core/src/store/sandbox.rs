@@ -164,7 +164,8 @@ impl Store {
         let grant: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
             "UPDATE sandbox_tokens SET revoked_at = $1
              WHERE token_hash = $2 AND kind = 'refresh' AND revoked_at IS NULL AND expires_at > $1
-               AND grant_id IN (SELECT id FROM sandbox_grants WHERE client_id = $3 AND revoked_at IS NULL)
+               AND EXISTS (SELECT 1 FROM sandbox_grants g
+                           WHERE g.id = sandbox_tokens.grant_id AND g.client_id = $3 AND g.revoked_at IS NULL)
              RETURNING grant_id",
         )
         .bind(now())
