@@ -39,6 +39,7 @@ mod accounts;
 mod api_keys;
 mod audit;
 mod authorizations;
+mod changes;
 mod companies;
 mod embed;
 mod outbox;
@@ -67,9 +68,10 @@ pub use tokens::{AuthorizationId, Current, Lookup};
 pub use webhooks::WebhookEndpoint;
 
 use crate::keyring::{CipherError, KeyRing};
+use changes::{announce_changes, listen_for_changes, Changes};
 use model::{AuthorizationState, Product};
 use sqlx::{
-    postgres::{PgConnectOptions, PgListener, PgPoolOptions},
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     PgPool, Postgres, Sqlite, SqlitePool, Transaction,
 };
@@ -140,10 +142,6 @@ fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, Store
 /// The schema of each database, embedded at build time and applied at start.
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
-
-/// The PostgreSQL channel every write transaction notifies on commit: each instance's listener
-/// then drops what it keeps in memory (`crate::cache`), so a revoke on one is seen on all.
-const CHANGES_CHANNEL: &str = "optin_changes";
 
 /// The database behind the store. Every method is written once, in SQL both databases accept,
 /// and runs on either through [`on_pool!`] and [`on_tx!`]; the few statements that differ pick
@@ -231,26 +229,6 @@ pub struct Store {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// PostgreSQL: writes to announce to the other instances.
     changes: Option<Arc<Changes>>,
-}
-
-/// Writes committed since the last announcement.
-#[derive(Default)]
-struct Changes {
-    pending: std::sync::atomic::AtomicBool,
-    wake: tokio::sync::Notify,
-}
-
-impl Changes {
-    fn happened(&self) {
-        self.pending.store(true, Ordering::Release);
-        self.wake.notify_one();
-    }
-}
-
-impl std::fmt::Debug for Changes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Changes")
-    }
 }
 
 impl Store {
@@ -366,63 +344,5 @@ impl Store {
         // was under way is never kept past it.
         self.changed();
         Ok(WriteTx { tx, generation: self.generation.clone(), _turn: turn, changes: self.changes.clone() })
-    }
-}
-
-/// Announces this instance's writes on `CHANGES_CHANNEL`, one notification for all that
-/// committed since the last one. Outside the writes' own transactions: PostgreSQL serializes the
-/// commits of transactions that notify, and refreshes must not queue behind each other for it.
-async fn announce_changes(pool: PgPool, changes: Arc<Changes>) {
-    loop {
-        changes.wake.notified().await;
-        if pool.is_closed() {
-            return;
-        }
-        if changes.pending.swap(false, Ordering::AcqRel) {
-            if let Err(error) = sqlx::query("SELECT pg_notify($1, '')").bind(CHANGES_CHANNEL).execute(&pool).await {
-                tracing::warn!(%error, "cannot tell the other instances about a change");
-            }
-        }
-    }
-}
-
-/// Counts every write another instance commits (and, after a lost connection, assumes one).
-async fn listen_for_changes(pool: PgPool, generation: Arc<AtomicU64>) {
-    loop {
-        match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if let Err(error) = listener.listen(CHANGES_CHANNEL).await {
-                    tracing::warn!(%error, "cannot listen for other instances' changes");
-                } else {
-                    generation.fetch_add(1, Ordering::AcqRel);
-                    loop {
-                        match listener.try_recv().await {
-                            Ok(Some(_)) => {
-                                generation.fetch_add(1, Ordering::AcqRel);
-                            }
-                            // The connection was lost (and is re-established): anything may
-                            // have changed meanwhile.
-                            Ok(None) => {
-                                generation.fetch_add(1, Ordering::AcqRel);
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "lost the change notifications; reconnecting");
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            Err(error) if pool.is_closed() => {
-                tracing::debug!(%error, "the store is closed; no more change notifications");
-                return;
-            }
-            Err(error) => tracing::warn!(%error, "cannot listen for other instances' changes"),
-        }
-        generation.fetch_add(1, Ordering::AcqRel);
-        if pool.is_closed() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
