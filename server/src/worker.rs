@@ -9,7 +9,7 @@ use model::{CompanyId, Product};
 use optin_core::{lifecycle, Core};
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::Arc,
     time::{Duration, Instant},
 };
 use tokio::{sync::Semaphore, task::JoinSet};
@@ -26,7 +26,7 @@ pub fn spawn(core: Core, interval: Duration, concurrency: usize) -> tokio::task:
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let stopping = core.stopping.clone();
         // Under way or just tried, by authorization: when each was started.
-        let started: Arc<Mutex<HashMap<(CompanyId, Product), Instant>>> = Default::default();
+        let mut started: HashMap<(CompanyId, Product), Instant> = HashMap::new();
         let mut running = JoinSet::new();
         while !stopping.is_cancelled() {
             let mut due = match lifecycle::due(&core, BATCH).await {
@@ -41,19 +41,16 @@ pub fn spawn(core: Core, interval: Duration, concurrency: usize) -> tokio::task:
             rand::seq::SliceRandom::shuffle(due.as_mut_slice(), &mut rand::thread_rng());
             let mut began = 0;
             for key in due {
-                {
-                    let mut started = started.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    started.retain(|_, at| at.elapsed() < RETRY_PAUSE);
-                    if started.contains_key(&key) {
-                        continue;
-                    }
+                started.retain(|_, at| at.elapsed() < RETRY_PAUSE);
+                if started.contains_key(&key) {
+                    continue;
                 }
                 let permit = tokio::select! {
                     permit = permits.clone().acquire_owned() => permit,
                     () = stopping.cancelled() => break,
                 };
                 let Ok(permit) = permit else { break };
-                started.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, Instant::now());
+                started.insert(key, Instant::now());
                 let core = core.clone();
                 let (company, product) = key;
                 running.spawn(async move {

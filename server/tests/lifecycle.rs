@@ -338,25 +338,7 @@ async fn an_opt_out_during_a_refresh_wins() {
 
 #[tokio::test]
 async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
-    // A provider that answers every refresh with a new pair, after a little latency, as UPS would.
-    let calls = Arc::new(AtomicUsize::new(0));
-    let provider = Router::new().route(
-        "/security/v1/oauth/refresh",
-        post({
-            let calls = calls.clone();
-            move || async move {
-                let call = calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                Json(serde_json::json!({
-                    "token_type": "Bearer", "access_token": format!("access-{call}"),
-                    "refresh_token": format!("refresh-{call}"), "expires_in": "3600",
-                }))
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/security", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, provider).await });
+    let (base, calls) = common::counting_provider().await;
     let app = spawn_app_with_provider(&base).await;
     const COMPANIES: usize = 300;
     let mut companies = Vec::new();
@@ -391,4 +373,34 @@ async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
         let tokens = app.tokens(company, IRL).await;
         assert_eq!(tokens, [("refreshed".into(), false, false), ("active".into(), true, true)]);
     }
+}
+
+/// What an operator's scraper sees: the token API's calls, the authorizations by state, and the
+/// backlog `server tokens refresh-all` leaves for the workers; a metrics token is required from
+/// anyone who has not got it once one is set.
+#[tokio::test]
+async fn metrics_show_the_token_api_the_authorizations_and_the_backlog() {
+    let app = spawn_app_with(|settings| settings.metrics_token = Some(SecretString::new("scrape-secret"))).await;
+    let company = app.company("Acme").await;
+    app.seed_grant(company, IRL).await;
+    let key = app.api_key(IRL).await;
+    let (status, _) = app.token_api(&key, &company.to_string(), IRL.slug()).await;
+    assert_eq!(status, StatusCode::OK);
+    let scrape = |token: &'static str| {
+        let url = app.base.join("/metrics").unwrap();
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    assert_eq!(scrape("wrong").await.status(), StatusCode::FORBIDDEN);
+    let metrics = scrape("scrape-secret").await.text().await.unwrap();
+    assert!(metrics.contains("optin_token_api_seconds_count{outcome=\"ok\"}"), "{metrics}");
+    assert!(
+        metrics.contains("optin_authorizations{product=\"reverse-logistics\",state=\"authorized\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("optin_refresh_due 0"), "{metrics}");
+
+    let (ok, said, error) = app.cli(&["tokens", "refresh-all"]);
+    assert!(ok && said.starts_with("1 token(s)"), "{said} {error}");
+    let metrics = scrape("scrape-secret").await.text().await.unwrap();
+    assert!(metrics.contains("optin_refresh_due 1"), "{metrics}");
 }

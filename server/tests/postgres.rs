@@ -8,7 +8,6 @@
 
 mod common;
 
-use axum::{routing::post, Json, Router};
 use common::{
     postgres::fresh_database, receivers::WebhookReceiver, service::Service, spawn_app_with, Browser, TestApp, TestDb,
     SANDBOX_PASSWORD, SANDBOX_USER,
@@ -18,10 +17,7 @@ use optin_core::secret::SecretString;
 use reqwest::StatusCode;
 use server::settings::Settings;
 use std::{
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc,
-    },
+    sync::{atomic::Ordering, Arc},
     time::{Duration, Instant},
 };
 
@@ -42,42 +38,6 @@ fn pg(app: &TestApp) -> &sqlx::PgPool {
     match &app.db {
         TestDb::Postgres(pool) => pool,
         TestDb::Sqlite(_) => panic!("expected PostgreSQL"),
-    }
-}
-
-/// A provider that answers every refresh with a new pair after a little latency, as UPS would,
-/// and counts the calls.
-async fn counting_provider() -> (String, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let provider = Router::new().route(
-        "/security/v1/oauth/refresh",
-        post({
-            let calls = calls.clone();
-            move || async move {
-                let call = calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                Json(serde_json::json!({
-                    "token_type": "Bearer", "access_token": format!("access-{call}"),
-                    "refresh_token": format!("refresh-{call}"), "expires_in": "3600",
-                }))
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/security", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, provider).await });
-    (base, calls)
-}
-
-/// Settings that point the service at a provider double at `base`.
-fn with_provider(settings: &mut Settings, base: &str) {
-    settings.ups.environment = server::settings::UpsEnvironment::Custom;
-    settings.ups.base_url = Some(base.parse().unwrap());
-    for product in
-        [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
-    {
-        product.client_id = Some("client".into());
-        product.client_secret = Some(SecretString::new("secret"));
     }
 }
 
@@ -267,9 +227,9 @@ async fn a_lease_left_by_a_killed_instance_is_taken_over_and_nothing_is_lost() {
             held.push(socket);
         }
     });
-    let (provider, calls) = counting_provider().await;
+    let (provider, calls) = common::counting_provider().await;
     let b = on_postgres(|settings| {
-        with_provider(settings, &provider);
+        common::with_provider(settings, &provider);
         settings.refresh_lease_secs = 2;
     })
     .await;
@@ -322,18 +282,18 @@ async fn a_lease_left_by_a_killed_instance_is_taken_over_and_nothing_is_lost() {
 
 #[tokio::test]
 async fn two_workers_refresh_each_due_authorization_exactly_once() {
-    let (provider, calls) = counting_provider().await;
+    let (provider, calls) = common::counting_provider().await;
     let workers = |settings: &mut Settings| {
         settings.refresh_worker = true;
         settings.refresh_interval_secs = 1;
     };
     let a = on_postgres(|settings| {
-        with_provider(settings, &provider);
+        common::with_provider(settings, &provider);
         workers(settings);
     })
     .await;
     let b = second_instance(&a, |settings| {
-        with_provider(settings, &provider);
+        common::with_provider(settings, &provider);
         workers(settings);
     })
     .await;

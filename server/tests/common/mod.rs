@@ -51,19 +51,51 @@ pub async fn spawn_app_with_provider(provider: &str) -> TestApp {
 
 /// [`spawn_app_with_provider`], with `customize` applied after.
 pub async fn spawn_app_with_provider_and(provider: &str, customize: impl FnOnce(&mut Settings)) -> TestApp {
-    let provider: Url = provider.parse().expect("a provider URL");
+    let provider = provider.to_owned();
     spawn_app_with(move |settings| {
-        settings.ups.environment = server::settings::UpsEnvironment::Custom;
-        settings.ups.base_url = Some(provider);
-        for product in
-            [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
-        {
-            product.client_id = Some("client".into());
-            product.client_secret = Some(SecretString::new("secret"));
-        }
+        with_provider(settings, &provider);
         customize(settings);
     })
     .await
+}
+
+/// Points `settings` at a provider double at `provider` (`http://…/security`), with client
+/// credentials for every product.
+pub fn with_provider(settings: &mut Settings, provider: &str) {
+    settings.ups.environment = server::settings::UpsEnvironment::Custom;
+    settings.ups.base_url = Some(provider.parse::<Url>().expect("a provider URL"));
+    for product in
+        [&mut settings.ups.reverse_logistics, &mut settings.ups.pickup_manager, &mut settings.ups.data_management]
+    {
+        product.client_id = Some("client".into());
+        product.client_secret = Some(SecretString::new("secret"));
+    }
+}
+
+/// A provider double that answers every refresh with a new pair after a little latency, as UPS
+/// would: its base URL, and how many refreshes it has answered.
+pub async fn counting_provider() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::{routing::post, Json, Router};
+    use std::sync::atomic::Ordering;
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let provider = Router::new().route(
+        "/security/v1/oauth/refresh",
+        post({
+            let calls = calls.clone();
+            move || async move {
+                let call = calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                Json(serde_json::json!({
+                    "token_type": "Bearer", "access_token": format!("access-{call}"),
+                    "refresh_token": format!("refresh-{call}"), "expires_in": "3600",
+                }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/security", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+    (base, calls)
 }
 
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
