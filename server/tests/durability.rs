@@ -19,7 +19,7 @@ use optin_core::{
 };
 use rand::Rng;
 use reqwest::StatusCode;
-use std::time::Duration;
+use std::{collections::BTreeSet, time::Duration};
 
 /// Sandbox tokens live three seconds, so refreshes run all the time.
 const FAST_REFRESHES: [(&str, &str); 3] = [
@@ -72,14 +72,27 @@ async fn opted_in() -> Fixture {
 }
 
 /// Starts and stops the service `ROUNDS` times, each time at a random moment 0.5 to 2.5 s in:
-/// with three-second tokens, refreshes are under way most of that time.
-async fn stop_repeatedly(fixture: &Fixture, stop: fn(Service)) {
-    for _ in 0..ROUNDS {
+/// with three-second tokens, refreshes are under way most of that time. Returns the
+/// authorizations ("company/product") whose refresh was recorded as under way when the service
+/// stopped: a refresh asks UPS only after that record commits, so nothing else can be lost.
+async fn stop_repeatedly(fixture: &Fixture, stop: fn(Service)) -> BTreeSet<String> {
+    let mut under_way = BTreeSet::new();
+    for round in 0..ROUNDS {
         let service = Service::start(fixture.dir.path(), &FAST_REFRESHES);
         let pause = rand::thread_rng().gen_range(500..2_500);
         tokio::time::sleep(Duration::from_millis(pause)).await;
         stop(service);
+        let db = common::test_pool(&fixture.dir.path().join("optin.db")).await;
+        let stopped: Vec<(i64, String)> =
+            sqlx::query_as("SELECT company_id, product FROM authorizations WHERE refresh_started_at IS NOT NULL")
+                .fetch_all(&db)
+                .await
+                .expect("refreshes under way");
+        db.close().await;
+        println!("stop {round}: {} refreshes under way", stopped.len());
+        under_way.extend(stopped.into_iter().map(|(company, product)| format!("{company}/{product}")));
     }
+    under_way
 }
 
 /// Refreshes stored so far.
@@ -93,8 +106,9 @@ async fn refreshes(fixture: &Fixture) -> i64 {
     count
 }
 
-/// After the stops: (authorizations that serve a token, reasons of those that do not).
-async fn outcome(fixture: &Fixture) -> (usize, Vec<String>) {
+/// After the stops: the authorizations that serve a token, and those that do not ("company/product")
+/// with the reason each gives.
+async fn outcome(fixture: &Fixture) -> (usize, Vec<(String, String)>) {
     let service = Service::start(fixture.dir.path(), &FAST_REFRESHES);
     let http = reqwest::Client::new();
     let mut serving = 0;
@@ -109,47 +123,71 @@ async fn outcome(fixture: &Fixture) -> (usize, Vec<String>) {
                 StatusCode::OK => serving += 1,
                 _ => {
                     assert_eq!(body["error"], "reauthorization_required", "{status} {body}");
-                    lost.push(format!("{company}/{product}"));
+                    lost.push(format!("{company}/{}", product.slug()));
                 }
             }
         }
     }
     service.terminate();
     let db = common::test_pool(&fixture.dir.path().join("optin.db")).await;
-    let reasons: Vec<String> =
-        sqlx::query_scalar("SELECT status_reason FROM authorizations WHERE status = 'reauthorization_required'")
-            .fetch_all(&db)
-            .await
-            .expect("reasons");
+    let reasons: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT company_id, product, status_reason FROM authorizations WHERE status = 'reauthorization_required'",
+    )
+    .fetch_all(&db)
+    .await
+    .expect("reasons");
     db.close().await;
-    assert_eq!(reasons.len(), lost.len(), "{lost:?}");
+    let reasons: Vec<(String, String)> =
+        reasons.into_iter().map(|(company, product, reason)| (format!("{company}/{product}"), reason)).collect();
+    let named: BTreeSet<&String> = reasons.iter().map(|(authorization, _)| authorization).collect();
+    assert_eq!(named, lost.iter().collect(), "the token API and the stored statuses disagree");
     (serving, reasons)
 }
 
-/// Opts in, stops the service `ROUNDS` times with `stop`, and reports (serving, reasons lost).
-async fn stopped_repeatedly(how: &str, stop: fn(Service)) -> (usize, Vec<String>) {
+/// What `ROUNDS` stops did.
+struct Stopped {
+    serving: usize,
+    /// The authorizations that no longer serve a token ("company/product"), with their reasons.
+    lost: Vec<(String, String)>,
+    /// The authorizations whose refresh was recorded as under way at one of the stops.
+    under_way: BTreeSet<String>,
+}
+
+/// Opts in, stops the service `ROUNDS` times with `stop`, and reports what was lost.
+async fn stopped_repeatedly(how: &str, stop: fn(Service)) -> Stopped {
     let fixture = opted_in().await;
     let before = refreshes(&fixture).await;
-    stop_repeatedly(&fixture, stop).await;
+    let under_way = stop_repeatedly(&fixture, stop).await;
     let refreshed = refreshes(&fixture).await - before;
     let (serving, lost) = outcome(&fixture).await;
     println!("{how} ×{ROUNDS}: {refreshed} refreshes, {serving} serving, {} lost", lost.len());
     assert!(refreshed >= (COMPANIES * ROUNDS) as i64, "refreshes ran while the service was stopped: {refreshed}");
-    (serving, lost)
+    Stopped { serving, lost, under_way }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_during_refreshes_loses_no_authorization() {
-    let (serving, lost) = stopped_repeatedly("SIGTERM", Service::terminate).await;
-    assert_eq!(lost, Vec::<String>::new(), "SIGTERM lost authorizations");
-    assert_eq!(serving, COMPANIES * Product::ALL.len());
+    let stopped = stopped_repeatedly("SIGTERM", Service::terminate).await;
+    assert_eq!(stopped.lost, Vec::new(), "SIGTERM lost authorizations");
+    assert_eq!(stopped.serving, COMPANIES * Product::ALL.len());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_during_refreshes_loses_at_most_what_was_in_flight_and_says_so() {
-    let (_, lost) = stopped_repeatedly("kill -9", Service::kill_9).await;
-    for reason in &lost {
-        assert!(reason.contains("interrupted"), "a lost authorization blames something else: {reason}");
+    let stopped = stopped_repeatedly("kill -9", Service::kill_9).await;
+    for (authorization, reason) in &stopped.lost {
+        assert!(reason.contains("interrupted"), "{authorization} blames something else: {reason}");
+        assert!(
+            stopped.under_way.contains(authorization),
+            "{authorization} was lost without a refresh under way when the service was killed: {reason}"
+        );
     }
-    assert!(lost.len() <= ROUNDS, "{} authorizations lost in {ROUNDS} kills: {lost:?}", lost.len());
+    // Of the refreshes under way, only those whose answer UPS had sent and the service had not
+    // yet stored are lost: storing an answer goes ahead of starting more refreshes.
+    assert!(
+        stopped.lost.len() <= ROUNDS,
+        "{} authorizations lost in {ROUNDS} kills: {:?}",
+        stopped.lost.len(),
+        stopped.lost
+    );
 }

@@ -227,6 +227,9 @@ pub struct Store {
     /// rather than in SQLite's busy handler, which sleeps in steps of milliseconds and, under
     /// many concurrent refreshes, would leave the database idle most of the time.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: ordinary writers pass here one at a time before they queue for `writer`, so a
+    /// write that stores UPS's answer (`Store::write_first`) waits behind at most one of them.
+    ordinary: Arc<tokio::sync::Mutex<()>>,
     /// PostgreSQL: writes to announce to the other instances.
     changes: Option<Arc<Changes>>,
 }
@@ -268,7 +271,14 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        let mut store = Self { db, cipher, generation: Default::default(), writer: Default::default(), changes: None };
+        let mut store = Self {
+            db,
+            cipher,
+            generation: Default::default(),
+            writer: Default::default(),
+            ordinary: Default::default(),
+            changes: None,
+        };
         if let Db::Postgres(pool) = &store.db {
             tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone()));
             let changes = Arc::new(Changes::default());
@@ -332,6 +342,19 @@ impl Store {
     /// statements themselves (every transition is a conditional `UPDATE`, the authorization's row
     /// first), and the other instances are told once it commits (`announce_changes`).
     async fn write(&self) -> Result<WriteTx, StoreError> {
+        let queued = match &self.db {
+            Db::Sqlite(_) => Some(self.ordinary.lock().await),
+            Db::Postgres(_) => None,
+        };
+        let turn = self.write_first().await;
+        drop(queued);
+        turn
+    }
+
+    /// A write transaction that goes ahead of the ordinary ones on SQLite: for the writes that
+    /// settle a refresh. UPS's answer is the only copy of the rotated pair until it commits, so
+    /// under many concurrent refreshes it must not wait behind every refresh about to start.
+    async fn write_first(&self) -> Result<WriteTx, StoreError> {
         let tx = match &self.db {
             Db::Sqlite(pool) => {
                 let turn = self.writer.clone().lock_owned().await;

@@ -89,7 +89,7 @@ impl Store {
 
     /// Gives the lease back without a refresh (the process is stopping before UPS was asked).
     pub async fn release_refresh_lease(&self, authorization: AuthorizationId) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_first().await?;
         on_tx!(tx, db => sqlx::query("UPDATE authorizations SET refresh_lease_until = NULL WHERE id = $1")
             .bind(authorization.0)
             .execute(db)
@@ -109,7 +109,7 @@ impl Store {
         grant: &TokenGrant,
     ) -> Result<Refreshed, StoreError> {
         let authorization = current.authorization.0;
-        let mut tx = self.write().await?;
+        let mut tx = self.write_first().await?;
         // The authorization's row first, then its tokens: every transition locks them in this
         // order, so two of them (on PostgreSQL) never wait on each other.
         let still_ours: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
@@ -144,7 +144,7 @@ impl Store {
         reason: String,
     ) -> Result<bool, StoreError> {
         let authorization = current.authorization.0;
-        let mut tx = self.write().await?;
+        let mut tx = self.write_first().await?;
         // The authorization's row first, then its tokens (see `store_refreshed`).
         let marked = on_tx!(tx, db => sqlx::query(
             "UPDATE authorizations SET status = 'reauthorization_required', status_reason = $1, status_changed_at = $2,
@@ -179,7 +179,7 @@ impl Store {
         settled: bool,
         delay: impl FnOnce(u32) -> i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_first().await?;
         let failures: i64 = on_tx!(tx, db => sqlx::query_scalar(
             "UPDATE authorizations SET refresh_failures = refresh_failures + 1 WHERE id = $1 RETURNING refresh_failures",
         )
