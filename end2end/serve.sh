@@ -22,7 +22,7 @@ export OPTIN_EMBED__TOKEN_LIFETIME_SECS=5
 # The embed spec's own host page server (port + 4) may frame Data Management's widget only.
 export OPTIN_EMBED__DATA_MANAGEMENT__ALLOWED_ORIGINS="[\"http://127.0.0.1:$((port + 4))\"]"
 server="$PWD/../target/release/server"
-[ -x "$server" ] || { echo "build first: cargo leptos build --release" >&2; exit 1; }
+[ -x "$server" ] || { echo "build first: cargo leptos build --release --precompress" >&2; exit 1; }
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Each spec has its own admins and companies, so the specs do not depend on each other's state.

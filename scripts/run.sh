@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --precompress
 # The built-in UPS sandbox, unless the environment chooses another UPS.
 export OPTIN_UPS__ENVIRONMENT="${OPTIN_UPS__ENVIRONMENT:-sandbox}"
 exec target/release/server "$@"

@@ -8,8 +8,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # One profile for everything: the release server that Playwright drives is also what the Rust
 # tests link against, so the workspace is compiled once.
-cargo leptos build --release
-cargo test --release --workspace --exclude frontend --exclude bench
+cargo leptos build --release --precompress
+cargo test --release --workspace --exclude frontend --exclude bench --no-fail-fast
 
 cd end2end
 npx playwright test

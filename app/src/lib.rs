@@ -15,19 +15,24 @@ pub mod tokens;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod assets;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod web;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 use products::{data_management, home, pickup_manager, reverse_logistics};
 
+/// The page around the app, written by the server alone: the browser hydrates only the body.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = assets::SiteHashes::get(&options).stylesheet(&options);
     // Scripts run only with this response's nonce (Leptos puts it on every script it writes), and
     // what those load ('strict-dynamic': the wasm glue and the wasm itself). The framing policy is
     // a header of its own (`frame-ancestors` cannot be set here).
@@ -42,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {policy.map(|content| view! { <meta http-equiv="Content-Security-Policy" content=content/> })}
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/png" href="/favicon.png"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -56,7 +62,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/optin.css"/>
         <Title text="UPS Customer Solutions · OAuth Opt-In"/>
         <Router>
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>

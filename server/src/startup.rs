@@ -4,13 +4,14 @@
 pub use crate::core_setup::{open_admin_core, open_core, StartupError};
 
 use crate::{
-    delivery, embed_api, oauth, operations, policy,
+    assets, delivery, embed_api, oauth, operations, policy,
     sandbox::{self, Sandbox},
     serve,
     settings::{Settings, UpsEnvironment},
     token_api, worker,
 };
 use app::{
+    assets::SiteHashes,
     auth::session::load_session,
     shell,
     state::{AppState, WebConfig},
@@ -146,12 +147,15 @@ impl Application {
                 .map_err(|error| fail(error.to_string()))?;
         }
 
-        let leptos_options = LeptosOptions::builder()
+        let mut leptos_options = LeptosOptions::builder()
             .output_name("optin")
             .site_root(settings.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
+        // A release build names its files by their content (see `app::assets`).
+        let hashed = SiteHashes::get(&leptos_options).hashed();
+        leptos_options.hash_files = hashed;
         let web = Arc::new(WebConfig {
             public_base_url: base_url.clone(),
             secure_cookies: settings.secure_cookies,
@@ -166,7 +170,7 @@ impl Application {
         });
         let state = AppState { leptos_options, core: core.clone(), web };
 
-        let mut router = Router::new()
+        let mut router = assets::routes(&settings.site_root, hashed)
             .route("/oauth/{product}/start", post(oauth::start))
             .route("/oauth/{product}/callback", get(oauth::callback))
             .route("/api/v1/companies/{company}/products/{product}/token", get(token_api::token))
@@ -222,6 +226,8 @@ impl Application {
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ))
+            // Pages and anything else that did not say: kept, but asked about again before use.
+            .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
