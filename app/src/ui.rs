@@ -1,4 +1,4 @@
-//! Components every product page shares: the confirmation dialog, the FAQ accordion, the page
+//! Components every product page shares: the confirmation dialog, the FAQ, the page
 //! header with the user's identification, and notices.
 
 use crate::auth::view::SignOutButton;
@@ -7,32 +7,27 @@ use model::{time::format_utc, Identity, Product};
 
 /// A modal confirmation built on `<dialog>`: `showModal()` makes the rest of the page inert (focus
 /// stays inside), Escape closes it, and Cancel is focused first so Enter never confirms by
-/// accident. `id` keeps the labels unique when a page has several dialogs.
+/// accident. It opens from a button with `commandfor={id} command="show-modal"` (`opener`), which
+/// browsers act on themselves, before and without any script; `children` is the confirming
+/// control (a form that posts, or a button whose handler acts). `id` keeps the labels unique when
+/// a page has several dialogs.
 #[component]
 pub fn ConfirmDialog(
     id: &'static str,
     node_ref: NodeRef<Dialog>,
     title: &'static str,
     message: String,
-    confirm_label: &'static str,
-    on_confirm: impl Fn() + 'static,
+    children: Children,
 ) -> impl IntoView {
-    let close = move || close_dialog(node_ref);
     view! {
         <dialog id=id node_ref=node_ref class="modal" aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-message")>
             <h2 id=format!("{id}-title")>{title}</h2>
             <p id=format!("{id}-message")>{message}</p>
             <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| close()>"Cancel"</button>
-                <button type="button" class="danger" on:click=move |_| { on_confirm(); close(); }>{confirm_label}</button>
+                <button type="button" class="secondary" commandfor=id command="close">"Cancel"</button>
+                {children()}
             </div>
         </dialog>
-    }
-}
-
-pub fn open_dialog(dialog: NodeRef<Dialog>) {
-    if let Some(dialog) = dialog.get() {
-        let _ = dialog.show_modal();
     }
 }
 
@@ -92,8 +87,8 @@ pub const OAUTH_FAQ: &[FaqEntry] = &[
     },
 ];
 
-/// An accordion following the WAI-ARIA pattern: each question is a button in a heading, with
-/// `aria-expanded` and `aria-controls`; buttons give Enter and Space for free.
+/// The questions as native disclosures (`<details>`/`<summary>`): each opens and closes by click,
+/// Enter or Space, and says whether it is expanded, with no script at all.
 #[component]
 pub fn Faq(entries: &'static [FaqEntry]) -> impl IntoView {
     view! {
@@ -101,28 +96,18 @@ pub fn Faq(entries: &'static [FaqEntry]) -> impl IntoView {
             <h2 id="faq-heading">"OAuth Opt-In Process: FAQ"</h2>
             {entries
                 .iter()
-                .enumerate()
-                .map(|(index, entry)| {
-                    let open = RwSignal::new(false);
-                    let button_id = format!("faq-question-{index}");
-                    let panel_id = format!("faq-answer-{index}");
+                .map(|entry| {
                     view! {
-                        <h3 class="faq-question">
-                            <button id=button_id.clone() type="button"
-                                aria-expanded=move || open.get().to_string()
-                                aria-controls=panel_id.clone()
-                                on:click=move |_| open.update(|open| *open = !*open)>
-                                {entry.question}
-                            </button>
-                        </h3>
-                        <div id=panel_id role="region" aria-labelledby=button_id class="faq-answer" hidden=move || !open.get()>
-                            <p>{entry.answer}</p>
-                        </div>
+                        <details class="faq-entry">
+                            <summary class="faq-question">{entry.question}</summary>
+                            <div class="faq-answer"><p>{entry.answer}</p></div>
+                        </details>
                     }
                 })
                 .collect_view()}
         </section>
-    }.into_any()
+    }
+    .into_any()
 }
 
 /// The product bar: the product's name, and the user's identification with the company under it.

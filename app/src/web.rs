@@ -90,6 +90,18 @@ pub fn client_address(parts: &Parts, web: &WebConfig) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
+/// After a server function that a form may post without any script: the browser asked for a page
+/// (`Accept: text/html`), so it goes to `path`; a server action called by the page's script keeps
+/// its answer and stays where it is.
+pub fn after_form_post(path: &str) {
+    let page_wanted = leptos::prelude::use_context::<Parts>()
+        .and_then(|parts| parts.headers.get(header::ACCEPT).and_then(|accept| accept.to_str().ok()).map(str::to_owned))
+        .is_some_and(|accept| accept.contains("text/html"));
+    if page_wanted {
+        leptos_axum::redirect(path);
+    }
+}
+
 /// Text or a quoted attribute value in a hand-written page (the sandbox's, the consent
 /// window's): `& < > " '` escaped, which is all HTML needs in either place.
 pub fn escape(text: &str) -> String {

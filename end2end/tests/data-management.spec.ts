@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { consentOnSandbox, expectNoHorizontalScroll, screenshotForReadme, signIn } from "./fixtures";
+import { consentOnSandbox, expectAccessible, expectNoHorizontalScroll, screenshotForReadme, signIn } from "./fixtures";
 
 test.use({ timezoneId: "America/New_York" });
 
@@ -11,6 +11,7 @@ test("Admin ▸ Token Manager: Authorize, see the token in the grid, then Clear 
   await expect(page.getByRole("heading", { name: "Token Manager", level: 1 })).toBeVisible();
   await expect(menu.getByRole("link", { name: "Admin" })).toHaveAttribute("aria-current", "page");
   await expect(page.getByTestId("token-grid-empty")).toBeVisible();
+  await expectAccessible(page, "the Token Manager, empty");
 
   await page.getByRole("button", { name: "Authorize" }).click();
   await consentOnSandbox(page, "Customer Solutions - Intelligent Data Management");
@@ -25,6 +26,7 @@ test("Admin ▸ Token Manager: Authorize, see the token in the grid, then Clear 
   // Created, in the admin's own time zone, with the zone named.
   await expect(first.getByRole("cell").first()).toHaveText(/\d{4}, \d{2}:\d{2} (AM|PM) (EST|EDT)$/);
   await screenshotForReadme(page, "data-management");
+  await expectAccessible(page, "the Token Manager with a token");
 
   // Clear, behind a confirmation: Cancel first, then Clear.
   const clear = page.getByRole("button", { name: "Clear" });
@@ -51,5 +53,6 @@ test("the Data Management pages fit a 360 px phone", async ({ page }) => {
     await page.goto(path);
     await expect(page.getByRole("navigation", { name: "Intelligent Data Management" })).toBeVisible();
     await expectNoHorizontalScroll(page);
+    await expectAccessible(page, `${path} on a phone`);
   }
 });

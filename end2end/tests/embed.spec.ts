@@ -1,7 +1,7 @@
 import { expect, FrameLocator, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
-import { consentOnSandbox } from "./fixtures";
+import { consentOnSandbox, expectAccessible } from "./fixtures";
 
 const servicePort = Number(process.env.E2E_PORT ?? 3100);
 const service = `http://127.0.0.1:${servicePort}`;
@@ -117,8 +117,9 @@ for (const { product, companyName, consentName, optIn, optOut, revokedEvent } of
     const frame = widget(page);
     await expect(frame.getByTestId("embed-company")).toHaveText(companyName);
     await expect(frame.getByTestId("authorization-status")).toContainText("is not authorized");
-    await expect(frame.getByRole("button", { name: "What is OAuth 2.0?" })).toBeVisible();
+    await expect(frame.getByText("What is OAuth 2.0?")).toBeVisible();
     await expectEvent(page, "optin:ready (not_authorized)");
+    await expectAccessible(page, `the ${product} widget, not authorized`);
 
     // UPS's sign-in opens in a window of its own, which reports back and closes.
     const popupOpened = page.waitForEvent("popup");
@@ -140,6 +141,7 @@ for (const { product, companyName, consentName, optIn, optOut, revokedEvent } of
     if (product === "reverse-logistics") {
       await page.screenshot({ path: "../docs/screenshots/embedded-widget.png", fullPage: true });
     }
+    await expectAccessible(page, `the ${product} widget, authorized`);
 
     await optOut(frame);
     await expectEvent(page, `${revokedEvent} (not_authorized)`);

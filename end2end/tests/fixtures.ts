@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, Page } from "@playwright/test";
 
 export const ADMIN_PASSWORD = "e2e-password-for-admins";
@@ -35,4 +36,16 @@ export async function screenshotForReadme(page: Page, name: string) {
 export async function expectNoHorizontalScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
+}
+
+/**
+ * An axe scan of the page as it is now (frames included, so a portal page scans its widget too):
+ * no serious or critical finding. `state` names what is on screen, for the failure message.
+ */
+export async function expectAccessible(page: Page, state: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const findings = results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  expect(findings, `accessibility findings on ${state}`).toEqual([]);
 }

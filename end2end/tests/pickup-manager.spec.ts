@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { consentOnSandbox, expectNoHorizontalScroll, screenshotForReadme, signIn } from "./fixtures";
+import { consentOnSandbox, expectAccessible, expectNoHorizontalScroll, screenshotForReadme, signIn } from "./fixtures";
 
 test("Manage ▸ Settings works by keyboard", async ({ page }) => {
   await signIn(page, "ipm.admin", "/pickup-manager");
@@ -41,6 +41,7 @@ test("an admin selects a company, opts in with API ▸ OAuth, and opts out with 
   const explain = page.getByRole("dialog", { name: "UPS API" });
   await api.click();
   await expect(explain).toBeVisible();
+  await expectAccessible(page, "Pickup Manager, the UPS API explanation");
   await explain.getByRole("button", { name: "Cancel" }).click();
   await expect(explain).toBeHidden();
   await expect(page).toHaveURL(/\/pickup-manager\/settings/);
@@ -83,9 +84,12 @@ test("an admin selects a company, opts in with API ▸ OAuth, and opts out with 
 test("the Pickup Manager pages fit a 360 px phone", async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await signIn(page, "ipm.admin", "/pickup-manager");
+  await page.goto("/");
+  await expectAccessible(page, "the home page on a phone");
   for (const path of ["/pickup-manager", "/pickup-manager/settings"]) {
     await page.goto(path);
     await expect(page.getByRole("navigation", { name: "Intelligent Pickup Manager" })).toBeVisible();
     await expectNoHorizontalScroll(page);
+    await expectAccessible(page, `${path} on a phone`);
   }
 });

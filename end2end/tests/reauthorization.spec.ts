@@ -1,5 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { consentOnSandbox, signIn } from "./fixtures";
+import { consentOnSandbox, expectAccessible, signIn } from "./fixtures";
 
 // Its own UPS.com user, so the password change kills no other spec's grants.
 const UPS_USER = "shipper.two";
@@ -44,6 +44,7 @@ test("after a UPS.com password change every product asks for re-authorization, a
     }).toPass({ timeout: 40_000 });
     await expect(page.getByTestId("authorization-status")).toContainText("password");
     await expect(page.getByRole("button", { name: "Re-authorize" })).toBeVisible();
+    await expectAccessible(page, `${product.path}, re-authorization required`);
   }
 
   // The activity log says what happened, newest first.

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { consentOnSandbox, SANDBOX_USER, signIn } from "./fixtures";
+import { consentOnSandbox, expectAccessible, SANDBOX_USER, signIn } from "./fixtures";
 
 const FAQ = [
   ["What is OAuth 2.0?", "temporary token framework"],
@@ -9,6 +9,7 @@ const FAQ = [
 
 test("wrong credentials are refused with a clear message", async ({ page }) => {
   await page.goto("/sign-in");
+  await expectAccessible(page, "the sign-in page");
   await page.getByLabel("Sign in name").fill("irl.admin");
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -23,26 +24,29 @@ test("the administration page shows the company, the FAQ, the warning and the ti
   await expect(page.getByText("Ada Admin")).toBeVisible();
   await expect(page.getByText(/changing the password of the UPS\.com user that opted in will invalidate/)).toBeVisible();
   await expect(page.getByText("If you require assistance, reach out to your Account Executive.")).toBeVisible();
+  await expectAccessible(page, "Reverse Logistics, not authorized");
 
+  // Native disclosures: each question opens and closes its answer, by click or by keyboard.
   for (const [question, answer] of FAQ) {
-    const button = page.getByRole("button", { name: question });
-    await expect(button).toHaveAttribute("aria-expanded", "false");
+    const entry = page.locator("details", { hasText: question });
+    const summary = entry.locator("summary");
+    await expect(summary).toHaveText(question);
     await expect(page.getByText(answer)).toBeHidden();
-    await button.click();
-    await expect(button).toHaveAttribute("aria-expanded", "true");
-    await expect(page.getByRole("region", { name: question })).toContainText(answer);
-    await button.click();
-    await expect(button).toHaveAttribute("aria-expanded", "false");
+    await summary.click();
+    await expect(entry).toHaveAttribute("open", "");
+    await expect(page.getByText(answer)).toBeVisible();
+    await summary.click();
+    await expect(entry).not.toHaveAttribute("open");
     await expect(page.getByText(answer)).toBeHidden();
   }
 
   // By keyboard: Enter opens, Space closes.
-  const first = page.getByRole("button", { name: FAQ[0][0] });
-  await first.focus();
+  const first = page.locator("details", { hasText: FAQ[0][0] });
+  await first.locator("summary").focus();
   await page.keyboard.press("Enter");
-  await expect(first).toHaveAttribute("aria-expanded", "true");
+  await expect(first).toHaveAttribute("open", "");
   await page.keyboard.press("Space");
-  await expect(first).toHaveAttribute("aria-expanded", "false");
+  await expect(first).not.toHaveAttribute("open");
 });
 
 test("denying consent on UPS.com comes back with a clear message and changes nothing", async ({ page }) => {
@@ -62,6 +66,7 @@ test("an admin opts in through UPS.com, sees Authorized, cancels the Opt-Out, th
   await page.getByLabel("Email or Username").fill(SANDBOX_USER);
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("alert")).toContainText("Please agree to the UPS Technology Agreement");
+  await expectAccessible(page, "the sandbox's UPS.com sign-in");
   await consentOnSandbox(page, "Customer Solutions - Intelligent Reverse Logistics");
 
   await expect(page).toHaveURL(/\/reverse-logistics\?company=\d+&outcome=authorized$/);
@@ -71,11 +76,13 @@ test("an admin opts in through UPS.com, sees Authorized, cancels the Opt-Out, th
   await expect(page.getByTestId("authorization-status")).toContainText("Authorized by Ada Admin");
   await page.reload();
   await expect(authorized).toBeVisible();
+  await expectAccessible(page, "Reverse Logistics, authorized");
 
   // Escape closes the confirmation; focus starts on Cancel and stays inside the dialog.
   const dialog = page.getByRole("dialog", { name: "Opt-Out of UPS OAuth?" });
   await authorized.click();
   await expect(dialog).toBeVisible();
+  await expectAccessible(page, "Reverse Logistics, the Opt-Out confirmation");
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
   for (let i = 0; i < 4; i++) {
     await page.keyboard.press("Tab");

@@ -211,6 +211,8 @@ impl AuditAction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     Authorized,
+    /// Opted out (or cleared) by a form posted without a script: the page says so on its return.
+    Revoked,
     ConsentDenied,
     StateUnknown,
     StateExpired,
@@ -221,8 +223,9 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 8] = [
+    pub const ALL: [Notice; 9] = [
         Self::Authorized,
+        Self::Revoked,
         Self::ConsentDenied,
         Self::StateUnknown,
         Self::StateExpired,
@@ -235,6 +238,7 @@ impl Notice {
     pub fn code(self) -> &'static str {
         match self {
             Self::Authorized => "authorized",
+            Self::Revoked => "revoked",
             Self::ConsentDenied => "consent-denied",
             Self::StateUnknown => "state-unknown",
             Self::StateExpired => "state-expired",
@@ -250,7 +254,7 @@ impl Notice {
     }
 
     pub fn is_error(self) -> bool {
-        self != Self::Authorized
+        !matches!(self, Self::Authorized | Self::Revoked)
     }
 
     /// The query string that carries this notice back to a product page.
@@ -266,6 +270,7 @@ impl Notice {
         let retry = product.wording().opt_in;
         match self {
             Self::Authorized => format!("{} {}", product.short_name(), product.wording().authorized),
+            Self::Revoked => format!("{} {}", product.short_name(), product.wording().revoked),
             Self::ConsentDenied => format!("UPS.com consent was not given, so nothing changed. Choose {retry} to try again."),
             Self::StateUnknown => "That authorization link is not valid (it was already used, or was started in another session). Nothing changed; please start again.".into(),
             Self::StateExpired => "The authorization took too long and expired. Nothing changed; please start again.".into(),

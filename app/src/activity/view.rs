@@ -17,7 +17,7 @@ pub fn ActivityLog(company: CompanyId, #[prop(into)] version: Signal<usize>) -> 
                     match entries.await {
                         Err(error) => view! { <p class="alert error" role="alert">{error.to_string()}</p> }.into_any(),
                         Ok(entries) => view! {
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label="Activity (scrolls sideways)">
                                 <table class="grid" data-testid="activity">
                                     <caption>"What happened to this company's UPS authorizations, newest first"</caption>
                                     <thead><tr>

@@ -19,8 +19,8 @@ pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppErro
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::{auth::session::current_user, error::AppError, state::app_state};
-    use model::{CompanyId, Product, ProductOverview};
+    use crate::{auth::session::current_user, error::AppError, state::app_state, web::after_form_post};
+    use model::{CompanyId, Notice, Product, ProductOverview};
     use optin_core::authorization;
 
     pub async fn overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
@@ -30,6 +30,9 @@ mod ssr {
 
     pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppError> {
         let (state, user) = (app_state()?, current_user()?);
-        Ok(authorization::revoke_as_admin(&state.core, user.id, company, product).await?)
+        authorization::revoke_as_admin(&state.core, user.id, company, product).await?;
+        // Posted without a script: back to the product page, which says what happened.
+        after_form_post(&format!("{}{}", product.authorization_path(), Notice::Revoked.query(Some(company))));
+        Ok(())
     }
 }

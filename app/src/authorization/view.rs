@@ -1,9 +1,11 @@
 //! The authorization card: each product's way of saying Opt-In and Opt-Out, from its
 //! walk-through. The admin pages and the embedded widget show the same card and differ only in
-//! how they start and end an authorization.
+//! how they start and end an authorization. On the admin pages both work before and without any
+//! script: Opt-In is a form, the dialogs open by `commandfor`, and the confirmation is a form
+//! that the page's script sends as a server action once it runs.
 
 use super::api::OptOut;
-use crate::ui::{close_dialog, open_dialog, ConfirmDialog, LocalTime};
+use crate::ui::{close_dialog, ConfirmDialog, LocalTime};
 use leptos::{html::Dialog, prelude::*};
 use model::{AuthorizationStatus, AuthorizationView, Revoke};
 
@@ -17,20 +19,26 @@ pub enum StartMode {
     Handler(Callback<()>),
 }
 
-/// The authorization card on the admin pages: opt-in by form, opt-out through `opt_out`.
+/// How the confirmed opt-out ends the authorization.
+#[derive(Clone, Copy)]
+pub enum RevokeMode {
+    /// A form posting `OptOut` (the admin pages): a server action once the script runs, a plain
+    /// POST that comes back to the page before.
+    Form(ServerAction<OptOut>),
+    /// A handler (the widget, which acts with its own key).
+    Handler(Callback<()>),
+}
+
+/// The authorization card on the admin pages: opt-in and opt-out by form.
 #[component]
 pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>) -> impl IntoView {
-    let (product, company) = (view.product, view.company.id);
-    let on_revoke = Callback::new(move |()| {
-        opt_out.dispatch(OptOut { product, company });
-    });
-    view! { <AuthorizationCard view start=StartMode::Form on_revoke/> }
+    view! { <AuthorizationCard view start=StartMode::Form revoke=RevokeMode::Form(opt_out)/> }
 }
 
 /// The authorization card, worded and sequenced as the product's walk-through has it; the admin
 /// pages and the embedded widget differ only in how they start and end an authorization.
 #[component]
-pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: Callback<()>) -> impl IntoView {
+pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: RevokeMode) -> impl IntoView {
     let AuthorizationView { company, product, status } = view;
     let wording = product.wording();
     let confirm = NodeRef::<Dialog>::new();
@@ -74,7 +82,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: C
     };
     let revoke_button = move || {
         view! {
-            <button type="button" class="secondary" aria-haspopup="dialog" on:click=move |_| open_dialog(confirm)>
+            <button type="button" class="secondary" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">
                 {wording.revoke_label}
             </button>
         }
@@ -82,7 +90,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: C
 
     let control = match (authorized, wording.revoke) {
         (true, Revoke::AuthorizedButton) => view! {
-            <button type="button" class="authorized" aria-haspopup="dialog" on:click=move |_| open_dialog(confirm)>"Authorized"</button>
+            <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
         }
         .into_any(),
         (true, Revoke::RevealedByAuthorized) => view! {
@@ -99,12 +107,12 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: C
         (false, _) => match &wording.explain_first {
             None => start_form(opt_in_label).into_any(),
             Some(explanation) => view! {
-                <button type="button" class="primary" aria-haspopup="dialog" on:click=move |_| open_dialog(explain)>{opt_in_label}</button>
-                <dialog node_ref=explain class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
+                <button type="button" class="primary" aria-haspopup="dialog" commandfor="explain" command="show-modal">{opt_in_label}</button>
+                <dialog id="explain" node_ref=explain class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
                     <h2 id="explain-title">{explanation.title}</h2>
                     <p id="explain-body">{explanation.body}</p>
                     <div class="actions">
-                        <button type="button" class="secondary" on:click=move |_| close_dialog(explain)>"Cancel"</button>
+                        <button type="button" class="secondary" commandfor="explain" command="close">"Cancel"</button>
                         {start_form(explanation.proceed)}
                     </div>
                 </dialog>
@@ -113,6 +121,21 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: C
         },
     };
     let confirmation = authorized.then(|| {
+        let confirm_label = wording.confirm_label;
+        let confirming = match revoke {
+            RevokeMode::Form(opt_out) => view! {
+                <ActionForm action=opt_out attr:class="inline">
+                    <input type="hidden" name="product" value=product.slug()/>
+                    <input type="hidden" name="company" value=company_id.get()/>
+                    <button type="submit" class="danger" on:click=move |_| close_dialog(confirm)>{confirm_label}</button>
+                </ActionForm>
+            }
+            .into_any(),
+            RevokeMode::Handler(handler) => view! {
+                <button type="button" class="danger" on:click=move |_| { handler.run(()); close_dialog(confirm); }>{confirm_label}</button>
+            }
+            .into_any(),
+        };
         view! {
             <ConfirmDialog
                 id="confirm-revoke"
@@ -122,9 +145,9 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, on_revoke: C
                     "{} will immediately stop acting for {} through UPS APIs, and its stored tokens are deleted. You can authorize it again at any time.",
                     product.short_name(), company.name,
                 )
-                confirm_label=wording.confirm_label
-                on_confirm=move || on_revoke.run(())
-            />
+            >
+                {confirming}
+            </ConfirmDialog>
         }
     });
 

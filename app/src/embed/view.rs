@@ -10,7 +10,7 @@ use super::{
     event, CONSENT_WINDOW,
 };
 use crate::{
-    authorization::view::{AuthorizationCard, StartMode},
+    authorization::view::{AuthorizationCard, RevokeMode, StartMode},
     error::AppError,
     tokens::view::{HistorySource, TokenGrid},
     ui::{Faq, NoticeBanner, OAUTH_FAQ},
@@ -221,7 +221,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
                     <button type="button" class="secondary" on:click=continue_here>"Continue in this window"</button>
                 </div>
             </Show>
-            {move || view! { <AuthorizationCard view=shown.get() start on_revoke/> }}
+            {move || view! { <AuthorizationCard view=shown.get() start revoke=RevokeMode::Handler(on_revoke)/> }}
             {grid}
             <Faq entries=OAUTH_FAQ/>
             <p class="embed-footer">{format!("Signed in to your portal as {portal_user}.")}</p>

@@ -64,7 +64,7 @@ pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> i
     let outcome = query_param("outcome");
     let error = query_param("error");
     let notice = move || match opt_out.value().get() {
-        Some(Ok(())) => Some((format!("{} {}", product.short_name(), product.wording().revoked), false)),
+        Some(Ok(())) => Some((Notice::Revoked.message(product), false)),
         Some(Err(error)) => Some((error.to_string(), true)),
         None => outcome
             .get()

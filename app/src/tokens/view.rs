@@ -76,7 +76,7 @@ pub fn TokenGrid(
                             <p data-testid="token-grid-empty">"No access token has been generated for this company yet."</p>
                         }.into_any(),
                         Ok(history) => view! {
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label="Access tokens (scrolls sideways)">
                                 <table class="grid" data-testid="token-grid">
                                     <caption>"Most recently created access tokens, newest first"</caption>
                                     <thead><tr>

@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { consentOnSandbox, signIn } from "./fixtures";
+
+// Nothing here runs a script: every step is a link, a form or a dialog the browser opens itself.
+test.use({ javaScriptEnabled: false });
+
+test("with JavaScript off an admin signs in, opts in through UPS.com, cancels the Opt-Out, then opts out", async ({ page }) => {
+  await signIn(page, "noscript.returns", "/reverse-logistics");
+  await expect(page.getByTestId("registered-company")).toHaveText("No Script Returns");
+  const faq = page.locator("details", { hasText: "What is OAuth 2.0?" });
+  await faq.locator("summary").click();
+  await expect(faq.getByText("temporary token framework")).toBeVisible();
+  await page.getByRole("button", { name: "Opt-In" }).click();
+  await consentOnSandbox(page, "Customer Solutions - Intelligent Reverse Logistics");
+
+  await expect(page).toHaveURL(/\/reverse-logistics\?company=\d+&outcome=authorized$/);
+  await expect(page.getByRole("status")).toContainText("Intelligent Reverse Logistics is authorized");
+  const authorized = page.getByRole("button", { name: "Authorized" });
+  const confirm = page.getByRole("dialog", { name: "Opt-Out" });
+  await authorized.click();
+  await expect(confirm).toBeVisible();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toBeHidden();
+  await page.reload();
+  await expect(authorized).toBeVisible();
+
+  await authorized.click();
+  await confirm.getByRole("button", { name: "Opt-Out" }).click();
+  await expect(page).toHaveURL(/\/reverse-logistics\?company=\d+&outcome=revoked$/);
+  await expect(page.getByRole("status")).toContainText("Intelligent Reverse Logistics was opted out");
+  await expect(page.getByTestId("authorization-status")).toContainText("not authorized for No Script Returns");
+  await expect(page.getByRole("button", { name: "Opt-In" })).toBeVisible();
+});
+
+test("with JavaScript off the Token Manager authorizes, lists the token and clears it", async ({ page }) => {
+  await signIn(page, "noscript.data", "/data-management/admin");
+  await page.getByRole("button", { name: "Authorize" }).click();
+  await consentOnSandbox(page, "Customer Solutions - Intelligent Data Management");
+
+  await expect(page).toHaveURL(/\/data-management\/admin\?company=\d+&outcome=authorized$/);
+  const grid = page.getByRole("table", { name: /Most recently created access tokens/ });
+  await expect(grid.getByRole("row").nth(1).getByRole("cell").nth(2)).toHaveText("Active");
+
+  const confirm = page.getByRole("dialog", { name: "Clear the authorization?" });
+  await page.getByRole("button", { name: "Clear" }).click();
+  await confirm.getByRole("button", { name: "Clear" }).click();
+  await expect(page).toHaveURL(/\/data-management\/admin\?company=\d+&outcome=revoked$/);
+  await expect(page.getByRole("status")).toContainText("authorization was cleared");
+  await expect(grid.getByRole("row").nth(1).getByRole("cell").nth(2)).toHaveText("Cleared");
+  await expect(page.getByRole("button", { name: "Authorize" })).toBeVisible();
+});
