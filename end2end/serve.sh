@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 port="${1:-3100}"
-data="$PWD/.e2e-data"
+# One data directory per port, so a measurement can run beside the suite.
+data="$PWD/.e2e-data/$port"
 rm -rf "$data"
 mkdir -p "$data"
 
@@ -29,7 +30,7 @@ export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Company numbers go to companies.json for the specs that address companies by number.
 echo "{" > "$data/companies.json"
 for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
-  "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Data"; do
+  "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Data" "No Script Portal Co"; do
   number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
   echo "  \"$company\": $number," >> "$data/companies.json"
 done

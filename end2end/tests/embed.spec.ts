@@ -52,7 +52,7 @@ test.afterEach(({}, testInfo) => {
 });
 
 function company(name: string): number {
-  const numbers = JSON.parse(readFileSync(".e2e-data/companies.json", "utf8"));
+  const numbers = JSON.parse(readFileSync(`.e2e-data/${servicePort}/companies.json`, "utf8"));
   return numbers[name];
 }
 
@@ -224,4 +224,25 @@ test("with pop-ups blocked, the widget says so and completes the opt-in in the w
   await widget(page).getByRole("button", { name: "Authorized" }).click();
   await widget(page).getByRole("dialog", { name: "Opt-Out of UPS OAuth?" }).getByRole("button", { name: "Opt-Out" }).click();
   await expectEvent(page, "optin:opted_out");
+});
+
+test("with JavaScript off a bare iframe's widget opts in through the whole window", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const bare = async (path: string) => {
+    const url = await widgetUrl(page, "data-management", "No Script Portal Co");
+    await page.goto(host.serve(path, `<!DOCTYPE html><title>Bare</title><iframe title="UPS OAuth authorization" src="${url}"></iframe>`));
+    return widget(page);
+  };
+  const frame = await bare("/bare-first");
+  await expect(frame.getByTestId("authorization-status")).toContainText("is not authorized");
+  await frame.getByRole("button", { name: "Authorize" }).click();
+
+  // Before any script, the click takes the whole window to UPS.com and back to the portal.
+  await consentOnSandbox(page, "Customer Solutions - Intelligent Data Management");
+  await expect(page).toHaveURL(new RegExp(`^${portal["data-management"]}/.*optin_result=authorized`));
+  const again = await bare("/bare-again");
+  await expect(again.getByTestId("authorization-status")).toContainText("Authorized by Pat Portal");
+  await expect(again.getByTestId("token-grid")).toContainText("Active");
+  await context.close();
 });

@@ -10,13 +10,15 @@ use leptos::{html::Dialog, prelude::*};
 use model::{AuthorizationStatus, AuthorizationView, Revoke};
 
 /// How the opt-in button reaches UPS.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub enum StartMode {
     /// A form POST to `/oauth/{product}/start`, in this window (the admin pages).
     Form,
-    /// A handler run inside the click itself (the widget opens UPS's consent in a window of its
-    /// own, which browsers allow only during the click).
-    Handler(Callback<()>),
+    /// The widget: a form that takes the whole window to UPS's consent (`/embed/start` with
+    /// `mode=page`), which is what the click does before the page's script runs. Once it runs,
+    /// the click runs `popup` instead, which opens UPS's consent in a window of its own (browsers
+    /// allow that only during the click).
+    Widget { key: String, popup: Callback<()> },
 }
 
 /// How the confirmed opt-out ends the authorization.
@@ -64,7 +66,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
         _ => wording.opt_in,
     };
-    let start_form = move |label: &'static str| match start {
+    let start_form = move |label: &'static str| match start.clone() {
         StartMode::Form => view! {
             <form method="post" action=start_path.clone() class="inline">
                 <input type="hidden" name="company" value=company_id.get()/>
@@ -72,11 +74,16 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             </form>
         }
         .into_any(),
-        StartMode::Handler(handler) => view! {
-            <button type="button" class="primary" on:click=move |_| {
-                close_dialog(explain);
-                handler.run(());
-            }>{label}</button>
+        StartMode::Widget { key, popup } => view! {
+            <form method="post" action="/embed/start" target="_top" class="inline">
+                <input type="hidden" name="key" value=key/>
+                <input type="hidden" name="mode" value="page"/>
+                <button type="submit" class="primary" on:click=move |event| {
+                    event.prevent_default();
+                    close_dialog(explain);
+                    popup.run(());
+                }>{label}</button>
+            </form>
         }
         .into_any(),
     };

@@ -173,7 +173,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
     let _ = (on_consent, on_closed, root);
 
     // Opened inside the click, or browsers block it; the form then loads UPS's consent into it.
-    let start = StartMode::Handler(Callback::new(move |()| {
+    let popup = Callback::new(move |()| {
         notice.set(None);
         #[cfg(feature = "hydrate")]
         match (browser::open_consent_window(), popup_form.get_untracked()) {
@@ -185,7 +185,8 @@ fn Widget(context: EmbedContext) -> impl IntoView {
             }
             _ => blocked.set(true),
         }
-    }));
+    });
+    let start = StartMode::Widget { key: key.expose().to_owned(), popup };
     let revoke_key = key.clone();
     let on_revoke = Callback::new(move |()| {
         opt_out.dispatch(EmbedOptOut { key: revoke_key.clone() });
@@ -221,7 +222,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
                     <button type="button" class="secondary" on:click=continue_here>"Continue in this window"</button>
                 </div>
             </Show>
-            {move || view! { <AuthorizationCard view=shown.get() start revoke=RevokeMode::Handler(on_revoke)/> }}
+            {move || view! { <AuthorizationCard view=shown.get() start=start.clone() revoke=RevokeMode::Handler(on_revoke)/> }}
             {grid}
             <Faq entries=OAUTH_FAQ/>
             <p class="embed-footer">{format!("Signed in to your portal as {portal_user}.")}</p>

@@ -1,0 +1,14 @@
+import { defineConfig } from "@playwright/test";
+import base from "./playwright.config";
+
+// The widget's size and speed, measured rather than tested (scripts/widget-bench.sh): the same
+// server and browser as the suite, on a port of its own, with a report per measurement.
+const port = Number(process.env.E2E_PORT ?? 3200);
+
+export default defineConfig({
+  ...base,
+  testDir: "./measure",
+  timeout: 180_000,
+  use: { ...base.use, baseURL: `http://127.0.0.1:${port}` },
+  webServer: { ...base.webServer, command: `bash ./serve.sh ${port}`, url: `http://127.0.0.1:${port}/healthz` } as any,
+});
