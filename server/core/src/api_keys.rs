@@ -36,13 +36,21 @@ pub async fn require_reach(core: &Core, key: &ApiKey, company: CompanyId) -> Res
     if !key.restricted {
         return Ok(());
     }
-    let generation = core.store.generation();
-    let reaches = match core.caches.reach.get(&(key.id, company), generation) {
+    let entry = (key.id, company);
+    let cached = core.caches.reach.get(&entry, core.store.generation());
+    let reaches = match cached {
         Some(reaches) => reaches,
         None => {
-            let reaches = core.store.api_key_reaches(key.id, company).await?;
-            core.caches.reach.insert((key.id, company), reaches, generation);
-            reaches
+            let _turn = core.caches.reach.loading(&entry).await;
+            let generation = core.store.generation();
+            match core.caches.reach.get(&entry, generation) {
+                Some(reaches) => reaches,
+                None => {
+                    let reaches = core.store.api_key_reaches(key.id, company).await?;
+                    core.caches.reach.insert(entry, reaches, generation);
+                    reaches
+                }
+            }
         }
     };
     match reaches {
@@ -65,6 +73,10 @@ pub async fn revoke_labelled(core: &Core, product: Product, label: &str) -> Resu
 /// moment (a revocation by this process counts at once, by another within `CACHE_TTL`).
 pub async fn authenticate(core: &Core, presented: &str) -> Result<Option<ApiKey>, CoreError> {
     let hash = token_hash(presented);
+    if let Some(key) = core.caches.api_keys.get(&hash, core.store.generation()) {
+        return Ok(Some(key));
+    }
+    let _turn = core.caches.api_keys.loading(&hash).await;
     let generation = core.store.generation();
     if let Some(key) = core.caches.api_keys.get(&hash, generation) {
         return Ok(Some(key));

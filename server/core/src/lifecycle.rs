@@ -122,12 +122,16 @@ pub async fn fresh_token(
     product: Product,
     min_validity: i64,
 ) -> Result<FreshToken, TokenError> {
-    let generation = core.store.generation();
     let key = (company, product, min_validity);
-    if let Some((token, usable_until)) = core.caches.tokens.get(&key, generation) {
-        if usable_until > now() {
-            return Ok(token);
-        }
+    let cached = |generation| core.caches.tokens.get(&key, generation).filter(|(_, until)| *until > now());
+    if let Some((token, _)) = cached(core.store.generation()) {
+        return Ok(token);
+    }
+    // The callers that missed it together read it once (see `crate::cache`).
+    let turn = core.caches.tokens.loading(&key).await;
+    let generation = core.store.generation();
+    if let Some((token, _)) = cached(generation) {
+        return Ok(token);
     }
     let stored = current(core, company, product).await?;
     usable(&stored)?;
@@ -136,6 +140,7 @@ pub async fn fresh_token(
         core.caches.tokens.insert(key, (token.clone(), usable_until), generation);
         return Ok(token);
     }
+    drop(turn);
     let guard = core.refresh_locks.lock_for(stored.authorization).lock_owned().await;
     // Whoever held the lock before us may have refreshed already: read again.
     let stored = current(core, company, product).await?;
