@@ -1,4 +1,5 @@
-//! The application shared by the server (SSR) and the browser (hydration): the pages and
+//! The application shared by the server (SSR) and the browser (its islands, `#[island]`, are all
+//! that hydrates): the pages and
 //! components, and the server functions behind them, by feature (`auth`, `authorization`,
 //! `tokens`, `activity`, `embed`, `products`), each with its server functions in `api` and its
 //! view in `view`. A server function authenticates, authorizes, calls the core
@@ -50,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/png" href="/favicon.png"/>
                 <link rel="stylesheet" href=stylesheet/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>

@@ -38,8 +38,8 @@ pub fn close_dialog(dialog: NodeRef<Dialog>) {
 }
 
 /// A moment in time: UTC when rendered on the server, then the admin's own time zone (named)
-/// once the page is live in their browser.
-#[component]
+/// once the page is live in their browser (an island).
+#[island]
 pub fn LocalTime(unix: i64) -> impl IntoView {
     let local = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]

@@ -90,14 +90,21 @@ pub fn client_address(parts: &Parts, web: &WebConfig) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// After a server function that a form may post without any script: the browser asked for a page
-/// (`Accept: text/html`), so it goes to `path`; a server action called by the page's script keeps
-/// its answer and stays where it is.
+/// Whether a server function was called by a form the browser posted itself (it asks for a page,
+/// `Accept: text/html`), rather than by a script, which asks for data. Its answer is then a
+/// redirect: back to the page it came from, or to `after_form_post`'s.
+pub fn form_posted(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// After a server function that a form may post without any script: the browser goes to `path`;
+/// a server action called by a script keeps its answer and stays where it is.
 pub fn after_form_post(path: &str) {
-    let page_wanted = leptos::prelude::use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(header::ACCEPT).and_then(|accept| accept.to_str().ok()).map(str::to_owned))
-        .is_some_and(|accept| accept.contains("text/html"));
-    if page_wanted {
+    if leptos::prelude::use_context::<Parts>().is_some_and(|parts| form_posted(&parts)) {
         leptos_axum::redirect(path);
     }
 }

@@ -45,7 +45,6 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
     let wording = product.wording();
     let confirm = NodeRef::<Dialog>::new();
     let explain = NodeRef::<Dialog>::new();
-    let revealed = RwSignal::new(false);
     let company_id = company.id;
     let start_path = format!("/oauth/{}/start", product.slug());
     let status_line = match status.clone() {
@@ -100,11 +99,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
         }
         .into_any(),
-        (true, Revoke::RevealedByAuthorized) => view! {
-            <button type="button" class="authorized" aria-expanded=move || revealed.get().to_string()
-                on:click=move |_| revealed.update(|shown| *shown = !*shown)>"Authorized"</button>
-            <Show when=move || revealed.get()>{revoke_button}</Show>
-        }
+        (true, Revoke::RevealedByAuthorized) => view! { <RevealRevoke label=wording.revoke_label.to_owned()/> }
         .into_any(),
         (true, Revoke::SeparateButton) => view! {
             <span class="badge authorized-badge">"Authorized"</span>
@@ -170,4 +165,20 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <p class="tip"><strong>"Tip: "</strong>"If you require assistance, reach out to your Account Executive."</p>
         </section>
     }.into_any()
+}
+
+/// Pickup Manager's Authorized, which reveals its Opt-Out (an island: it toggles in the browser).
+/// Opt-Out opens the confirmation by `commandfor`.
+#[island]
+fn RevealRevoke(label: String) -> impl IntoView {
+    let revealed = RwSignal::new(false);
+    view! {
+        <button type="button" class="authorized" aria-expanded=move || revealed.get().to_string()
+            on:click=move |_| revealed.update(|shown| *shown = !*shown)>"Authorized"</button>
+        <Show when=move || revealed.get()>
+            <button type="button" class="secondary" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">
+                {label.clone()}
+            </button>
+        </Show>
+    }
 }

@@ -58,7 +58,7 @@ pub fn EmbedPage() -> impl IntoView {
 
 /// A session that cannot be used: said in the frame, and to every origin allowed to frame it
 /// (the one that did is among them; the others cannot receive it).
-#[component]
+#[island]
 fn Refused(error: AppError, host_origins: Vec<String>) -> impl IntoView {
     let message = error.to_string();
     #[cfg(feature = "hydrate")]
@@ -75,7 +75,7 @@ fn Refused(error: AppError, host_origins: Vec<String>) -> impl IntoView {
     view! { <main class="embed-body"><p class="alert error" role="alert">{message}</p></main> }
 }
 
-#[component]
+#[island]
 fn Widget(context: EmbedContext) -> impl IntoView {
     let EmbedContext { key, view: initial, host_origin, portal_user } = context;
     let product = initial.product;

@@ -104,8 +104,8 @@ fn Chrome(overview: ProductOverview, section: Section) -> impl IntoView {
 }
 
 /// A menu button (WAI-ARIA menu button pattern): Enter, Space or ArrowDown opens it and focuses
-/// the first item; Escape closes it and returns focus to the button.
-#[component]
+/// the first item; Escape closes it and returns focus to the button (an island).
+#[island]
 fn ManageMenu(current: bool) -> impl IntoView {
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
