@@ -49,3 +49,18 @@ test("with JavaScript off the Token Manager authorizes, lists the token and clea
   await expect(grid.getByRole("row").nth(1).getByRole("cell").nth(2)).toHaveText("Cleared");
   await expect(page.getByRole("button", { name: "Authorize" })).toBeVisible();
 });
+
+test("with JavaScript off Pickup Manager opts in with API ▸ OAuth and shows Opt-Out at once", async ({ page }) => {
+  await signIn(page, "noscript.pickups", "/pickup-manager/settings");
+  await page.getByRole("button", { name: "API", exact: true }).click();
+  await page.getByRole("dialog", { name: "UPS API" }).getByRole("button", { name: "OAuth" }).click();
+  await consentOnSandbox(page, "Customer Solutions - Intelligent Pickup Manager");
+
+  await expect(page).toHaveURL(/\/pickup-manager\/settings\?company=\d+&outcome=authorized$/);
+  // The reveal needs a script: without one, Opt-Out is shown beside Authorized.
+  await page.getByRole("button", { name: "Opt-Out" }).click();
+  await page.getByRole("dialog", { name: "Opt-Out of UPS API access?" }).getByRole("button", { name: "OK" }).click();
+  await expect(page).toHaveURL(/\/pickup-manager\/settings\?company=\d+&outcome=revoked$/);
+  await expect(page.getByRole("status")).toContainText("Intelligent Pickup Manager was opted out");
+  await expect(page.getByRole("button", { name: "API", exact: true })).toBeVisible();
+});

@@ -65,6 +65,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
         _ => wording.opt_in,
     };
+    let on_admin_page = matches!(start, StartMode::Form);
     let start_form = move |label: &'static str| match start.clone() {
         StartMode::Form => view! {
             <form method="post" action=start_path.clone() class="inline">
@@ -99,8 +100,12 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
         }
         .into_any(),
-        (true, Revoke::RevealedByAuthorized) => view! { <RevealRevoke label=wording.revoke_label.to_owned()/> }
-        .into_any(),
+        // Without a script the reveal cannot run: the admin pages then show Opt-Out at once. (Not
+        // in the widget, which is an island itself: a `<noscript>` there could not hydrate.)
+        (true, Revoke::RevealedByAuthorized) => {
+            let fallback = on_admin_page.then(|| view! { <noscript>{revoke_button()}</noscript> });
+            view! { <RevealRevoke label=wording.revoke_label.to_owned()/> {fallback} }.into_any()
+        }
         (true, Revoke::SeparateButton) => view! {
             <span class="badge authorized-badge">"Authorized"</span>
             {revoke_button()}
