@@ -2,7 +2,7 @@
 //! walk-through. The admin pages and the embedded widget show the same card and differ only in
 //! how they start and end an authorization. On the admin pages both work before and without any
 //! script: Opt-In is a form, the dialogs open by `commandfor`, and the confirmation is a form
-//! that the page's script sends as a server action once it runs.
+//! posting the `OptOut` server function, which sends the browser back to the page.
 
 use super::api::OptOut;
 use crate::ui::{close_dialog, ConfirmDialog, LocalTime};
@@ -24,8 +24,8 @@ pub enum StartMode {
 /// How the confirmed opt-out ends the authorization.
 #[derive(Clone, Copy)]
 pub enum RevokeMode {
-    /// A form posting `OptOut` (the admin pages): a server action once the script runs, a plain
-    /// POST that comes back to the page before.
+    /// A form posting `OptOut` (the admin pages, server HTML only): a plain POST that comes back
+    /// to the page with `?outcome=revoked`.
     Form(ServerAction<OptOut>),
     /// A handler (the widget, which acts with its own key).
     Handler(Callback<()>),
@@ -134,7 +134,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
                 <ActionForm action=opt_out attr:class="inline">
                     <input type="hidden" name="product" value=product.slug()/>
                     <input type="hidden" name="company" value=company_id.get()/>
-                    <button type="submit" class="danger" on:click=move |_| close_dialog(confirm)>{confirm_label}</button>
+                    <button type="submit" class="danger">{confirm_label}</button>
                 </ActionForm>
             }
             .into_any(),

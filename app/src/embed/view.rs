@@ -121,8 +121,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
     Effect::new(move |_| match opt_out.value().get() {
         Some(Ok(view)) => {
             shown.set(view);
-            let wording = product.wording();
-            notice.set(Some((format!("{} {}", product.short_name(), wording.revoked), false)));
+            notice.set(Some((Notice::Revoked.message(product), false)));
             emit(
                 match product.revocation() {
                     Revocation::Clear => event::CLEARED,
