@@ -31,12 +31,6 @@ pub fn ConfirmDialog(
     }
 }
 
-pub fn close_dialog(dialog: NodeRef<Dialog>) {
-    if let Some(dialog) = dialog.get() {
-        dialog.close();
-    }
-}
-
 /// A moment in time: UTC when rendered on the server, then the admin's own time zone (named)
 /// once the page is live in their browser (an island).
 #[island]
@@ -50,8 +44,29 @@ pub fn LocalTime(unix: i64) -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 fn browser_time(unix: i64) -> Option<String> {
-    use wasm_bindgen::JsValue;
-    let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    local_string(&js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0)))
+}
+
+/// Every moment in `root` in the admin's own time zone, as [`LocalTime`] shows it: for server
+/// HTML that arrived after the page's islands came alive (the widget's content, posted in place).
+#[cfg(feature = "hydrate")]
+pub fn localize_times(root: &web_sys::Element) {
+    let Ok(times) = root.query_selector_all("time[datetime]") else { return };
+    for index in 0..times.length() {
+        let Some(time) =
+            times.item(index).and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
+        else {
+            continue;
+        };
+        let Some(moment) = time.get_attribute("datetime") else { continue };
+        if let Some(local) = local_string(&js_sys::Date::new(&moment.into())) {
+            time.set_text_content(Some(&local));
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn local_string(date: &js_sys::Date) -> Option<String> {
     let options = js_sys::Object::new();
     for (key, value) in [
         ("year", "numeric"),

@@ -120,6 +120,7 @@ for (const { product, companyName, consentName, optIn, optOut, revokedEvent } of
     await expect(frame.getByText("What is OAuth 2.0?")).toBeVisible();
     await expectEvent(page, "optin:ready (not_authorized)");
     await expectAccessible(page, `the ${product} widget, not authorized`);
+    const history = await page.evaluate(() => window.history.length);
 
     // UPS's sign-in opens in a window of its own, which reports back and closes.
     const popupOpened = page.waitForEvent("popup");
@@ -151,6 +152,10 @@ for (const { product, companyName, consentName, optIn, optOut, revokedEvent } of
     }
     // Nothing the host received carries a token.
     await expect(page.getByTestId("events")).not.toContainText(/access|refresh|token/i);
+    // The widget changed in place: the portal's Back button has nothing of it to step through,
+    // and the host heard each change once.
+    expect(await page.evaluate(() => window.history.length)).toBe(history);
+    await expect(page.getByTestId("events").getByRole("listitem").filter({ hasText: /optin:ready/ })).toHaveCount(1);
   });
 }
 
@@ -226,7 +231,7 @@ test("with pop-ups blocked, the widget says so and completes the opt-in in the w
   await expectEvent(page, "optin:opted_out");
 });
 
-test("with JavaScript off a bare iframe's widget opts in through the whole window", async ({ browser }) => {
+test("with JavaScript off a bare iframe's widget opts in through the whole window, and clears in the frame", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const bare = async (path: string) => {
@@ -244,5 +249,13 @@ test("with JavaScript off a bare iframe's widget opts in through the whole windo
   const again = await bare("/bare-again");
   await expect(again.getByTestId("authorization-status")).toContainText("Authorized by Pat Portal");
   await expect(again.getByTestId("token-grid")).toContainText("Active");
+
+  // Clear too: the confirmation's form posts the widget's key back to its page in the frame.
+  await again.getByRole("button", { name: "Clear" }).click();
+  await again.getByRole("dialog", { name: "Clear the authorization?" }).getByRole("button", { name: "Clear" }).click();
+  await expect(again.getByRole("status")).toContainText("authorization was cleared");
+  await expect(again.getByTestId("authorization-status")).toContainText("is not authorized");
+  await expect(again.getByTestId("token-grid")).toContainText("Cleared");
+  await expect(again.getByRole("button", { name: "Authorize" })).toBeVisible();
   await context.close();
 });

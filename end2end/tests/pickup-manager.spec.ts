@@ -61,8 +61,9 @@ test("an admin selects a company, opts in with API ▸ OAuth, and opts out with 
   await expect(authorized).toBeVisible();
 
   // Authorized reveals Opt-Out; its confirmation's Cancel changes nothing.
-  await authorized.click();
   const optOut = page.getByRole("button", { name: "Opt-Out" });
+  await expect(optOut).toBeHidden();
+  await authorized.click();
   await optOut.click();
   const confirm = page.getByRole("dialog", { name: "Opt-Out of UPS API access?" });
   await expect(confirm).toBeVisible();

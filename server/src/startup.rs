@@ -177,6 +177,7 @@ impl Application {
             .route("/api/v1/openapi.json", get(token_api::openapi))
             .route("/api/v1/embed/sessions", post(embed_api::sessions::create_session))
             .route("/embed/start", post(embed_api::consent::start))
+            .route("/embed/{product}", post(embed_api::widget::post))
             .route("/embed/v1/optin.js", get(embed_api::snippet))
             .route("/healthz", get(|| async { "ok" }))
             .route("/readyz", get(operations::readiness))

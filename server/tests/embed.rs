@@ -61,6 +61,31 @@ async fn open(browser: &Browser, product: Product, token: &str) -> Option<String
     }
 }
 
+/// Posts one of the widget's forms back to its page (`POST /embed/{product}`) as the widget's
+/// script does (`Sec-Fetch-Dest: empty`), or as its frame does without a script (`iframe`).
+async fn widget_post(browser: &Browser, product: Product, destination: &str, form: &[(&str, &str)]) -> common::Page {
+    let request = browser
+        .http
+        .post(browser.url(&format!("/embed/{}", product.slug())))
+        .header(header::ORIGIN, browser.base.origin().ascii_serialization())
+        .header("sec-fetch-dest", destination)
+        .form(form);
+    browser.send_with(request).await
+}
+
+/// The events a widget page announces to its host (`data-announce`).
+fn announced(page: &common::Page) -> Vec<Value> {
+    let attribute =
+        page.body.split(r#"data-announce=""#).nth(1).expect("the page announces").split('"').next().unwrap();
+    let json = attribute
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|error| panic!("{error}: {json}"))
+}
+
 /// The widget page as a browser loads it into a frame.
 async fn framed(browser: &Browser, product: Product, token: &str) -> common::Page {
     let url = browser.url(&format!("/embed/{}?session={token}", product.slug()));
@@ -111,20 +136,75 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
     assert!(!answer.body.contains("access"), "nothing token-like reaches the page");
     assert_eq!(app.status(company, Product::ReverseLogistics).await.as_deref(), Some("authorized"));
 
-    // The widget reads the new status; the admins' activity names the portal user.
-    let status = browser.server_fn("embed_status", &[("key", &widget)]).await;
-    assert_eq!(status.status, StatusCode::OK);
-    let view: Value = serde_json::from_str(&status.body).unwrap();
-    assert_eq!(view["status"]["Authorized"]["by"], "Pat Lee (portal user u-17)");
+    // The widget asks again with what the consent window reported: the page shows the new
+    // status and announces the change to the host; the admins' activity names the portal user.
+    let back = widget_post(
+        &browser,
+        Product::ReverseLogistics,
+        "empty",
+        &[("key", &widget), ("before", "not_authorized"), ("outcome", "authorized")],
+    )
+    .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    assert!(back.body.replace("<!>", "").contains("Authorized by Pat Lee (portal user u-17)"), "{}", back.body);
+    let events = announced(&back);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (&events[0]["source"], &events[0]["type"], &events[0]["status"], &events[0]["company"]),
+        (&json!("ups-optin"), &json!("optin:authorized"), &json!("authorized"), &json!(company.to_string()))
+    );
+    assert_eq!(back.headers[header::CACHE_CONTROL], "no-store");
+    // Asked again with nothing changed, the host hears nothing.
+    let same =
+        widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &widget), ("before", "authorized")]).await;
+    assert_eq!(announced(&same), Vec::<Value>::new());
     let actor: String = sqlx::query_scalar("SELECT actor_label FROM audit_log WHERE action = 'authorized'")
         .fetch_one(app.db.sqlite())
         .await
         .unwrap();
     assert_eq!(actor, "Pat Lee (portal user u-17)");
 
-    // Opt-Out from the widget wipes the tokens at once.
-    let out = browser.server_fn("embed_opt_out", &[("key", &widget)]).await;
+    // The widget's Opt-Out, posted as a page of its own or from another site, does nothing.
+    let alone =
+        widget_post(&browser, Product::ReverseLogistics, "document", &[("key", &widget), ("intent", "revoke")]).await;
+    assert!(alone.body.contains("This page works only inside your portal."), "{}", alone.body);
+    let foreign = browser
+        .send_with(
+            browser
+                .http
+                .post(browser.url("/embed/reverse-logistics"))
+                .header(header::ORIGIN, PORTAL)
+                .header("sec-fetch-dest", "iframe")
+                .form(&[("key", widget.as_str()), ("intent", "revoke")]),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    // Another product's widget page does not take this key.
+    let elsewhere =
+        widget_post(&browser, Product::DataManagement, "iframe", &[("key", &widget), ("intent", "revoke")]).await;
+    assert!(elsewhere.body.contains("expired or was already used"), "{}", elsewhere.body);
+    assert_eq!(app.status(company, Product::ReverseLogistics).await.as_deref(), Some("authorized"));
+
+    // Opt-Out from the widget (its confirmation's form, posted by the frame without a script)
+    // wipes the tokens at once, and the page says so and announces it.
+    let out = widget_post(
+        &browser,
+        Product::ReverseLogistics,
+        "iframe",
+        &[("key", &widget), ("intent", "revoke"), ("before", "authorized")],
+    )
+    .await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert!(out.body.contains("is not authorized"), "{}", out.body);
+    assert!(out.body.contains(r#"role="status""#), "the notice is shown: {}", out.body);
+    let events = announced(&out);
+    assert_eq!(
+        events
+            .iter()
+            .map(|event| (event["type"].as_str().unwrap(), event["status"].as_str().unwrap()))
+            .collect::<Vec<_>>(),
+        [("optin:opted_out", "not_authorized")]
+    );
     assert_eq!(app.status(company, Product::ReverseLogistics).await.as_deref(), Some("revoked"));
     assert!(app
         .tokens(company, Product::ReverseLogistics)
@@ -332,21 +412,31 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
         .execute(app.db.sqlite())
         .await
         .unwrap();
-    let expired = browser.server_fn("embed_status", &[("key", &widget)]).await;
-    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
-    assert!(expired.body.contains("EmbedSessionInvalid"), "{}", expired.body);
+    let expired = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &widget)]).await;
+    assert!(expired.body.contains("expired or was already used"), "{}", expired.body);
+    assert_eq!(announced(&expired)[0]["code"], "session_invalid");
     let fresh = open(&browser, Product::ReverseLogistics, &embed_token(&app, Product::ReverseLogistics, company).await)
         .await
         .unwrap();
+    // Bad input is told plainly, and changes nothing.
+    for (field, value, said) in [
+        ("intent", "delete", "Unknown intent"),
+        ("page", "0", "is not a page number"),
+        ("outcome", "granted", "Unknown outcome"),
+    ] {
+        let bad = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &fresh), (field, value)]).await;
+        assert!(bad.body.contains(said), "{field}={value}: {}", bad.body);
+    }
     sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(app.db.sqlite()).await.unwrap();
-    let revoked = browser.server_fn("embed_status", &[("key", &fresh)]).await;
-    assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
+    let revoked = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &fresh)]).await;
+    assert!(revoked.body.contains("expired or was already used"), "{}", revoked.body);
     let start = browser.post_form("/embed/start", &[("key", &fresh), ("mode", "popup")]).await;
     assert_eq!(start.status, StatusCode::UNAUTHORIZED);
 
     // A made-up key opens nothing.
-    let forged = browser.server_fn("embed_opt_out", &[("key", "forged")]).await;
-    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let forged =
+        widget_post(&browser, Product::ReverseLogistics, "iframe", &[("key", "forged"), ("intent", "revoke")]).await;
+    assert!(forged.body.contains("expired or was already used"), "{}", forged.body);
 }
 
 #[tokio::test]

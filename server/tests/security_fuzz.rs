@@ -24,6 +24,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/embed/sessions"),
     ("GET", "/embed/{product}"),
+    ("POST", "/embed/{product}"),
     ("POST", "/embed/start"),
     ("GET", "/embed/v1/optin.js"),
     ("POST", "/api/{function}"),
@@ -48,8 +49,6 @@ const FUNCTIONS: &[&str] = &[
     "token_history",
     "company_activity",
     "open_embed",
-    "embed_status",
-    "embed_opt_out",
     "embed_token_history",
     "nope",
 ];
@@ -68,8 +67,22 @@ const JUNK: &[&str] = &[
     "' OR 1=1 --",
     "null",
 ];
-const FIELDS: &[&str] =
-    &["company", "product", "page", "key", "session", "mode", "sign_in_name", "password", "next", "state", "code"];
+const FIELDS: &[&str] = &[
+    "company",
+    "product",
+    "page",
+    "key",
+    "session",
+    "mode",
+    "sign_in_name",
+    "password",
+    "next",
+    "state",
+    "code",
+    "intent",
+    "outcome",
+    "before",
+];
 
 fn junk(rng: &mut StdRng) -> String {
     match rng.gen_range(0..4) {

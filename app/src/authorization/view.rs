@@ -1,11 +1,12 @@
 //! The authorization card: each product's way of saying Opt-In and Opt-Out, from its
 //! walk-through. The admin pages and the embedded widget show the same card and differ only in
-//! how they start and end an authorization. On the admin pages both work before and without any
-//! script: Opt-In is a form, the dialogs open by `commandfor`, and the confirmation is a form
-//! posting the `OptOut` server function, which sends the browser back to the page.
+//! how they start and end an authorization. Both work before and without any script: Opt-In is
+//! a form, the dialogs open by `commandfor`, Pickup Manager's Authorized reveals Opt-Out in a
+//! `popover`, and the confirmation is a form (the admin pages' posts the `OptOut` server
+//! function, which sends the browser back to the page; the widget's posts back to the widget).
 
 use super::api::OptOut;
-use crate::ui::{close_dialog, ConfirmDialog, LocalTime};
+use crate::ui::{ConfirmDialog, LocalTime};
 use leptos::{html::Dialog, prelude::*};
 use model::{AuthorizationStatus, AuthorizationView, Revoke};
 
@@ -15,20 +16,20 @@ pub enum StartMode {
     /// A form POST to `/oauth/{product}/start`, in this window (the admin pages).
     Form,
     /// The widget: a form that takes the whole window to UPS's consent (`/embed/start` with
-    /// `mode=page`), which is what the click does before the page's script runs. Once it runs,
-    /// the click runs `popup` instead, which opens UPS's consent in a window of its own (browsers
-    /// allow that only during the click).
-    Widget { key: String, popup: Callback<()> },
+    /// `mode=page`), which is what the click does without the widget's script. With it, the
+    /// submission opens UPS's consent in a window of its own instead (`data-consent`).
+    Widget { key: String },
 }
 
 /// How the confirmed opt-out ends the authorization.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub enum RevokeMode {
     /// A form posting `OptOut` (the admin pages, server HTML only): a plain POST that comes back
     /// to the page with `?outcome=revoked`.
     Form(ServerAction<OptOut>),
-    /// A handler (the widget, which acts with its own key).
-    Handler(Callback<()>),
+    /// The widget: a form posting its own key back to its page (`POST /embed/{product}`), which
+    /// the widget's script posts in place (`data-swap`). `before` is the status it showed.
+    Widget { key: String, before: &'static str },
 }
 
 /// The authorization card on the admin pages: opt-in and opt-out by form.
@@ -44,7 +45,6 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
     let AuthorizationView { company, product, status } = view;
     let wording = product.wording();
     let confirm = NodeRef::<Dialog>::new();
-    let explain = NodeRef::<Dialog>::new();
     let company_id = company.id;
     let start_path = format!("/oauth/{}/start", product.slug());
     let status_line = match status.clone() {
@@ -65,7 +65,6 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
         _ => wording.opt_in,
     };
-    let on_admin_page = matches!(start, StartMode::Form);
     let start_form = move |label: &'static str| match start.clone() {
         StartMode::Form => view! {
             <form method="post" action=start_path.clone() class="inline">
@@ -74,15 +73,11 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             </form>
         }
         .into_any(),
-        StartMode::Widget { key, popup } => view! {
-            <form method="post" action="/embed/start" target="_top" class="inline">
+        StartMode::Widget { key } => view! {
+            <form method="post" action="/embed/start" target="_top" class="inline" data-consent>
                 <input type="hidden" name="key" value=key/>
                 <input type="hidden" name="mode" value="page"/>
-                <button type="submit" class="primary" on:click=move |event| {
-                    event.prevent_default();
-                    close_dialog(explain);
-                    popup.run(());
-                }>{label}</button>
+                <button type="submit" class="primary">{label}</button>
             </form>
         }
         .into_any(),
@@ -100,12 +95,13 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
         }
         .into_any(),
-        // Without a script the reveal cannot run: the admin pages then show Opt-Out at once. (Not
-        // in the widget, which is an island itself: a `<noscript>` there could not hydrate.)
-        (true, Revoke::RevealedByAuthorized) => {
-            let fallback = on_admin_page.then(|| view! { <noscript>{revoke_button()}</noscript> });
-            view! { <RevealRevoke label=wording.revoke_label.to_owned()/> {fallback} }.into_any()
+        // Authorized reveals Opt-Out in a popover: the browser toggles it, with or without a
+        // script, and Escape or a click elsewhere closes it.
+        (true, Revoke::RevealedByAuthorized) => view! {
+            <button type="button" class="authorized" popovertarget="revoke-reveal">"Authorized"</button>
+            <div id="revoke-reveal" class="reveal" popover="auto">{revoke_button()}</div>
         }
+        .into_any(),
         (true, Revoke::SeparateButton) => view! {
             <span class="badge authorized-badge">"Authorized"</span>
             {revoke_button()}
@@ -115,7 +111,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             None => start_form(opt_in_label).into_any(),
             Some(explanation) => view! {
                 <button type="button" class="primary" aria-haspopup="dialog" commandfor="explain" command="show-modal">{opt_in_label}</button>
-                <dialog id="explain" node_ref=explain class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
+                <dialog id="explain" class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
                     <h2 id="explain-title">{explanation.title}</h2>
                     <p id="explain-body">{explanation.body}</p>
                     <div class="actions">
@@ -138,8 +134,13 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
                 </ActionForm>
             }
             .into_any(),
-            RevokeMode::Handler(handler) => view! {
-                <button type="button" class="danger" on:click=move |_| { handler.run(()); close_dialog(confirm); }>{confirm_label}</button>
+            RevokeMode::Widget { key, before } => view! {
+                <form method="post" action=format!("/embed/{}", product.slug()) class="inline" data-swap>
+                    <input type="hidden" name="key" value=key/>
+                    <input type="hidden" name="intent" value="revoke"/>
+                    <input type="hidden" name="before" value=before/>
+                    <button type="submit" class="danger">{confirm_label}</button>
+                </form>
             }
             .into_any(),
         };
@@ -170,20 +171,4 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <p class="tip"><strong>"Tip: "</strong>"If you require assistance, reach out to your Account Executive."</p>
         </section>
     }.into_any()
-}
-
-/// Pickup Manager's Authorized, which reveals its Opt-Out (an island: it toggles in the browser).
-/// Opt-Out opens the confirmation by `commandfor`.
-#[island]
-fn RevealRevoke(label: String) -> impl IntoView {
-    let revealed = RwSignal::new(false);
-    view! {
-        <button type="button" class="authorized" aria-expanded=move || revealed.get().to_string()
-            on:click=move |_| revealed.update(|shown| *shown = !*shown)>"Authorized"</button>
-        <Show when=move || revealed.get()>
-            <button type="button" class="secondary" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">
-                {label.clone()}
-            </button>
-        </Show>
-    }
 }

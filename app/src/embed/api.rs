@@ -1,6 +1,9 @@
-//! The widget's server functions: opening it (redeeming the single-use embed session, only when
-//! the page is loaded in a frame), its status, Opt-Out / Clear, and the token grid. Every call
-//! after the first carries the widget key the page was given.
+//! The widget's server side: opening it (redeeming the single-use embed session, only when the
+//! page is loaded in a frame), the forms it posts back to its own page (`POST /embed/{product}`:
+//! Opt-Out / Clear, another page of the token grid, or the status again after the consent window
+//! reported), and the token grid. Every request after the first carries the widget key the page
+//! was given. What the host page hears is decided here too: each page lists the events it
+//! announces, and the widget's script only delivers them.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -16,13 +19,52 @@ pub struct EmbedContext {
     pub host_origin: String,
     /// The portal user, as the portal named them.
     pub portal_user: String,
+    /// What the page says first (after an Opt-Out, or what the consent window reported):
+    /// the message, and whether it is an error.
+    pub notice: Option<(String, bool)>,
+    /// The token grid's page (Data Management).
+    pub page: u32,
+    /// The events this page announces to the host, as a JSON array of messages.
+    pub announce: String,
 }
 
 /// What the widget page shows: the widget, or why not, and which origins may hear about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EmbedLoad {
     Open(EmbedContext),
-    Refused { error: AppError, host_origins: Vec<String> },
+    /// `announce` is the error event, for `host_origins`.
+    Refused {
+        error: AppError,
+        host_origins: Vec<String>,
+        announce: String,
+    },
+}
+
+/// A widget page already decided by the server before rendering (a form the widget posted to
+/// `POST /embed/{product}`), put in the page's context instead of the session to redeem.
+#[derive(Clone, Debug)]
+pub struct PreparedEmbed(pub Result<EmbedLoad, AppError>);
+
+/// What the widget posts back to its own page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WidgetIntent {
+    /// Show the widget as it stands (the consent window finished, or another grid page).
+    View,
+    /// Opt-Out or Clear, confirmed.
+    Revoke,
+}
+
+impl WidgetIntent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Revoke => "revoke",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::View, Self::Revoke].into_iter().find(|intent| intent.as_str() == value)
+    }
 }
 
 /// Redeems the single-use embed session `session` for a widget key. A second call with the same
@@ -32,17 +74,6 @@ pub async fn open_embed(product: String, session: String) -> Result<EmbedLoad, A
     crate::error::ssr::with_status(ssr::open(&product, &session).await)
 }
 
-#[server(prefix = "/api", endpoint = "embed_status")]
-pub async fn embed_status(key: WidgetKey) -> Result<AuthorizationView, AppError> {
-    crate::error::ssr::with_status(ssr::status(&key).await)
-}
-
-/// Opt-Out or Clear from the widget; answers the authorization as it now stands.
-#[server(prefix = "/api", endpoint = "embed_opt_out")]
-pub async fn embed_opt_out(key: WidgetKey) -> Result<AuthorizationView, AppError> {
-    crate::error::ssr::with_status(ssr::opt_out(&key).await)
-}
-
 /// Data Management's token grid, in the widget.
 #[server(prefix = "/api", endpoint = "embed_token_history")]
 pub async fn embed_token_history(key: WidgetKey, page: u32) -> Result<TokenPage, AppError> {
@@ -50,11 +81,150 @@ pub async fn embed_token_history(key: WidgetKey, page: u32) -> Result<TokenPage,
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::{resume, WidgetPost};
+
+#[cfg(feature = "ssr")]
 mod ssr {
-    use super::{EmbedContext, EmbedLoad};
-    use crate::{error::AppError, state::app_state};
-    use model::{AuthorizationView, Product, TokenPage, WidgetKey};
+    use super::{EmbedContext, EmbedLoad, WidgetIntent};
+    use crate::{
+        embed::event,
+        error::AppError,
+        state::{app_state, AppState},
+    };
+    use model::{AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, TokenPage, WidgetKey};
     use optin_core::{authorization, embed, CoreError};
+    use serde::Deserialize;
+    use serde_json::{json, Value};
+
+    /// The form the widget posts to `POST /embed/{product}`, as sent.
+    #[derive(Debug, Deserialize)]
+    pub struct WidgetPost {
+        key: String,
+        #[serde(default)]
+        intent: Option<String>,
+        #[serde(default)]
+        page: Option<String>,
+        /// What the consent window reported (a `Notice` code), when it did.
+        #[serde(default)]
+        outcome: Option<String>,
+        /// The status code the page showed before: the host hears of a change only.
+        #[serde(default)]
+        before: Option<String>,
+    }
+
+    /// `POST /embed/{product}`: does what the widget asked (only inside a frame, or from the
+    /// widget's own script) and answers what its page is now to show and announce.
+    pub async fn resume(
+        state: &AppState,
+        product: &str,
+        form: WidgetPost,
+        framed: bool,
+    ) -> Result<EmbedLoad, AppError> {
+        let product = Product::parse(product)?;
+        let intent = match form.intent.as_deref().filter(|intent| !intent.is_empty()) {
+            None => WidgetIntent::View,
+            Some(intent) => {
+                WidgetIntent::parse(intent).ok_or_else(|| AppError::Invalid(format!("Unknown intent {intent:?}.")))?
+            }
+        };
+        let page = match form.page.as_deref().filter(|page| !page.is_empty()) {
+            None => 1,
+            Some(page) => page
+                .parse::<u32>()
+                .ok()
+                .filter(|page| *page >= 1)
+                .ok_or_else(|| AppError::Invalid(format!("{page:?} is not a page number.")))?,
+        };
+        let outcome = match form.outcome.as_deref().filter(|outcome| !outcome.is_empty()) {
+            None => None,
+            Some(code) => {
+                Some(Notice::parse(code).ok_or_else(|| AppError::Invalid(format!("Unknown outcome {code:?}.")))?)
+            }
+        };
+        if !framed {
+            tracing::info!(%product, "widget post refused: not from the widget's frame");
+            return Ok(refused(AppError::Invalid("This page works only inside your portal.".into()), Vec::new()));
+        }
+        let key = WidgetKey::new(form.key);
+        let session = match embed::session(&state.core, &key).await {
+            Ok(session) if session.product == product => session,
+            Ok(_) | Err(CoreError::EmbedSessionInvalid) => {
+                return Ok(refused(AppError::EmbedSessionInvalid, Vec::new()))
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let (view, notice, mut events) = match intent {
+            WidgetIntent::Revoke => {
+                let view = embed::revoke(&state.core, &key).await?;
+                let kind = match product.revocation() {
+                    Revocation::Clear => event::CLEARED,
+                    Revocation::OptOut => event::OPTED_OUT,
+                };
+                let revoked = message(&view, kind, &[]);
+                (view, Some(Notice::Revoked), vec![revoked])
+            }
+            WidgetIntent::View => {
+                let view = authorization::view(&state.core, session.company.clone(), product).await?;
+                let mut events = Vec::new();
+                if let Some(outcome) = outcome.filter(|outcome| outcome.is_error()) {
+                    events.push(message(
+                        &view,
+                        event::ERROR,
+                        &[("code", outcome.code()), ("message", &outcome.message(product))],
+                    ));
+                }
+                (view, outcome, events)
+            }
+        };
+        if form.before.as_deref().is_some_and(|before| before != view.status.code()) {
+            match &view.status {
+                AuthorizationStatus::Authorized { .. } => events.push(message(&view, event::AUTHORIZED, &[])),
+                AuthorizationStatus::ReauthorizationRequired { reason, .. } => {
+                    events.push(message(&view, event::REAUTHORIZATION_REQUIRED, &[("reason", reason)]))
+                }
+                AuthorizationStatus::NotAuthorized => {}
+            }
+        }
+        Ok(EmbedLoad::Open(EmbedContext {
+            key,
+            notice: notice.map(|notice| (notice.message(product), notice.is_error())),
+            page,
+            announce: Value::Array(events).to_string(),
+            view,
+            host_origin: session.host_origin,
+            portal_user: session.portal_user_name,
+        }))
+    }
+
+    /// A message for the host page: what it is, and the widget's product, company and status.
+    fn message(view: &AuthorizationView, kind: &str, fields: &[(&str, &str)]) -> Value {
+        let mut message = json!({
+            "source": "ups-optin",
+            "type": kind,
+            "product": view.product.slug(),
+            "company": view.company.id.to_string(),
+            "status": view.status.code(),
+        });
+        for (name, value) in fields {
+            message[*name] = Value::from(*value);
+        }
+        message
+    }
+
+    /// The code an error event carries.
+    fn error_code(error: &AppError) -> &'static str {
+        match error {
+            AppError::EmbedSessionInvalid => "session_invalid",
+            AppError::Forbidden => "not_allowed",
+            _ => "failed",
+        }
+    }
+
+    /// A widget that cannot open, with the error event for `host_origins`.
+    fn refused(error: AppError, host_origins: Vec<String>) -> EmbedLoad {
+        let event = json!({ "source": "ups-optin", "type": event::ERROR, "code": error_code(&error), "message": error.to_string() });
+        EmbedLoad::Refused { error, host_origins, announce: Value::Array(vec![event]).to_string() }
+    }
 
     pub async fn open(product: &str, session: &str) -> Result<EmbedLoad, AppError> {
         let state = app_state()?;
@@ -66,7 +236,7 @@ mod ssr {
         // A navigation inside the frame comes from our own page: that says nothing of the portal.
         let framing = framing_origin().filter(|origin| *origin != state.web.origin());
         let framed_by = framing.clone().filter(|origin| allowed.contains(origin));
-        let refused = |error| EmbedLoad::Refused { error, host_origins: framed_by.iter().cloned().collect() };
+        let refused = |error| refused(error, framed_by.iter().cloned().collect());
         if framing.is_some() && framed_by.is_none() {
             tracing::info!(%product, "embed session refused: framed by a page that is not one of the product's portals");
             return Ok(refused(AppError::Invalid("This page works only inside your portal.".into())));
@@ -83,11 +253,19 @@ mod ssr {
             Err(error) => return Err(error.into()),
         };
         let view = authorization::view(&state.core, session.company.clone(), product).await?;
+        // The host hears that the widget is ready, and at once if the grant needs renewing.
+        let mut events = vec![message(&view, event::READY, &[])];
+        if let AuthorizationStatus::ReauthorizationRequired { reason, .. } = &view.status {
+            events.push(message(&view, event::REAUTHORIZATION_REQUIRED, &[("reason", reason)]));
+        }
         Ok(EmbedLoad::Open(EmbedContext {
             key,
             view,
             host_origin: session.host_origin,
             portal_user: session.portal_user_name,
+            notice: None,
+            page: 1,
+            announce: Value::Array(events).to_string(),
         }))
     }
 
@@ -104,14 +282,6 @@ mod ssr {
     /// The origin of the page that framed this one, when the browser says.
     fn framing_origin() -> Option<String> {
         crate::web::referer_origin(&leptos::prelude::use_context::<http::request::Parts>()?.headers)
-    }
-
-    pub async fn status(key: &WidgetKey) -> Result<AuthorizationView, AppError> {
-        Ok(embed::status(&app_state()?.core, key).await?)
-    }
-
-    pub async fn opt_out(key: &WidgetKey) -> Result<AuthorizationView, AppError> {
-        Ok(embed::revoke(&app_state()?.core, key).await?)
     }
 
     pub async fn token_history(key: &WidgetKey, page: u32) -> Result<TokenPage, AppError> {

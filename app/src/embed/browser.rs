@@ -1,43 +1,157 @@
-//! The widget's browser side: the consent window, the messages to and from it, and those to the
-//! host page. Compiled into the wasm only.
+//! The widget's script, compiled into the wasm only. The page is server HTML that works without
+//! it; this delivers the events each page announces (`data-announce`) to the host's origin
+//! (`data-hosts`) and the frame's height, opens UPS's consent in a window of its own, and posts
+//! the widget's other forms (`data-swap`) in place: the answer is the widget's page, whose
+//! content replaces this one's, so no navigation adds to the portal's history.
 
-use super::{event, CONSENT_WINDOW};
-use leptos::prelude::*;
-use model::{AuthorizationView, Notice};
+use super::{event, CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, WIDGET};
+use leptos::{prelude::*, task::spawn_local};
 use std::{cell::RefCell, time::Duration};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, HtmlElement, HtmlFormElement};
+
+/// What the island shows that only a script knows.
+#[derive(Clone, Copy)]
+pub struct Shown {
+    pub waiting: RwSignal<bool>,
+    pub blocked: RwSignal<bool>,
+    pub unreachable: RwSignal<bool>,
+}
 
 thread_local! {
+    static SHOWN: RefCell<Option<Shown>> = const { RefCell::new(None) };
+    /// The origins this page reports to, read once from the first page.
+    static HOSTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// The consent window this page opened, to recognise its messages and notice it closing.
     static CONSENT: RefCell<Option<web_sys::Window>> = const { RefCell::new(None) };
-    static ON_CLOSED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+    /// The Opt-In form whose window was blocked, to continue in the whole window instead.
+    static BLOCKED: RefCell<Option<HtmlFormElement>> = const { RefCell::new(None) };
     static WATCH: RefCell<Option<IntervalHandle>> = const { RefCell::new(None) };
 }
 
-/// Opens an empty consent window (the popup form then navigates it); `false` when blocked.
-pub fn open_consent_window() -> bool {
+/// Starts the script on the page as the server sent it.
+pub fn start(shown: Shown) {
+    SHOWN.with(|slot| *slot.borrow_mut() = Some(shown));
+    let Some(content) = document().get_element_by_id(CONTENT) else { return };
+    let hosts = content.get_attribute("data-hosts").unwrap_or_default();
+    HOSTS.with(|slot| *slot.borrow_mut() = hosts.split_whitespace().map(str::to_owned).collect());
+    announce(&content);
+    if let Some(widget) = document().get_element_by_id(WIDGET).and_then(|widget| widget.dyn_into::<HtmlElement>().ok())
+    {
+        report_height(widget);
+    }
+    listen_for_submissions();
+    listen_for_consent();
+}
+
+fn shown() -> Option<Shown> {
+    SHOWN.with(|slot| *slot.borrow())
+}
+
+/// Posts each event the page announces to the host's origin (the browser drops it when the
+/// frame's parent has another origin).
+fn announce(content: &Element) {
+    let Some(announced) = content.get_attribute("data-announce") else { return };
+    let Ok(events) = js_sys::JSON::parse(&announced) else { return };
+    for message in js_sys::Array::from(&events).iter() {
+        post_to_host(&message);
+    }
+}
+
+fn post_to_host(message: &JsValue) {
+    let Ok(Some(parent)) = window().parent() else { return };
+    HOSTS.with(|hosts| {
+        for origin in hosts.borrow().iter() {
+            let _ = parent.post_message(message, origin);
+        }
+    });
+}
+
+/// A message the script itself sends (the frame's height, an unreachable server).
+fn post_fields(kind: &str, fields: &[(&str, &str)]) {
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&message, &key.into(), &value.into());
+    };
+    set("source", "ups-optin");
+    set("type", kind);
+    for (key, value) in fields {
+        set(key, value);
+    }
+    post_to_host(&message);
+}
+
+/// Every form of the widget submits through here: Opt-In opens the consent window, the others
+/// are posted in place.
+fn listen_for_submissions() {
+    let handle = window_event_listener(leptos::ev::submit, |event: web_sys::SubmitEvent| {
+        let Some(form) = event.target().and_then(|target| target.dyn_into::<HtmlFormElement>().ok()) else { return };
+        if form.has_attribute("data-consent") {
+            event.prevent_default();
+            open_consent(form);
+        } else if form.has_attribute("data-swap") {
+            event.prevent_default();
+            spawn_local(post_in_place(form));
+        }
+    });
+    // The listeners live as long as the page.
+    std::mem::forget(handle);
+}
+
+/// Opens the consent window during the click (browsers block it otherwise); the hidden popup
+/// form then loads UPS's consent into it.
+fn open_consent(form: HtmlFormElement) {
+    close_dialog_around(&form);
+    let Some(shown) = shown() else { return };
     let opened = window()
         .open_with_url_and_target_and_features("", CONSENT_WINDOW, "popup=yes,width=520,height=760")
         .ok()
         .flatten();
-    let open = opened.is_some();
-    CONSENT.with(|consent| *consent.borrow_mut() = opened);
-    open
+    let popup_form =
+        document().get_element_by_id(CONSENT_FORM).and_then(|form| form.dyn_into::<HtmlFormElement>().ok());
+    match (opened, popup_form) {
+        (Some(opened), Some(popup_form)) => {
+            CONSENT.with(|consent| *consent.borrow_mut() = Some(opened));
+            shown.blocked.set(false);
+            shown.waiting.set(true);
+            let _ = popup_form.submit();
+            watch_consent_window();
+        }
+        _ => {
+            BLOCKED.with(|blocked| *blocked.borrow_mut() = Some(form));
+            shown.blocked.set(true);
+        }
+    }
+}
+
+/// The blocked Opt-In, submitted as it would be without a script: the whole window goes to
+/// UPS.com and comes back to the portal.
+pub fn continue_here() {
+    if let Some(form) = BLOCKED.with(|blocked| blocked.borrow_mut().take()) {
+        let _ = form.submit();
+    }
+}
+
+fn close_dialog_around(form: &HtmlFormElement) {
+    if let Some(dialog) =
+        form.closest("dialog").ok().flatten().and_then(|dialog| dialog.dyn_into::<web_sys::HtmlDialogElement>().ok())
+    {
+        dialog.close();
+    }
 }
 
 /// Polls until the consent window closes (it closes itself after reporting, or the person
-/// closes it); then the page re-reads the status once.
-pub fn watch_consent_window() {
+/// closes it); then the page asks for the status again, once.
+fn watch_consent_window() {
     let check = || {
         let closed =
             CONSENT.with(|consent| consent.borrow().as_ref().is_none_or(|popup| popup.closed().unwrap_or(true)));
         if closed {
             stop_watching();
-            ON_CLOSED.with(|on_closed| {
-                if let Some(on_closed) = on_closed.borrow().as_ref() {
-                    on_closed();
-                }
-            });
+            if shown().is_some_and(|shown| shown.waiting.get_untracked()) {
+                consent_finished(None);
+            }
         }
     };
     stop_watching();
@@ -54,8 +168,7 @@ fn stop_watching() {
 
 /// Accepts the consent window's report only from our own origin and from the window this page
 /// opened.
-pub fn listen_for_consent(on_consent: impl Fn(Notice) + 'static, on_closed: impl Fn() + 'static) {
-    ON_CLOSED.with(|slot| *slot.borrow_mut() = Some(Box::new(on_closed)));
+fn listen_for_consent() {
     let own_origin = window().location().origin().unwrap_or_default();
     let handle = window_event_listener(leptos::ev::message, move |event: web_sys::MessageEvent| {
         if event.origin() != own_origin {
@@ -67,40 +180,86 @@ pub fn listen_for_consent(on_consent: impl Fn(Notice) + 'static, on_closed: impl
         });
         let data = event.data();
         let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok().and_then(|value| value.as_string());
-        if !from_consent || field("type").as_deref() != Some("optin:consent-result") {
-            return;
-        }
-        if let Some(outcome) = field("outcome").as_deref().and_then(Notice::parse) {
-            on_consent(outcome);
+        if from_consent && field("type").as_deref() == Some("optin:consent-result") {
+            consent_finished(field("outcome"));
         }
     });
-    // The listener lives as long as the page.
     std::mem::forget(handle);
 }
 
-/// Posts an event to the host page, addressed to `origin` only (the browser drops it when the
-/// frame's parent has another origin).
-pub fn post_to_host(origin: &str, kind: &str, view: Option<&AuthorizationView>, fields: &[(&str, &str)]) {
-    let Ok(Some(parent)) = window().parent() else { return };
-    let message = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&message, &key.into(), &value);
+/// The consent window is done (with what it reported, if it did): the page is asked again, and
+/// the server says what changed.
+fn consent_finished(outcome: Option<String>) {
+    if let Some(shown) = shown() {
+        shown.waiting.set(false);
+    }
+    let Some(form) = document().get_element_by_id(RELOAD_FORM).and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
+    else {
+        return;
     };
-    set("source", "ups-optin".into());
-    set("type", kind.into());
-    if let Some(view) = view {
-        set("product", view.product.slug().into());
-        set("company", view.company.id.to_string().into());
-        set("status", view.status.code().into());
+    if let Some(field) = form
+        .query_selector("input[name=outcome]")
+        .ok()
+        .flatten()
+        .and_then(|field| field.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        field.set_value(outcome.as_deref().unwrap_or_default());
     }
-    for (key, value) in fields {
-        set(key, (*value).into());
+    spawn_local(post_in_place(form));
+}
+
+/// Posts `form` and puts the widget's new content in place of the old, then delivers the events
+/// the new content announces. If the server cannot be reached, says so, here and to the host.
+async fn post_in_place(form: HtmlFormElement) {
+    close_dialog_around(&form);
+    let Some(current) = document().get_element_by_id(CONTENT) else { return };
+    let _ = current.set_attribute("aria-busy", "true");
+    let fresh = fetch_content(&form).await;
+    let _ = current.remove_attribute("aria-busy");
+    let shown = shown();
+    match fresh {
+        Some(fresh) => {
+            if let Some(shown) = shown {
+                shown.unreachable.set(false);
+            }
+            let _ = current.replace_with_with_node_1(&fresh);
+            crate::ui::localize_times(&fresh);
+            announce(&fresh);
+            // Focus moves to what changed, so keyboard and screen-reader users hear it.
+            if let Some(target) = fresh
+                .query_selector(".alert, [data-testid=authorization-status]")
+                .ok()
+                .flatten()
+                .and_then(|target| target.dyn_into::<HtmlElement>().ok())
+            {
+                let _ = target.set_attribute("tabindex", "-1");
+                let _ = target.focus();
+            }
+        }
+        None => {
+            if let Some(shown) = shown {
+                shown.unreachable.set(true);
+            }
+            post_fields(event::ERROR, &[("code", "network"), ("message", "The widget could not reach UPS OAuth.")]);
+        }
     }
-    let _ = parent.post_message(&message, origin);
+}
+
+async fn fetch_content(form: &HtmlFormElement) -> Option<Element> {
+    let data = web_sys::FormData::new_with_form(form).ok()?;
+    let body = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&body);
+    let response: web_sys::Response =
+        JsFuture::from(window().fetch_with_str_and_init(&form.action(), &init)).await.ok()?.dyn_into().ok()?;
+    let html = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+    let page = web_sys::DomParser::new().ok()?.parse_from_string(&html, web_sys::SupportedType::TextHtml).ok()?;
+    page.get_element_by_id(CONTENT)
 }
 
 /// Tells the host the widget's height whenever it changes, so the iframe fits its content.
-pub fn report_height(root: web_sys::HtmlElement, origin: String) {
+fn report_height(root: HtmlElement) {
     let element = root.clone();
     let mut last = 0;
     // The widget's own box, not its overflow: a modal dialog (centred in the frame) must not
@@ -109,7 +268,7 @@ pub fn report_height(root: web_sys::HtmlElement, origin: String) {
         let height = element.offset_height();
         if height != last {
             last = height;
-            post_to_host(&origin, event::RESIZE, None, &[("height", &height.to_string())]);
+            post_fields(event::RESIZE, &[("height", &height.to_string())]);
         }
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {

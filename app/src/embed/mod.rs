@@ -3,9 +3,9 @@
 //! A product's backend creates a single-use embed session with its API key (`server::embed_api`);
 //! the portal's page frames `/embed/{product}?session=…`. Loading that page redeems the session
 //! for a widget key that lives only in the page (no cookie, so third-party cookie blocking does
-//! not matter) and that every call from the widget sends back ([`api`]). The page itself is
-//! [`view`]; what it does in the browser (the consent window, messages to the host) is
-//! [`browser`].
+//! not matter) and that every form of the widget sends back ([`api`]). The page itself is
+//! [`view`], server HTML; what its one island does in the browser (the consent window, forms
+//! posted in place, messages to the host) is `browser`.
 
 pub mod api;
 #[cfg(feature = "hydrate")]
@@ -15,9 +15,17 @@ pub mod view;
 /// The name the widget gives the consent window (one per widget page).
 const CONSENT_WINDOW: &str = "ups-optin-consent";
 
-/// The events the host page receives (`README`, "Embedding the widget"). Sent from the browser
-/// only.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+/// The widget's element ids, shared by the server's page and its script: the widget (whose height
+/// the host hears), the part that a form posted in place replaces, and two hidden forms (UPS's
+/// consent in its own window; the page again after it).
+const WIDGET: &str = "widget";
+const CONTENT: &str = "widget-content";
+const CONSENT_FORM: &str = "consent-popup";
+const RELOAD_FORM: &str = "widget-reload";
+
+/// The events the host page receives (`README`, "Embedding the widget"). The server decides
+/// which a page announces; the script adds the frame's height.
+#[allow(dead_code)]
 mod event {
     pub const READY: &str = "optin:ready";
     pub const RESIZE: &str = "optin:resize";

@@ -11,15 +11,16 @@ use model::{CompanyId, Product, TokenPage, WidgetKey};
 pub enum HistorySource {
     /// A signed-in admin's Token Manager, paged by `?page=` links.
     Admin { product: Product, company: CompanyId, page: Memo<u32> },
-    /// The embedded widget, paged in place (it has no URL of its own to change).
-    Widget { key: WidgetKey, page: RwSignal<u32> },
+    /// The embedded widget, paged by forms posting its key back to its page (it has no URL of
+    /// its own to change); `before` is the status the page shows.
+    Widget { key: WidgetKey, page: u32, before: &'static str },
 }
 
 impl HistorySource {
     fn page(&self) -> u32 {
         match self {
             Self::Admin { page, .. } => page.get(),
-            Self::Widget { page, .. } => page.get(),
+            Self::Widget { page, .. } => *page,
         }
     }
 
@@ -36,11 +37,15 @@ impl HistorySource {
                 let href = format!("{}?company={company}&page={page}", product.authorization_path());
                 view! { <a href=href rel=rel>{label}</a> }.into_any()
             }
-            Self::Widget { page: current, .. } => {
-                let current = *current;
-                view! { <button type="button" class="link" on:click=move |_| current.set(page)>{label}</button> }
-                    .into_any()
+            Self::Widget { key, before, .. } => view! {
+                <form method="post" action=format!("/embed/{}", Product::DataManagement.slug()) class="inline" data-swap>
+                    <input type="hidden" name="key" value=key.expose().to_owned()/>
+                    <input type="hidden" name="before" value=*before/>
+                    <input type="hidden" name="page" value=page/>
+                    <button type="submit" class="link">{label}</button>
+                </form>
             }
+            .into_any(),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The embeddable widget's plain HTTP routes: the embed API where a product's backend creates a
-//! session ([`sessions`]), where a widget's consent starts and how it ends ([`consent`]), and the
-//! host page's snippet, `/embed/v1/optin.js`. The widget itself is `app::embed`.
+//! session ([`sessions`]), where a widget's consent starts and how it ends ([`consent`]), the
+//! forms a widget posts back to its own page ([`widget`]), and the host page's snippet,
+//! `/embed/v1/optin.js`. The widget itself is `app::embed`.
 
 pub mod consent;
 pub mod sessions;
+pub mod widget;
 
 use axum::{
     http::header,
