@@ -50,8 +50,13 @@ test("with JavaScript off the Token Manager authorizes, lists the token and clea
   await expect(page.getByRole("button", { name: "Authorize" })).toBeVisible();
 });
 
-test("with JavaScript off Pickup Manager opts in with API ▸ OAuth, and Authorized reveals Opt-Out", async ({ page }) => {
-  await signIn(page, "noscript.pickups", "/pickup-manager/settings");
+test("with JavaScript off Pickup Manager's Manage ▸ Settings, API ▸ OAuth, and Authorized ▸ Opt-Out work", async ({ page }) => {
+  await signIn(page, "noscript.pickups", "/pickup-manager");
+  // Manage ▸ Settings is the browser's own popover.
+  await expect(page.getByRole("menuitem", { name: "Settings" })).toBeHidden();
+  await page.getByRole("button", { name: "Manage" }).click();
+  await page.getByRole("menuitem", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/pickup-manager\/settings$/);
   await page.getByRole("button", { name: "API", exact: true }).click();
   await page.getByRole("dialog", { name: "UPS API" }).getByRole("button", { name: "OAuth" }).click();
   await consentOnSandbox(page, "Customer Solutions - Intelligent Pickup Manager");

@@ -103,12 +103,13 @@ fn Chrome(overview: ProductOverview, section: Section) -> impl IntoView {
     }.into_any()
 }
 
-/// A menu button (WAI-ARIA menu button pattern): Enter, Space or ArrowDown opens it and focuses
-/// the first item; Escape closes it and returns focus to the button (an island).
+/// A menu button (WAI-ARIA menu button pattern) on the browser's own popover, so it opens and
+/// closes without a script, Escape closes it and focus returns to the button. The island adds
+/// the rest of the pattern: opening by ArrowDown, the first item focused, `aria-expanded`.
 #[island]
 fn ManageMenu(current: bool) -> impl IntoView {
     let open = RwSignal::new(false);
-    let button = NodeRef::<html::Button>::new();
+    let menu = NodeRef::<html::Ul>::new();
     let first = NodeRef::<html::A>::new();
     let focus_first = move || {
         request_animation_frame(move || {
@@ -117,38 +118,29 @@ fn ManageMenu(current: bool) -> impl IntoView {
             }
         })
     };
-    let close = move || {
-        open.set(false);
-        if let Some(button) = button.get_untracked() {
-            let _ = button.focus();
-        }
-    };
     view! {
-        <div class="menu" on:keydown=move |event| {
-            if event.key() == "Escape" && open.get_untracked() {
-                event.prevent_default();
-                close();
-            }
-        }>
-            <button node_ref=button id="manage-button" type="button" class="menu-button" class:current=current
-                aria-haspopup="menu" aria-controls="manage-menu" aria-expanded=move || open.get().to_string()
-                on:click=move |_| {
-                    let opening = !open.get_untracked();
-                    open.set(opening);
-                    if opening {
-                        focus_first();
-                    }
-                }
+        <div class="menu">
+            <button id="manage-button" type="button" class="menu-button" class:current=current popovertarget="manage-menu"
+                aria-haspopup="menu" aria-controls="manage-menu" aria-expanded=move || open.get().then_some("true")
                 on:keydown=move |event| {
                     if event.key() == "ArrowDown" {
                         event.prevent_default();
-                        open.set(true);
+                        if let Some(menu) = menu.get_untracked() {
+                            let _ = menu.show_popover();
+                        }
                         focus_first();
                     }
                 }>
                 "Manage" <span aria-hidden="true">" ▾"</span>
             </button>
-            <ul id="manage-menu" role="menu" aria-labelledby="manage-button" hidden=move || !open.get()>
+            <ul node_ref=menu id="manage-menu" role="menu" popover="auto" aria-labelledby="manage-button"
+                on:toggle=move |_| {
+                    let opened = menu.get_untracked().is_some_and(|menu| menu.matches(":popover-open").unwrap_or(false));
+                    open.set(opened);
+                    if opened {
+                        focus_first();
+                    }
+                }>
                 <li role="none"><a node_ref=first role="menuitem" href=PRODUCT.authorization_path()>"Settings"</a></li>
             </ul>
         </div>
