@@ -69,6 +69,8 @@ test("an admin selects a company, opts in with API ▸ OAuth, and opts out with 
   await expect(confirm).toBeVisible();
   await confirm.getByRole("button", { name: "Cancel" }).click();
   await expect(confirm).toBeHidden();
+  // Focus comes back to where the confirmation opened from.
+  await expect(optOut).toBeFocused();
   await page.reload();
   await expect(authorized).toBeVisible();
 

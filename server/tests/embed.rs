@@ -168,6 +168,7 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
     let alone =
         widget_post(&browser, Product::ReverseLogistics, "document", &[("key", &widget), ("intent", "revoke")]).await;
     assert!(alone.body.contains("This page works only inside your portal."), "{}", alone.body);
+    assert_eq!(alone.status, StatusCode::BAD_REQUEST);
     let foreign = browser
         .send_with(
             browser
@@ -205,6 +206,16 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
             .collect::<Vec<_>>(),
         [("optin:opted_out", "not_authorized")]
     );
+    // The same form posted again (a double click, a stale page) ends nothing and says nothing.
+    let again = widget_post(
+        &browser,
+        Product::ReverseLogistics,
+        "iframe",
+        &[("key", &widget), ("intent", "revoke"), ("before", "authorized")],
+    )
+    .await;
+    assert_eq!(announced(&again), Vec::<Value>::new());
+    assert!(!again.body.contains(r#"role="status""#), "{}", again.body);
     assert_eq!(app.status(company, Product::ReverseLogistics).await.as_deref(), Some("revoked"));
     assert!(app
         .tokens(company, Product::ReverseLogistics)
@@ -413,6 +424,7 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
         .await
         .unwrap();
     let expired = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &widget)]).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
     assert!(expired.body.contains("expired or was already used"), "{}", expired.body);
     assert_eq!(announced(&expired)[0]["code"], "session_invalid");
     let fresh = open(&browser, Product::ReverseLogistics, &embed_token(&app, Product::ReverseLogistics, company).await)
@@ -423,9 +435,13 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
         ("intent", "delete", "Unknown intent"),
         ("page", "0", "is not a page number"),
         ("outcome", "granted", "Unknown outcome"),
+        ("before", "fine", "Unknown status"),
     ] {
         let bad = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &fresh), (field, value)]).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{field}={value}");
         assert!(bad.body.contains(said), "{field}={value}: {}", bad.body);
+        // The host hears why the widget stopped.
+        assert_eq!(announced(&bad)[0]["type"], "optin:error");
     }
     sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(app.db.sqlite()).await.unwrap();
     let revoked = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &fresh)]).await;

@@ -88,6 +88,13 @@ pub enum StatusKind {
 }
 
 impl StatusKind {
+    pub const ALL: [StatusKind; 3] = [Self::NotAuthorized, Self::Authorized, Self::ReauthorizationRequired];
+
+    /// The status with this [`code`](Self::code).
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.code() == code)
+    }
+
     /// The code the host page's events, the token API and webhooks use.
     pub fn code(self) -> &'static str {
         match self {

@@ -95,11 +95,12 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
         }
         .into_any(),
-        // Authorized reveals Opt-Out in a popover: the browser toggles it, with or without a
-        // script, and Escape or a click elsewhere closes it.
+        // Authorized reveals Opt-Out in a popover, which the browser toggles with or without a
+        // script. A manual one: the confirmation opening from it leaves it shown, so closing the
+        // confirmation returns focus to Opt-Out.
         (true, Revoke::RevealedByAuthorized) => view! {
             <button type="button" class="authorized" popovertarget="revoke-reveal">"Authorized"</button>
-            <div id="revoke-reveal" class="reveal" popover="auto">{revoke_button()}</div>
+            <div id="revoke-reveal" class="reveal" popover="manual">{revoke_button()}</div>
         }
         .into_any(),
         (true, Revoke::SeparateButton) => view! {

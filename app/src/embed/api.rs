@@ -19,13 +19,19 @@ pub struct EmbedContext {
     pub host_origin: String,
     /// The portal user, as the portal named them.
     pub portal_user: String,
-    /// What the page says first (after an Opt-Out, or what the consent window reported):
-    /// the message, and whether it is an error.
-    pub notice: Option<(String, bool)>,
+    /// What the page says first: after an Opt-Out, or what the consent window reported.
+    pub notice: Option<NoticeText>,
     /// The token grid's page (Data Management).
     pub page: u32,
     /// The events this page announces to the host, as a JSON array of messages.
     pub announce: String,
+}
+
+/// A notice as the page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeText {
+    pub message: String,
+    pub error: bool,
 }
 
 /// What the widget page shows: the widget, or why not, and which origins may hear about it.
@@ -43,7 +49,7 @@ pub enum EmbedLoad {
 /// A widget page already decided by the server before rendering (a form the widget posted to
 /// `POST /embed/{product}`), put in the page's context instead of the session to redeem.
 #[derive(Clone, Debug)]
-pub struct PreparedEmbed(pub Result<EmbedLoad, AppError>);
+pub struct PreparedEmbed(pub EmbedLoad);
 
 /// What the widget posts back to its own page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,13 +91,15 @@ pub use ssr::{resume, WidgetPost};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::{EmbedContext, EmbedLoad, WidgetIntent};
+    use super::{EmbedContext, EmbedLoad, NoticeText, WidgetIntent};
     use crate::{
         embed::event,
         error::AppError,
         state::{app_state, AppState},
     };
-    use model::{AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, TokenPage, WidgetKey};
+    use model::{
+        AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, TokenPage, WidgetKey,
+    };
     use optin_core::{authorization, embed, CoreError};
     use serde::Deserialize;
     use serde_json::{json, Value};
@@ -112,22 +120,35 @@ mod ssr {
         before: Option<String>,
     }
 
-    /// `POST /embed/{product}`: does what the widget asked (only inside a frame, or from the
-    /// widget's own script) and answers what its page is now to show and announce.
-    pub async fn resume(
-        state: &AppState,
-        product: &str,
-        form: WidgetPost,
-        framed: bool,
-    ) -> Result<EmbedLoad, AppError> {
-        let product = Product::parse(product)?;
-        let intent = match form.intent.as_deref().filter(|intent| !intent.is_empty()) {
+    /// `POST /embed/{product}`: does what the widget asked (only inside its frame, or from the
+    /// widget's own script) and answers what its page is now to show and announce. Whatever goes
+    /// wrong is shown in the frame and announced to the host as an error.
+    pub async fn resume(state: &AppState, product: &str, form: WidgetPost, framed: bool) -> EmbedLoad {
+        if !framed {
+            tracing::info!(product, "widget post refused: not from the widget's frame");
+            return refused(AppError::Invalid("This page works only inside your portal.".into()), Vec::new());
+        }
+        match act(state, product, form).await {
+            Ok(load) => load,
+            Err(error) => {
+                if matches!(error, AppError::Internal) {
+                    tracing::error!(product, "widget post failed");
+                }
+                refused(error, Vec::new())
+            }
+        }
+    }
+
+    /// Parses what was asked, each field into its type; anything else is refused as invalid.
+    fn parse(form: &WidgetPost) -> Result<(WidgetIntent, u32, Option<Notice>, Option<StatusKind>), AppError> {
+        let given = |field: &Option<String>| field.clone().filter(|value| !value.is_empty());
+        let intent = match given(&form.intent) {
             None => WidgetIntent::View,
             Some(intent) => {
-                WidgetIntent::parse(intent).ok_or_else(|| AppError::Invalid(format!("Unknown intent {intent:?}.")))?
+                WidgetIntent::parse(&intent).ok_or_else(|| AppError::Invalid(format!("Unknown intent {intent:?}.")))?
             }
         };
-        let page = match form.page.as_deref().filter(|page| !page.is_empty()) {
+        let page = match given(&form.page) {
             None => 1,
             Some(page) => page
                 .parse::<u32>()
@@ -135,26 +156,34 @@ mod ssr {
                 .filter(|page| *page >= 1)
                 .ok_or_else(|| AppError::Invalid(format!("{page:?} is not a page number.")))?,
         };
-        let outcome = match form.outcome.as_deref().filter(|outcome| !outcome.is_empty()) {
+        let outcome = match given(&form.outcome) {
             None => None,
             Some(code) => {
-                Some(Notice::parse(code).ok_or_else(|| AppError::Invalid(format!("Unknown outcome {code:?}.")))?)
+                Some(Notice::parse(&code).ok_or_else(|| AppError::Invalid(format!("Unknown outcome {code:?}.")))?)
             }
         };
-        if !framed {
-            tracing::info!(%product, "widget post refused: not from the widget's frame");
-            return Ok(refused(AppError::Invalid("This page works only inside your portal.".into()), Vec::new()));
-        }
+        let before = match given(&form.before) {
+            None => None,
+            Some(code) => {
+                Some(StatusKind::parse(&code).ok_or_else(|| AppError::Invalid(format!("Unknown status {code:?}.")))?)
+            }
+        };
+        Ok((intent, page, outcome, before))
+    }
+
+    async fn act(state: &AppState, product: &str, form: WidgetPost) -> Result<EmbedLoad, AppError> {
+        let product = Product::parse(product)?;
+        let (intent, page, outcome, before) = parse(&form)?;
         let key = WidgetKey::new(form.key);
         let session = match embed::session(&state.core, &key).await {
             Ok(session) if session.product == product => session,
-            Ok(_) | Err(CoreError::EmbedSessionInvalid) => {
-                return Ok(refused(AppError::EmbedSessionInvalid, Vec::new()))
-            }
+            Ok(_) | Err(CoreError::EmbedSessionInvalid) => return Err(AppError::EmbedSessionInvalid),
             Err(error) => return Err(error.into()),
         };
+        let shown = authorization::view(&state.core, session.company.clone(), product).await?;
         let (view, notice, mut events) = match intent {
-            WidgetIntent::Revoke => {
+            // Announced only when there was something to end (not for a form posted twice).
+            WidgetIntent::Revoke if shown.status != AuthorizationStatus::NotAuthorized => {
                 let view = embed::revoke(&state.core, &key).await?;
                 let kind = match product.revocation() {
                     Revocation::Clear => event::CLEARED,
@@ -163,20 +192,17 @@ mod ssr {
                 let revoked = message(&view, kind, &[]);
                 (view, Some(Notice::Revoked), vec![revoked])
             }
+            WidgetIntent::Revoke => (shown, None, Vec::new()),
             WidgetIntent::View => {
-                let view = authorization::view(&state.core, session.company.clone(), product).await?;
                 let mut events = Vec::new();
                 if let Some(outcome) = outcome.filter(|outcome| outcome.is_error()) {
-                    events.push(message(
-                        &view,
-                        event::ERROR,
-                        &[("code", outcome.code()), ("message", &outcome.message(product))],
-                    ));
+                    let fields = [("code", outcome.code()), ("message", &outcome.message(product))];
+                    events.push(message(&shown, event::ERROR, &fields));
                 }
-                (view, outcome, events)
+                (shown, outcome, events)
             }
         };
-        if form.before.as_deref().is_some_and(|before| before != view.status.code()) {
+        if before.is_some_and(|before| before.code() != view.status.code()) {
             match &view.status {
                 AuthorizationStatus::Authorized { .. } => events.push(message(&view, event::AUTHORIZED, &[])),
                 AuthorizationStatus::ReauthorizationRequired { reason, .. } => {
@@ -187,7 +213,7 @@ mod ssr {
         }
         Ok(EmbedLoad::Open(EmbedContext {
             key,
-            notice: notice.map(|notice| (notice.message(product), notice.is_error())),
+            notice: notice.map(|notice| NoticeText { message: notice.message(product), error: notice.is_error() }),
             page,
             announce: Value::Array(events).to_string(),
             view,

@@ -28,6 +28,8 @@ thread_local! {
     /// The Opt-In form whose window was blocked, to continue in the whole window instead.
     static BLOCKED: RefCell<Option<HtmlFormElement>> = const { RefCell::new(None) };
     static WATCH: RefCell<Option<IntervalHandle>> = const { RefCell::new(None) };
+    /// A form being posted in place: another waits for its answer rather than racing it.
+    static POSTING: RefCell<bool> = const { RefCell::new(false) };
 }
 
 /// Starts the script on the page as the server sent it.
@@ -149,9 +151,8 @@ fn watch_consent_window() {
             CONSENT.with(|consent| consent.borrow().as_ref().is_none_or(|popup| popup.closed().unwrap_or(true)));
         if closed {
             stop_watching();
-            if shown().is_some_and(|shown| shown.waiting.get_untracked()) {
-                consent_finished(None);
-            }
+            // Its report is posted just before it closes: give it a moment to arrive first.
+            set_timeout(|| consent_finished(None), Duration::from_millis(500));
         }
     };
     stop_watching();
@@ -188,11 +189,12 @@ fn listen_for_consent() {
 }
 
 /// The consent window is done (with what it reported, if it did): the page is asked again, and
-/// the server says what changed.
+/// the server says what changed. Once per consent window: its report and its closing both end
+/// up here, and whichever comes first settles it.
 fn consent_finished(outcome: Option<String>) {
-    if let Some(shown) = shown() {
-        shown.waiting.set(false);
-    }
+    stop_watching();
+    let Some(shown) = shown().filter(|shown| shown.waiting.get_untracked()) else { return };
+    shown.waiting.set(false);
     let Some(form) = document().get_element_by_id(RELOAD_FORM).and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
     else {
         return;
@@ -212,50 +214,74 @@ fn consent_finished(outcome: Option<String>) {
 /// the new content announces. If the server cannot be reached, says so, here and to the host.
 async fn post_in_place(form: HtmlFormElement) {
     close_dialog_around(&form);
-    let Some(current) = document().get_element_by_id(CONTENT) else { return };
+    if POSTING.with(|posting| posting.replace(true)) {
+        return;
+    }
+    let Some(current) = document().get_element_by_id(CONTENT) else {
+        POSTING.with(|posting| posting.replace(false));
+        return;
+    };
     let _ = current.set_attribute("aria-busy", "true");
-    let fresh = fetch_content(&form).await;
+    let answer = fetch_content(&form).await;
+    POSTING.with(|posting| posting.replace(false));
     let _ = current.remove_attribute("aria-busy");
-    let shown = shown();
-    match fresh {
-        Some(fresh) => {
-            if let Some(shown) = shown {
-                shown.unreachable.set(false);
-            }
-            let _ = current.replace_with_with_node_1(&fresh);
-            crate::ui::localize_times(&fresh);
-            announce(&fresh);
-            // Focus moves to what changed, so keyboard and screen-reader users hear it.
-            if let Some(target) = fresh
-                .query_selector(".alert, [data-testid=authorization-status]")
-                .ok()
-                .flatten()
-                .and_then(|target| target.dyn_into::<HtmlElement>().ok())
-            {
-                let _ = target.set_attribute("tabindex", "-1");
-                let _ = target.focus();
-            }
+    let Some(shown) = shown() else { return };
+    shown.unreachable.set(false);
+    let fresh = match answer {
+        Answer::Content(fresh) => fresh,
+        Answer::Unreadable => {
+            shown.unreachable.set(true);
+            return post_fields(event::ERROR, &[("code", "failed"), ("message", UNREADABLE)]);
         }
-        None => {
-            if let Some(shown) = shown {
-                shown.unreachable.set(true);
-            }
-            post_fields(event::ERROR, &[("code", "network"), ("message", "The widget could not reach UPS OAuth.")]);
+        Answer::Unreachable => {
+            shown.unreachable.set(true);
+            return post_fields(event::ERROR, &[("code", "network"), ("message", UNREACHABLE)]);
         }
+    };
+    let _ = current.replace_with_with_node_1(&fresh);
+    crate::ui::localize_times(&fresh);
+    announce(&fresh);
+    // Focus moves to what changed, so keyboard and screen-reader users hear it: what the form
+    // names (`data-focus`: the token grid, for its pages), or else the notice or the status.
+    let named = form.get_attribute("data-focus").map(|id| format!("#{id}"));
+    let selector = named.as_deref().unwrap_or(".alert, [data-testid=authorization-status]");
+    if let Some(target) =
+        fresh.query_selector(selector).ok().flatten().and_then(|target| target.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = target.set_attribute("tabindex", "-1");
+        let _ = target.focus();
     }
 }
 
-async fn fetch_content(form: &HtmlFormElement) -> Option<Element> {
+const UNREACHABLE: &str = "The widget could not reach UPS OAuth.";
+const UNREADABLE: &str = "UPS OAuth answered with something the widget cannot show.";
+
+/// What a form posted in place got back.
+enum Answer {
+    /// The widget's page: its content (a widget that cannot go on says why in it too).
+    Content(Element),
+    /// An answer that is not the widget's page (a proxy's error page, say).
+    Unreadable,
+    Unreachable,
+}
+
+async fn fetch_content(form: &HtmlFormElement) -> Answer {
+    let Some(response) = send(form).await else { return Answer::Unreachable };
+    let page = async {
+        let html = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+        let page = web_sys::DomParser::new().ok()?.parse_from_string(&html, web_sys::SupportedType::TextHtml).ok()?;
+        page.get_element_by_id(CONTENT)
+    };
+    page.await.map_or(Answer::Unreadable, Answer::Content)
+}
+
+async fn send(form: &HtmlFormElement) -> Option<web_sys::Response> {
     let data = web_sys::FormData::new_with_form(form).ok()?;
     let body = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&body);
-    let response: web_sys::Response =
-        JsFuture::from(window().fetch_with_str_and_init(&form.action(), &init)).await.ok()?.dyn_into().ok()?;
-    let html = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-    let page = web_sys::DomParser::new().ok()?.parse_from_string(&html, web_sys::SupportedType::TextHtml).ok()?;
-    page.get_element_by_id(CONTENT)
+    JsFuture::from(window().fetch_with_str_and_init(&form.action(), &init)).await.ok()?.dyn_into().ok()
 }
 
 /// Tells the host the widget's height whenever it changes, so the iframe fits its content.

@@ -7,7 +7,7 @@
 #[cfg(feature = "hydrate")]
 use super::browser;
 use super::{
-    api::{open_embed, EmbedContext, EmbedLoad, PreparedEmbed},
+    api::{open_embed, EmbedContext, EmbedLoad, NoticeText, PreparedEmbed},
     CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, WIDGET,
 };
 use crate::{
@@ -37,7 +37,7 @@ pub fn EmbedPage() -> impl IntoView {
             let (prepared, product, session) = (prepared.clone(), product.clone(), session.clone());
             async move {
                 match prepared {
-                    Some(PreparedEmbed(load)) => load,
+                    Some(PreparedEmbed(load)) => Ok(load),
                     None => open_embed(product, session).await,
                 }
             }
@@ -89,7 +89,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
     let start = StartMode::Widget { key: key.clone() };
     let revoke = RevokeMode::Widget { key: key.clone(), before };
     let grid = (product == Product::DataManagement).then(|| {
-        let source = HistorySource::Widget { key: WidgetKey::new(key.clone()), page, before };
+        let source = HistorySource::Widget { product, key: WidgetKey::new(key.clone()), page, before };
         view! { <TokenGrid source version=Signal::stored(0)/> }
     });
     view! {
@@ -101,7 +101,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
             </header>
             <WidgetScript/>
             <div id=CONTENT data-hosts=host_origin data-announce=announce>
-                {notice.map(|(message, error)| view! { <NoticeBanner message error/> })}
+                {notice.map(|NoticeText { message, error }| view! { <NoticeBanner message error/> })}
                 <AuthorizationCard view start revoke/>
                 {grid}
                 <Faq entries=OAUTH_FAQ/>

@@ -13,7 +13,7 @@ pub enum HistorySource {
     Admin { product: Product, company: CompanyId, page: Memo<u32> },
     /// The embedded widget, paged by forms posting its key back to its page (it has no URL of
     /// its own to change); `before` is the status the page shows.
-    Widget { key: WidgetKey, page: u32, before: &'static str },
+    Widget { product: Product, key: WidgetKey, page: u32, before: &'static str },
 }
 
 impl HistorySource {
@@ -37,8 +37,8 @@ impl HistorySource {
                 let href = format!("{}?company={company}&page={page}", product.authorization_path());
                 view! { <a href=href rel=rel>{label}</a> }.into_any()
             }
-            Self::Widget { key, before, .. } => view! {
-                <form method="post" action=format!("/embed/{}", Product::DataManagement.slug()) class="inline" data-swap>
+            Self::Widget { product, key, before, .. } => view! {
+                <form method="post" action=format!("/embed/{}", product.slug()) class="inline" data-swap data-focus="tokens-heading">
                     <input type="hidden" name="key" value=key.expose().to_owned()/>
                     <input type="hidden" name="before" value=*before/>
                     <input type="hidden" name="page" value=page/>
