@@ -11,12 +11,14 @@
 # calls. Prints two Markdown tables. Everything listens on loopback.
 #   scripts/bench.sh                      both databases
 #   BENCH_BACKENDS=sqlite scripts/bench.sh
+#   BENCH_WRK_THREADS=1 scripts/bench.sh  wrk's threads (default 2): fewer leaves the service more CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 SECONDS_EACH=${BENCH_SECONDS:-10}
 STORM=${BENCH_STORM:-10000}
-CONCURRENCY=${BENCH_CONCURRENCY:-64}
+CONCURRENCY=${BENCH_CONCURRENCY:-16}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
 PRODUCT=reverse-logistics
 
@@ -73,7 +75,7 @@ service_env() { # DATABASE_URL
 }
 
 measure() { # name, then wrk's arguments: "req/s p50 p99"
-  local out; out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency "$@")
+  local out; out=$(wrk -t"$WRK_THREADS" -c64 -d"${SECONDS_EACH}s" --latency "$@")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "50%" {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
 
@@ -155,7 +157,7 @@ fi
 
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr);" \
-  "wrk -t2 -c64 -d${SECONDS_EACH}s and everything else on loopback; refresh concurrency $CONCURRENCY per instance"
+  "wrk -t$WRK_THREADS -c64 -d${SECONDS_EACH}s and everything else on loopback; refresh concurrency $CONCURRENCY per instance"
 echo
 echo "| database | /healthz req/s | /healthz p99 | token API req/s | token API p50 | token API p99 | ratio |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
