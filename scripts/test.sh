@@ -10,6 +10,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # tests link against, so the workspace is compiled once.
 cargo leptos build --release --precompress
 cargo test --release --workspace --exclude frontend --exclude bench --no-fail-fast
+# The integration tests that do not reach into SQLite themselves, again on PostgreSQL: each test
+# on a database of its own in a throwaway pg_virtualenv cluster (already built: this only runs).
+TEST_DATABASE=postgres cargo test --release -p server --no-fail-fast \
+  --test sign_in --test sandbox --test products --test keys --test retention --test security \
+  --test security_api_keys --test security_connections --test security_fuzz
 
 cd end2end
 npx playwright test

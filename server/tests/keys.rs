@@ -96,12 +96,7 @@ async fn an_authorization_re_pointed_at_another_company_does_not_open() {
     let (acme, other) = (app.company("Acme").await, app.company("Other").await);
     app.seed_grant(acme, PRODUCT).await;
     let key = app.api_key(PRODUCT).await;
-    sqlx::query("UPDATE authorizations SET company_id = ? WHERE company_id = ?")
-        .bind(other.get())
-        .bind(acme.get())
-        .execute(app.db.sqlite())
-        .await
-        .unwrap();
+    app.execute("UPDATE authorizations SET company_id = $1 WHERE company_id = $2", &[other.get(), acme.get()]).await;
     let (status, body) = app.token_api(&key, &other.to_string(), PRODUCT.slug()).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "Acme's token is not served for Other: {body}");
     assert_eq!(body["error"], "token_unreadable");

@@ -45,11 +45,7 @@ async fn each_product_has_its_own_authorization_and_return_page() {
     assert_eq!(app.status(company, IPM).await.as_deref(), Some("authorized"), "clearing one product leaves the others");
     assert_eq!(app.tokens(company, IPM).await, vec![("active".into(), true, true)]);
 
-    let audit: Vec<(String, String)> =
-        sqlx::query_as("SELECT product, action FROM audit_log WHERE action IN ('cleared', 'opted_out')")
-            .fetch_all(app.db.sqlite())
-            .await
-            .unwrap();
+    let audit = app.text_pairs("SELECT product, action FROM audit_log WHERE action IN ('cleared', 'opted_out')").await;
     assert_eq!(audit, vec![("data-management".into(), "cleared".into())]);
 
     for (path, text) in [

@@ -60,10 +60,7 @@ async fn old_history_and_activity_are_pruned_and_the_active_token_stays() {
     // The opt-in's entry, made to look 40 days old, leaves the Activity; the refreshes stay.
     let activity = async || browser.server_fn("company_activity", &[("company", &company_id)]).await.body;
     assert!(activity().await.contains("\"authorized\""));
-    sqlx::query("UPDATE audit_log SET at = at - 40 * 86400 WHERE action = 'authorized'")
-        .execute(app.db.sqlite())
-        .await
-        .unwrap();
+    app.execute("UPDATE audit_log SET at = at - 40 * 86400 WHERE action = 'authorized'", &[]).await;
     eventually("the old entry is pruned", async || !activity().await.contains("\"authorized\"")).await;
     assert!(activity().await.contains("\"refreshed\""));
 

@@ -229,10 +229,7 @@ async fn readiness_says_whether_the_database_and_its_schema_are_there_and_the_pr
         }
     };
     assert_eq!(ready(&app).await, (StatusCode::OK, "ready".to_owned()));
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
-        .execute(app.db.sqlite())
-        .await
-        .unwrap();
+    app.execute("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)", &[]).await;
     assert_eq!(
         ready(&app).await,
         (StatusCode::SERVICE_UNAVAILABLE, "not ready: database migrations are missing".to_owned())
