@@ -456,6 +456,39 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
 }
 
 #[tokio::test]
+async fn the_widgets_token_grid_pages_by_posting_its_form() {
+    let app = spawn().await;
+    let company = app.company("Acme Data").await;
+    app.admin("alice", &[company]).await;
+    let admin = app.browser().signed_in("alice").await;
+    for _ in 0..12 {
+        admin.opt_in(Product::DataManagement, company).await;
+    }
+    let browser = app.browser();
+    let widget = open(&browser, Product::DataManagement, &embed_token(&app, Product::DataManagement, company).await)
+        .await
+        .unwrap();
+    let page = |number: &'static str| {
+        let (browser, widget) = (&browser, widget.clone());
+        async move {
+            let form = [("key", widget.as_str()), ("before", "authorized"), ("page", number)];
+            widget_post(browser, Product::DataManagement, "empty", &form).await
+        }
+    };
+    let first = page("1").await;
+    assert!(first.body.contains("Page 1 of 2 (12 tokens)"), "{}", first.body);
+    // Each pager button is a form the script posts in place, keeping focus on the grid.
+    assert!(first.body.contains(r#"data-focus="tokens-heading""#), "{}", first.body);
+    assert!(first.body.contains(r#"name="page" value="2""#), "{}", first.body);
+    let second = page("2").await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("Page 2 of 2 (12 tokens)"), "{}", second.body);
+    assert_eq!(second.body.matches("<tr>").count(), 1 + 2, "the header and the two oldest: {}", second.body);
+    // Paging changes nothing, so the host hears nothing.
+    assert_eq!(announced(&second), Vec::<Value>::new());
+}
+
+#[tokio::test]
 async fn only_configured_origins_may_frame_a_widget_and_nobody_the_admin_pages() {
     let app = spawn().await;
     let browser = app.browser();

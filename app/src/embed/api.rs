@@ -184,7 +184,7 @@ mod ssr {
         let (view, notice, mut events) = match intent {
             // Announced only when there was something to end (not for a form posted twice).
             WidgetIntent::Revoke if shown.status != AuthorizationStatus::NotAuthorized => {
-                let view = embed::revoke(&state.core, &key).await?;
+                let view = embed::revoke(&state.core, &session).await?;
                 let kind = match product.revocation() {
                     Revocation::Clear => event::CLEARED,
                     Revocation::OptOut => event::OPTED_OUT,

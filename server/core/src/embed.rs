@@ -56,17 +56,12 @@ pub async fn session(core: &Core, key: &WidgetKey) -> Result<EmbedSession, CoreE
     core.store.embed_session_by_key(&token_hash(key.expose())).await?.ok_or(CoreError::EmbedSessionInvalid)
 }
 
-pub async fn status(core: &Core, key: &WidgetKey) -> Result<AuthorizationView, CoreError> {
-    let session = session(core, key).await?;
-    authorization::view(core, session.company, session.product).await
-}
-
-/// Opt-Out or Clear from the widget; answers the authorization as it now stands.
+/// Opt-Out or Clear from the widget of a live `session` (see [`session`]); answers the
+/// authorization as it now stands.
 #[tracing::instrument(skip_all)]
-pub async fn revoke(core: &Core, key: &WidgetKey) -> Result<AuthorizationView, CoreError> {
-    let session = session(core, key).await?;
+pub async fn revoke(core: &Core, session: &EmbedSession) -> Result<AuthorizationView, CoreError> {
     authorization::revoke(core, &session.actor(), session.company.id, session.product).await?;
-    authorization::view(core, session.company, session.product).await
+    authorization::view(core, session.company.clone(), session.product).await
 }
 
 /// Data Management's token grid, in its widget.
