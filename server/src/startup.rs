@@ -168,7 +168,7 @@ impl Application {
                 None => None,
             },
         });
-        let state = AppState { leptos_options, core: core.clone(), web };
+        let state = AppState::new(leptos_options, core.clone(), web);
 
         let mut router = assets::routes(&settings.site_root, hashed)
             .route("/oauth/{product}/start", post(oauth::start))
