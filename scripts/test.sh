@@ -10,11 +10,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # tests link against, so the workspace is compiled once.
 cargo leptos build --release --precompress
 cargo test --release --workspace --exclude frontend --exclude bench --no-fail-fast
-# The integration tests that do not reach into SQLite themselves, again on PostgreSQL: each test
-# on a database of its own in a throwaway pg_virtualenv cluster (already built: this only runs).
+# The integration tests again on PostgreSQL: each test on a database of its own in a throwaway
+# pg_virtualenv cluster (already built: this only runs). Not here: `postgres` (on PostgreSQL
+# already, with two instances), `durability` and `memory` (one SQLite process killed and
+# restarted, its memory), `assets` and `architecture` (no database).
 TEST_DATABASE=postgres cargo test --release -p server --no-fail-fast \
   --test sign_in --test sandbox --test products --test keys --test retention --test security \
-  --test security_api_keys --test security_connections --test security_fuzz
+  --test security_api_keys --test security_connections --test security_fuzz --test security_secrets \
+  --test opt_in --test lifecycle --test embed --test notifications
 
 cd end2end
 npx playwright test

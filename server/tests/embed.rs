@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{spawn_app_with, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER};
+use common::{spawn_app_with, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER, unix_now};
 use model::{CompanyId, Product};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
@@ -158,11 +158,8 @@ async fn a_portal_user_opts_in_through_the_consent_window_and_out_again() {
     let same =
         widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &widget), ("before", "authorized")]).await;
     assert_eq!(announced(&same), Vec::<Value>::new());
-    let actor: String = sqlx::query_scalar("SELECT actor_label FROM audit_log WHERE action = 'authorized'")
-        .fetch_one(app.db.sqlite())
-        .await
-        .unwrap();
-    assert_eq!(actor, "Pat Lee (portal user u-17)");
+    let actor: Vec<String> = app.column("SELECT actor_label FROM audit_log WHERE action = 'authorized'", &[]).await;
+    assert_eq!(actor, ["Pat Lee (portal user u-17)"]);
 
     // The widget's Opt-Out, posted as a page of its own or from another site, does nothing.
     let alone =
@@ -301,7 +298,7 @@ async fn a_consent_finishing_after_the_key_was_revoked_tells_the_widget() {
     let start = browser.post_form("/embed/start", &[("key", &widget), ("mode", "popup")]).await;
     let authorize = url::Url::parse(&start.location()).unwrap();
     let callback = browser.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
-    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(app.db.sqlite()).await.unwrap();
+    app.execute("UPDATE api_keys SET revoked_at = $1", &[unix_now()]).await;
     let answer = browser.get(callback.as_str()).await;
     assert!(answer.body.contains(r#""outcome":"not-allowed""#), "{}", answer.body);
     assert_eq!(app.status(company, Product::ReverseLogistics).await, None);
@@ -412,17 +409,11 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
 
     // Not redeemed in time: refused.
     let late = embed_token(&app, Product::ReverseLogistics, company).await;
-    sqlx::query("UPDATE embed_sessions SET redeem_by = strftime('%s','now') - 1")
-        .execute(app.db.sqlite())
-        .await
-        .unwrap();
+    app.execute("UPDATE embed_sessions SET redeem_by = $1", &[unix_now() - 1]).await;
     assert_eq!(open(&browser, Product::ReverseLogistics, &late).await, None);
 
     // An open widget stops at its expiry, and when its product's API key is revoked.
-    sqlx::query("UPDATE embed_sessions SET expires_at = strftime('%s','now') - 1")
-        .execute(app.db.sqlite())
-        .await
-        .unwrap();
+    app.execute("UPDATE embed_sessions SET expires_at = $1", &[unix_now() - 1]).await;
     let expired = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &widget)]).await;
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
     assert!(expired.body.contains("expired or was already used"), "{}", expired.body);
@@ -443,7 +434,7 @@ async fn a_session_serves_only_its_product_and_only_while_it_lives() {
         // The host hears why the widget stopped.
         assert_eq!(announced(&bad)[0]["type"], "optin:error");
     }
-    sqlx::query("UPDATE api_keys SET revoked_at = strftime('%s','now')").execute(app.db.sqlite()).await.unwrap();
+    app.execute("UPDATE api_keys SET revoked_at = $1", &[unix_now()]).await;
     let revoked = widget_post(&browser, Product::ReverseLogistics, "empty", &[("key", &fresh)]).await;
     assert!(revoked.body.contains("expired or was already used"), "{}", revoked.body);
     let start = browser.post_form("/embed/start", &[("key", &fresh), ("mode", "popup")]).await;

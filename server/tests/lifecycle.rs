@@ -5,7 +5,7 @@
 mod common;
 
 use axum::{http::StatusCode as AxumStatus, routing::post, Json, Router};
-use common::{spawn_app, spawn_app_with, spawn_app_with_provider, TestApp, SANDBOX_USER};
+use common::{spawn_app, spawn_app_with, spawn_app_with_provider, TestApp, SANDBOX_USER, unix_now};
 use model::Product;
 use optin_core::secret::SecretString;
 use reqwest::StatusCode;
@@ -48,11 +48,8 @@ async fn the_worker_refreshes_a_token_before_it_expires() {
         }
     }
     assert!(refreshed, "the worker refreshed within 10 s: {:?}", app.tokens(company, IRL).await);
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'refreshed'")
-        .fetch_one(app.db.sqlite())
-        .await
-        .unwrap();
-    assert!(audited >= 1);
+    let audited: Vec<i64> = app.column("SELECT COUNT(*) FROM audit_log WHERE action = 'refreshed'", &[]).await;
+    assert!(audited[0] >= 1);
 }
 
 #[tokio::test]
@@ -176,11 +173,8 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     );
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("authorized"), "an outage is not a dead grant");
     assert_eq!(app.tokens(company, IRL).await, vec![("active".into(), true, true)], "nothing deleted");
-    let (failures, retry_at): (i64, Option<i64>) =
-        sqlx::query_as("SELECT refresh_failures, retry_at FROM authorizations")
-            .fetch_one(app.db.sqlite())
-            .await
-            .unwrap();
+    let schedule: Vec<(i64, Option<i64>)> = app.rows("SELECT refresh_failures, retry_at FROM authorizations", &[]).await;
+    let [(failures, retry_at)] = schedule[..] else { panic!("one authorization: {schedule:?}") };
     assert_eq!(failures, 1);
     assert!(retry_at.is_some(), "a retry is scheduled");
 
@@ -190,18 +184,13 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     assert_eq!(calls.load(Ordering::SeqCst), asked, "no provider call during the backoff");
 
     down.store(false, Ordering::SeqCst);
-    sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1")
-        .execute(app.db.sqlite())
-        .await
-        .unwrap();
+    app.execute("UPDATE authorizations SET retry_at = $1", &[unix_now() - 1]).await;
     let (status, body) = app.token_api(&key, &company.to_string(), "reverse-logistics").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["access_token"].as_str().unwrap().starts_with("recovered-"));
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT refresh_failures FROM authorizations").fetch_one(app.db.sqlite()).await.unwrap();
-    assert_eq!(failures, 0);
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(app.db.sqlite()).await.unwrap();
+    let failures: Vec<i64> = app.column("SELECT refresh_failures FROM authorizations", &[]).await;
+    assert_eq!(failures, [0]);
+    let actions: Vec<String> = app.column("SELECT action FROM audit_log ORDER BY id", &[]).await;
     assert_eq!(actions, vec!["authorized", "refresh_failed", "refreshed"]);
 }
 

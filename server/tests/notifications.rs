@@ -7,7 +7,7 @@ mod common;
 
 use common::{
     receivers::{SmtpSink, WebhookReceiver},
-    spawn_app_with, spawn_app_with_provider_and, TestApp,
+    spawn_app_with, spawn_app_with_provider_and, unix_now, TestApp,
 };
 use model::Product;
 use reqwest::StatusCode;
@@ -134,10 +134,7 @@ async fn a_receiver_that_is_down_for_a_while_gets_the_event_once_it_is_back() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(receiver.received().len(), 3, "nothing is sent again once delivered");
     let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'webhook%' ORDER BY id")
-            .fetch_all(app.db.sqlite())
-            .await
-            .unwrap();
+        app.column("SELECT action FROM audit_log WHERE action LIKE 'webhook%' ORDER BY id", &[]).await;
     assert_eq!(actions, ["webhook_failed", "webhook_failed", "webhook_delivered"], "each attempt is in the Activity");
 
     // A rotated secret: for a day, deliveries are signed with both, so receivers can switch over.
@@ -186,13 +183,12 @@ async fn an_outage_is_told_once_as_degraded_and_once_as_recovered() {
     app.expire_token(company, IRL).await;
     let id = company.to_string();
     let ask = || app.token_api(&key, &id, IRL.slug());
-    let retry_now =
-        || sqlx::query("UPDATE authorizations SET retry_at = strftime('%s','now') - 1").execute(app.db.sqlite());
+    let retry_now = || async { app.execute("UPDATE authorizations SET retry_at = $1", &[unix_now() - 1]).await };
 
     // Three failed refreshes in one outage.
     for _ in 0..3 {
         assert_eq!(ask().await.0, StatusCode::SERVICE_UNAVAILABLE);
-        retry_now().await.unwrap();
+        retry_now().await;
     }
     down.store(false, Ordering::SeqCst);
     assert_eq!(ask().await.0, StatusCode::OK);

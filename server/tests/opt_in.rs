@@ -38,9 +38,9 @@ async fn an_admin_opts_in_through_the_sandbox_and_the_tokens_are_stored_encrypte
 
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("authorized"));
     assert_eq!(app.tokens(company, IRL).await, vec![("active".into(), true, true)]);
-    let (access,): (Vec<u8>,) =
-        sqlx::query_as("SELECT access_token FROM oauth_tokens").fetch_one(app.db.sqlite()).await.unwrap();
-    assert!(access.len() > 24 + 16 && std::str::from_utf8(&access).is_err(), "tokens are stored encrypted");
+    let stored: Vec<Vec<u8>> = app.column("SELECT access_token FROM oauth_tokens", &[]).await;
+    let [access] = &stored[..] else { panic!("one token stored: {stored:?}") };
+    assert!(access.len() > 24 + 16 && std::str::from_utf8(access).is_err(), "tokens are stored encrypted");
 
     let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
     assert!(overview.body.contains("\"Authorized\""), "{}", overview.body);
@@ -52,12 +52,9 @@ async fn an_admin_opts_in_through_the_sandbox_and_the_tokens_are_stored_encrypte
     assert!(page.body.contains("Intelligent Reverse Logistics is authorized"));
     assert!(page.body.contains(">Authorized<"));
 
-    let audit: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log WHERE company_id = ? ORDER BY id")
-        .bind(company.get())
-        .fetch_all(app.db.sqlite())
-        .await
-        .unwrap();
-    assert_eq!(audit, vec![("opt_in_started".into(),), ("authorized".into(),)]);
+    let audit: Vec<String> =
+        app.column("SELECT action FROM audit_log WHERE company_id = $1 ORDER BY id", &[company.get()]).await;
+    assert_eq!(audit, ["opt_in_started", "authorized"]);
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ async fn a_whole_run_shows_no_secret_in_any_page_or_log_line() {
     let mut settings = server::settings::Settings::default();
     settings.database = dir.path().join("optin.db");
     settings.secret_key_file = dir.path().join("secret.key");
+    let database_url = common::database_of_this_pass().await;
+    settings.database_url = database_url.clone().map(SecretString::new);
     let admin_core = server::startup::open_admin_core(&settings).await.unwrap();
     let company = create_company(&admin_core, "Acme").await.unwrap();
     let user = create_user(&admin_core, "alice", "Alice", SecretString::new(PASSWORD)).await.unwrap();
@@ -32,13 +34,12 @@ async fn a_whole_run_shows_no_secret_in_any_page_or_log_line() {
     let api_key = api_keys::create(&admin_core, PRODUCT, "scan", &[]).await.unwrap().1.expose().to_owned();
     admin_core.store.close().await;
 
-    let service = Service::start(
-        dir.path(),
-        &[
-            ("OPTIN_EMBED__DATA_MANAGEMENT__ALLOWED_ORIGINS", r#"["https://portal.example.com"]"#),
-            ("RUST_LOG", "debug"),
-        ],
-    );
+    let mut extra = vec![
+        ("OPTIN_EMBED__DATA_MANAGEMENT__ALLOWED_ORIGINS", r#"["https://portal.example.com"]"#),
+        ("RUST_LOG", "debug"),
+    ];
+    extra.extend(database_url.as_deref().map(|url| ("OPTIN_DATABASE_URL", url)));
+    let service = Service::start(dir.path(), &extra);
     let browser = Browser::at(service.base.clone());
     let mut pages = Vec::new();
     assert_eq!(browser.sign_in("alice", "not the password").await.status, StatusCode::UNAUTHORIZED);
@@ -65,11 +66,8 @@ async fn a_whole_run_shows_no_secret_in_any_page_or_log_line() {
         service.base.join(&format!("/api/v1/companies/{company}/products/{}/token", PRODUCT.slug())).unwrap();
     let token = |url: url::Url| http.get(url).bearer_auth(&api_key).send();
     let first: serde_json::Value = token(token_url.clone()).await.unwrap().json().await.unwrap();
-    let db = common::test_pool(&dir.path().join("optin.db")).await;
-    sqlx::query("UPDATE oauth_tokens SET expires_at = strftime('%s','now') - 1 WHERE status = 'active'")
-        .execute(&db)
-        .await
-        .unwrap();
+    let db = common::TestDb::open(database_url.as_deref(), &dir.path().join("optin.db")).await;
+    db.execute("UPDATE oauth_tokens SET expires_at = $1 WHERE status = 'active'", &[common::unix_now() - 1]).await;
     // Written by another process: the service sees it once what it keeps in memory is too old.
     tokio::time::sleep(optin_core::CACHE_TTL + Duration::from_millis(100)).await;
     let second: serde_json::Value = token(token_url).await.unwrap().json().await.unwrap();

@@ -155,41 +155,18 @@ async fn spawn_app_in(dir: std::sync::Arc<tempfile::TempDir>, customize: impl Fn
     // And pruning, which the retention test turns on.
     settings.retention.enabled = false;
     customize(&mut settings);
-    // `TEST_DATABASE=postgres` (scripts/test.sh's second pass; not `OPTIN_`, which the server
-    // processes some tests start would read as a setting): a test that did not choose its
-    // database runs on a fresh PostgreSQL database instead of SQLite.
-    if settings.database_url.is_none() && std::env::var("TEST_DATABASE").as_deref() == Ok("postgres") {
-        settings.database_url = Some(SecretString::new(postgres::fresh_database().await));
+    if settings.database_url.is_none() {
+        settings.database_url = database_of_this_pass().await.map(SecretString::new);
     }
     let settings_database_url = settings.database_url.as_ref().map(|url| url.expose().to_owned());
     let application = Application::build(settings).await.expect("the application starts");
     let base = application.base_url.clone();
     let local = Url::parse(&format!("http://127.0.0.1:{}", application.port())).expect("a loopback URL");
-    let db = match settings_database_url.clone() {
-        Some(url) => TestDb::Postgres(PgPool::connect(&url).await.expect("the test's own connection to PostgreSQL")),
-        None => TestDb::Sqlite(test_pool(&dir.path().join("optin.db")).await),
-    };
+    let db = TestDb::open(settings_database_url.as_deref(), &dir.path().join("optin.db")).await;
     let state = application.state.clone();
     tokio::spawn(application.run());
     let data = dir.path().to_path_buf();
     TestApp { base, local, db, database_url: settings_database_url, state, data, _dir: dir }
-}
-
-/// The test's own connection to the service's database: SQLite unless the test put the service
-/// on PostgreSQL.
-pub enum TestDb {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
-impl TestDb {
-    /// The SQLite pool, for the tests that check SQLite's file directly.
-    pub fn sqlite(&self) -> &SqlitePool {
-        match self {
-            TestDb::Sqlite(pool) => pool,
-            TestDb::Postgres(_) => panic!("this test runs on SQLite only"),
-        }
-    }
 }
 
 /// Runs `$body` with `$pool` bound to the test's pool, whichever database it is.
@@ -202,7 +179,73 @@ macro_rules! on_db {
     };
 }
 
-fn unix_now() -> i64 {
+/// The test's own connection to the service's database: SQLite unless the test put the service
+/// on PostgreSQL.
+pub enum TestDb {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A row the test reads as a tuple, from either database.
+pub trait Row:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin
+{
+}
+
+impl<T> Row for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+impl TestDb {
+    /// The test's own connection to `database_url`, or else to the SQLite file at `sqlite`.
+    pub async fn open(database_url: Option<&str>, sqlite: &std::path::Path) -> Self {
+        match database_url {
+            Some(url) => TestDb::Postgres(PgPool::connect(url).await.expect("the test's own connection to PostgreSQL")),
+            None => TestDb::Sqlite(test_pool(sqlite).await),
+        }
+    }
+
+    /// Runs one statement with `$1`, `$2`… bound to `params`.
+    pub async fn execute(&self, sql: &str, params: &[i64]) {
+        on_db!(self, pool => {
+            let mut query = sqlx::query(sql);
+            for param in params {
+                query = query.bind(*param);
+            }
+            query.execute(pool).await.unwrap_or_else(|error| panic!("{sql}: {error}"));
+        })
+    }
+
+    /// The rows of a query as tuples, with `$1`, `$2`… bound to `params`.
+    pub async fn rows<T: Row>(&self, sql: &str, params: &[i64]) -> Vec<T> {
+        on_db!(self, pool => {
+            let mut query = sqlx::query_as::<_, T>(sql);
+            for param in params {
+                query = query.bind(*param);
+            }
+            query.fetch_all(pool).await.unwrap_or_else(|error| panic!("{sql}: {error}"))
+        })
+    }
+}
+
+/// The database a test that does not choose its own runs on: a fresh PostgreSQL database under
+/// `TEST_DATABASE=postgres` (scripts/test.sh's second pass; not `OPTIN_`, which the server
+/// processes some tests start would read as a setting), or else none (SQLite).
+pub async fn database_of_this_pass() -> Option<String> {
+    match std::env::var("TEST_DATABASE").as_deref() {
+        Ok("postgres") => Some(postgres::fresh_database().await),
+        _ => None,
+    }
+}
+
+
+
+/// Now, in the Unix seconds the tables keep times in.
+pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
@@ -242,18 +285,26 @@ impl TestApp {
     /// Runs one statement on the service's database, whichever it is, with `$1`, `$2`… bound to
     /// `params` (a test making a row look older, say).
     pub async fn execute(&self, sql: &str, params: &[i64]) {
-        on_db!(self.db, pool => {
-            let mut query = sqlx::query(sql);
-            for param in params {
-                query = query.bind(*param);
-            }
-            query.execute(pool).await.unwrap_or_else(|error| panic!("{sql}: {error}"));
-        })
+        self.db.execute(sql, params).await
     }
 
     /// The rows of a two-column text query, on the service's database whichever it is.
     pub async fn text_pairs(&self, sql: &str) -> Vec<(String, String)> {
-        on_db!(self.db, pool => sqlx::query_as(sql).fetch_all(pool).await.unwrap_or_else(|error| panic!("{sql}: {error}")))
+        self.rows(sql, &[]).await
+    }
+
+    /// The rows of a query as tuples, on the service's database whichever it is, with `$1`,
+    /// `$2`… bound to `params`.
+    pub async fn rows<T: Row>(&self, sql: &str, params: &[i64]) -> Vec<T> {
+        self.db.rows(sql, params).await
+    }
+
+    /// The first column of each row of a query, on the service's database whichever it is.
+    pub async fn column<T>(&self, sql: &str, params: &[i64]) -> Vec<T>
+    where
+        (T,): Row,
+    {
+        self.rows::<(T,)>(sql, params).await.into_iter().map(|(value,)| value).collect()
     }
 
     /// The stored authorization status for (company, product), if any.
