@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{spawn_app_with, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER, unix_now};
+use common::{spawn_app_with, unix_now, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER};
 use model::{CompanyId, Product};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 mod common;
 
 use axum::{http::StatusCode as AxumStatus, routing::post, Json, Router};
-use common::{spawn_app, spawn_app_with, spawn_app_with_provider, TestApp, SANDBOX_USER, unix_now};
+use common::{spawn_app, spawn_app_with, spawn_app_with_provider, unix_now, TestApp, SANDBOX_USER};
 use model::Product;
 use optin_core::secret::SecretString;
 use reqwest::StatusCode;
@@ -173,7 +173,8 @@ async fn a_provider_outage_keeps_the_tokens_and_recovers_when_the_provider_retur
     );
     assert_eq!(app.status(company, IRL).await.as_deref(), Some("authorized"), "an outage is not a dead grant");
     assert_eq!(app.tokens(company, IRL).await, vec![("active".into(), true, true)], "nothing deleted");
-    let schedule: Vec<(i64, Option<i64>)> = app.rows("SELECT refresh_failures, retry_at FROM authorizations", &[]).await;
+    let schedule: Vec<(i64, Option<i64>)> =
+        app.rows("SELECT refresh_failures, retry_at FROM authorizations", &[]).await;
     let [(failures, retry_at)] = schedule[..] else { panic!("one authorization: {schedule:?}") };
     assert_eq!(failures, 1);
     assert!(retry_at.is_some(), "a retry is scheduled");

@@ -100,6 +100,10 @@ async fn a_whole_run_shows_no_secret_in_any_page_or_log_line() {
     for line in key_file.lines().filter(|line| !line.starts_with('#') && !line.is_empty()) {
         secrets.push(("the encryption key", line.to_owned()));
     }
+    if let Some(url) = &database_url {
+        let password = url::Url::parse(url).unwrap().password().expect("a database password").to_owned();
+        secrets.push(("the database password", password));
+    }
 
     let log = service.output();
     assert!(log.len() > 20, "the run logged: {log:?}");

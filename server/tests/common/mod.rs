@@ -242,8 +242,6 @@ pub async fn database_of_this_pass() -> Option<String> {
     }
 }
 
-
-
 /// Now, in the Unix seconds the tables keep times in.
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
