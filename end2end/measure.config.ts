@@ -1,9 +1,11 @@
 import { defineConfig } from "@playwright/test";
 import base from "./playwright.config";
+import { servicePort } from "./ports";
 
 // The widget's size and speed, measured rather than tested (scripts/widget-bench.sh): the same
-// server and browser as the suite, on a port of its own, with a report per measurement.
-const port = Number(process.env.E2E_PORT ?? 3200);
+// server and browser as the suite, on free ports of its own (a run of its own probes again), with
+// a report per measurement.
+const port = servicePort();
 
 export default defineConfig({
   ...base,

@@ -1,6 +1,8 @@
 import { defineConfig } from "@playwright/test";
+import { servicePort } from "./ports";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
+// Free ports of this run's own (see ports.ts): nothing already listening can collide with it.
+const port = servicePort();
 
 export default defineConfig({
   testDir: "./tests",

@@ -2,7 +2,8 @@
 # Installs what building and testing need, and only what is missing: quick when all is there.
 #   scripts/setup.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
 #   scripts/setup.sh --test   also Chromium, PostgreSQL (the tests start throwaway clusters of
-#                             their own) and the end-to-end test packages
+#                             their own) and the end-to-end test packages, downloaded while the
+#                             build tools compile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,31 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, 
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# What the tests need beside the build tools: Debian's Chromium and PostgreSQL, and the
+# end-to-end test packages. Mostly downloads, so it runs while the Rust tools compile.
+test_packages() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # pg_virtualenv (postgresql-common) and a server to run under it.
+  if ! command -v pg_virtualenv >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]} (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the end-to-end test packages"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+}
+test_packages_pid=
+if [ "${1:-}" = "--test" ]; then
+  test_packages &
+  test_packages_pid=$!
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -25,7 +51,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 25 minutes on 2 cores, once)"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes on 2 cores, once)"
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug --force
 fi
 
@@ -41,20 +67,7 @@ if [ "$(wasm_opt_major)" -lt "$BINARYEN_VERSION" ]; then
   fi
 fi
 
-if [ "${1:-}" = "--test" ]; then
-  missing=()
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # pg_virtualenv (postgresql-common) and a server to run under it.
-  if ! command -v pg_virtualenv >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-    missing+=(postgresql)
-  fi
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]} (Debian)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-    say "installing the end-to-end test packages"
-    (cd end2end && npm ci --no-audit --no-fund)
-  fi
+if [ -n "$test_packages_pid" ] && ! wait "$test_packages_pid"; then
+  echo "installing the test packages failed" >&2
+  exit 1
 fi

@@ -2,7 +2,7 @@ import { Browser, BrowserContext, expect, Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { signIn } from "../tests/fixtures";
 
-export const servicePort = Number(process.env.E2E_PORT ?? 3200);
+export const servicePort = Number(process.env.E2E_PORT) /* set by measure.config.ts */;
 export const service = `http://127.0.0.1:${servicePort}`;
 /** serve.sh's demo portals: one per product on the three ports after the service's. */
 export const portal = {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { consentOnSandbox, expectAccessible } from "./fixtures";
 
-const servicePort = Number(process.env.E2E_PORT ?? 3100);
+const servicePort = Number(process.env.E2E_PORT) /* set by playwright.config.ts */;
 const service = `http://127.0.0.1:${servicePort}`;
 /** serve.sh starts one demo portal per product on the three ports after the service's. */
 const portal = {

@@ -35,24 +35,35 @@ fn custom_needs_a_base_url() {
     assert!(settings.ups_base(&Url::parse("http://127.0.0.1:1").unwrap()).is_err());
 }
 
+/// The only test here that reads the process's environment, so no other sees what it sets.
 #[test]
-fn environment_variables_override_the_defaults() {
-    figment::Jail::expect_with(|jail| {
-        jail.set_env("OPTIN_LISTEN", "127.0.0.1:4000");
-        jail.set_env("OPTIN_UPS__ENVIRONMENT", "cie");
-        jail.set_env("OPTIN_UPS__PICKUP_MANAGER__CLIENT_ID", "ipm-client");
-        jail.set_env("OPTIN_NEW_PASSWORD", "not a setting");
-        jail.create_file("optin.toml", "database = \"elsewhere.db\"\n[sandbox]\ncode_lifetime_secs = 60\n")?;
-        let settings = Settings::load(Some(std::path::Path::new("optin.toml"))).map_err(|e| e.to_string())?;
-        assert_eq!(settings.listen.port(), 4000);
-        assert_eq!(settings.ups.environment, UpsEnvironment::Cie);
-        assert_eq!(settings.ups.pickup_manager.client_id.as_deref(), Some("ipm-client"));
-        assert_eq!(settings.database, PathBuf::from("elsewhere.db"));
-        assert_eq!(settings.sandbox.code_lifetime_secs, 60);
-        jail.set_env("OPTIN_NO_SUCH_SETTING", "1");
-        assert!(Settings::load(None).is_err(), "unknown settings are refused, not ignored");
-        Ok(())
-    });
+fn environment_variables_override_the_file_and_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("optin.toml");
+    std::fs::write(&file, "database = \"elsewhere.db\"\nlisten = \"127.0.0.1:9\"\n[sandbox]\ncode_lifetime_secs = 60\n")
+        .unwrap();
+    let variables = [
+        ("OPTIN_LISTEN", "127.0.0.1:4000"),
+        ("OPTIN_UPS__ENVIRONMENT", "cie"),
+        ("OPTIN_UPS__PICKUP_MANAGER__CLIENT_ID", "ipm-client"),
+        ("OPTIN_NEW_PASSWORD", "not a setting"),
+    ];
+    for (name, value) in variables {
+        std::env::set_var(name, value);
+    }
+    let settings = Settings::load(Some(&file));
+    std::env::set_var("OPTIN_NO_SUCH_SETTING", "1");
+    let unknown = Settings::load(None);
+    for name in variables.iter().map(|(name, _)| name).chain([&"OPTIN_NO_SUCH_SETTING"]) {
+        std::env::remove_var(name);
+    }
+    let settings = settings.unwrap();
+    assert_eq!(settings.listen.port(), 4000);
+    assert_eq!(settings.ups.environment, UpsEnvironment::Cie);
+    assert_eq!(settings.ups.pickup_manager.client_id.as_deref(), Some("ipm-client"));
+    assert_eq!(settings.database, PathBuf::from("elsewhere.db"));
+    assert_eq!(settings.sandbox.code_lifetime_secs, 60);
+    assert!(unknown.is_err(), "unknown settings are refused, not ignored");
 }
 
 proptest::proptest! {

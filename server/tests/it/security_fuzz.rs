@@ -3,7 +3,7 @@
 //! every route, signed in and not. None may be answered with a server error, and the service
 //! still answers afterwards. The seed is printed, so a failure can be replayed.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};

@@ -3,7 +3,7 @@
 //! password), with every response body and every log line scanned for every secret involved.
 //! Tokens appear only in the token API's own answers; keys and passwords nowhere.
 
-mod common;
+use crate::common;
 
 use common::{service::Service, Browser, PASSWORD, SANDBOX_PASSWORD};
 use model::Product;

@@ -3,7 +3,7 @@
 //! company that does not exist, so a leaked key exposes only its own companies and cannot tell
 //! which other companies there are.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, TestApp};
 use model::Product;

@@ -3,7 +3,7 @@
 //! (whichever the request accepts), byte for byte, cached for a year; pages are revalidated;
 //! a file that does not exist is a 404 nobody caches.
 
-mod common;
+use crate::common;
 
 use common::service::Service;
 use reqwest::{header, StatusCode};

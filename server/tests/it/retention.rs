@@ -2,7 +2,7 @@
 //! company's Activity lose what is older than they keep, in the background, while the active
 //! token keeps being served.
 
-mod common;
+use crate::common;
 
 use common::spawn_app_with;
 use model::Product;

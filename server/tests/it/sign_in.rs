@@ -1,6 +1,6 @@
 //! Signing in and out over HTTP.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, spawn_app_with, PASSWORD};
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! The embeddable widget over HTTP, as a product's backend, the widget page and its consent window
 //! call it.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, unix_now, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER};
 use model::{CompanyId, Product};

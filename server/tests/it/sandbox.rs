@@ -2,7 +2,7 @@
 //! UPS's error bodies, single-use codes, PKCE, rotating refresh tokens, and the password change
 //! that kills grants.
 
-mod common;
+use crate::common;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use common::{spawn_app, Browser, TestApp, SANDBOX_PASSWORD, SANDBOX_USER};

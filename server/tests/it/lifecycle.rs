@@ -2,7 +2,7 @@
 //! calls, a dead grant after a UPS.com password change, a provider outage, and the token API's
 //! answers for every state.
 
-mod common;
+use crate::common;
 
 use axum::{http::StatusCode as AxumStatus, routing::post, Json, Router};
 use common::{spawn_app, spawn_app_with, spawn_app_with_provider, unix_now, TestApp, SANDBOX_USER};
@@ -258,7 +258,7 @@ async fn the_openapi_document_describes_the_token_and_embed_apis() {
         .map(|code| code.as_str().unwrap())
         .collect();
     // Every error the JSON APIs answer is an `ApiError`, worded in one place.
-    let source = include_str!("../src/api.rs");
+    let source = include_str!("../../src/api.rs");
     for code in &errors {
         assert!(source.contains(&format!("\"{code}\"")), "{code} is documented but never answered");
     }

@@ -6,7 +6,7 @@
 //! - kill -9: at most the refreshes whose answer was in flight at that instant are lost, and each
 //!   says it was interrupted instead of blaming a UPS.com password change.
 
-mod common;
+use crate::common;
 
 use common::service::Service;
 use common::{Browser, PASSWORD};

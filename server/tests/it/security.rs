@@ -2,7 +2,7 @@
 //! pass lives beside the feature it concerns: `sign_in.rs` for throttling, `embed.rs` for the
 //! widget, `durability.rs` for stops during refreshes.)
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use reqwest::StatusCode;

@@ -3,7 +3,7 @@
 //! answered 408; connections past the cap wait until one is freed instead of exhausting the
 //! process's file descriptors.
 
-mod common;
+use crate::common;
 
 use common::spawn_app_with;
 use std::time::{Duration, Instant};

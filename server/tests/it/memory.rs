@@ -3,7 +3,7 @@
 //! container that is an out-of-memory kill, which loses rotated tokens like any crash. The real
 //! binary, since how it allocates is set up in `main`.
 
-mod common;
+use crate::common;
 
 use common::service::Service;
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! The Intelligent Reverse Logistics opt-in over HTTP, against the built-in sandbox: the exchange,
 //! the state checks, consent denied, a provider outage, opt-out, and access by non-members.
 
-mod common;
+use crate::common;
 
 use axum::{http::StatusCode as AxumStatus, routing::post, Router};
 use common::{spawn_app, spawn_app_with, spawn_app_with_provider, SANDBOX_PASSWORD, SANDBOX_USER};

@@ -3,7 +3,7 @@
 //! new key, retiring the old one, and what happens when a token's key is gone or its row was
 //! tampered with.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use model::Product;

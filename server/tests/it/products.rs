@@ -1,7 +1,7 @@
 //! The three products side by side: independent authorizations, each product's own return page,
 //! the Token Manager history, and two companies whose admins cannot reach each other's data.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, TestApp};
 use model::Product;

@@ -6,7 +6,7 @@
 //! instance taken over, two workers splitting the due authorizations, and a revoked key refused
 //! everywhere within a second. Each test has a database of its own in a throwaway cluster.
 
-mod common;
+use crate::common;
 
 use common::{
     postgres::fresh_database, receivers::WebhookReceiver, service::Service, spawn_app_with, Browser, TestApp, TestDb,

@@ -3,7 +3,7 @@
 //! an SMTP sink. Events are written with the change they report (the outbox), delivered at least
 //! once with the event id as idempotency key, retried while an endpoint is down, and each sent once.
 
-mod common;
+use crate::common;
 
 use common::{
     receivers::{SmtpSink, WebhookReceiver},
