@@ -5,13 +5,18 @@
 #      the token API for a stored fresh token, in the same run;
 #   2. seeds BENCH_STORM authorizations (default 10000), makes them all due at once
 #      (`server tokens refresh-all`) and times until the provider has answered every refresh,
-#      with one instance and then with two on the same database.
+#      with one instance and then with two on the same database; beside the time, the CPU each
+#      refresh cost the service (all instances), the provider and, on PostgreSQL, the database
+#      server (user + system time from /proc), and the statements each refresh sent
+#      (`optin_store_statements_total`, BEGIN and COMMIT included).
 # The provider is the built-in sandbox running as a process of its own on its own SQLite
 # database, so the figures are the service's and not the provider's; it counts the refresh
 # calls. Prints two Markdown tables. Everything listens on loopback.
 #   scripts/bench.sh                      both databases
 #   BENCH_BACKENDS=sqlite scripts/bench.sh
 #   BENCH_WRK_THREADS=1 scripts/bench.sh  wrk's threads (default 2): fewer leaves the service more CPU
+#   BENCH_PROFILE=DIR scripts/bench.sh    also profiles instance A through each one-instance storm
+#                                         (perf, from Debian's linux-perf): DIR/<database>.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -43,6 +48,9 @@ trap cleanup EXIT
 for name in $(env | grep -o '^OPTIN_[A-Z_0-9]*' || true); do unset "$name"; done
 export RUST_LOG=warn OPTIN_SITE_ROOT="$dir" OPTIN_SEED_DEMO=false OPTIN_RETENTION__ENABLED=false
 
+# A loopback port nothing listens on now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 # start NAME PORT ENV…: a server process in the background; waits until it serves.
 start() {
   local name=$1 port=$2; shift 2
@@ -54,10 +62,7 @@ start() {
 }
 stop() { local pid; eval "pid=\$${1}_pid"; kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
-# Ports: the run inside pg_virtualenv takes its own, beside the outer run's provider.
-port=${BENCH_INSIDE:+4490}
-port=${port:-4390}
-provider_port=$port
+provider_port=$(free_port)
 start provider $provider_port OPTIN_DATABASE="$dir/provider.db" OPTIN_SECRET_KEY_FILE="$dir/provider.key" \
   OPTIN_UPS__ENVIRONMENT=sandbox OPTIN_REFRESH_WORKER=false OPTIN_WEBHOOKS__WORKER=false
 export BENCH_PROVIDER_DATABASE="$dir/provider.db"
@@ -79,13 +84,56 @@ measure() { # name, then wrk's arguments: "req/s p50 p99"
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "50%" {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
 
-# storm BACKEND INSTANCES PORT…: every authorization due at once; wall time until the provider has
-# answered each refresh, and how many calls it got.
+# Clock ticks of CPU (user + system) the processes PID… have used; with `postgres`, those of every
+# PostgreSQL server process (the cluster's backends, and what the ones that exited left to their
+# parent).
+cpu_ticks() {
+  if [ "$1" = postgres ]; then
+    local stat total=0
+    for stat in /proc/[0-9]*/stat; do
+      [ "$(cat "${stat%stat}comm" 2>/dev/null)" = postgres ] || continue
+      total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "$stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+  else
+    local pid total=0
+    for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    echo "$total"
+  fi
+}
+TICK=$(getconf CLK_TCK)
+
+# Statements the service instances on PORT… have sent so far.
+statements() {
+  local port total=0
+  for port in "$@"; do
+    total=$((total + $(curl -fsS "http://127.0.0.1:$port/metrics" | awk '$1 == "optin_store_statements_total" {v = $2} END {print v + 0}')))
+  done
+  echo "$total"
+}
+
+# ms of CPU per refresh: TICKS over REFRESHES.
+per_refresh() { awk -v t="$1" -v n="$2" -v hz="$TICK" 'BEGIN { if (n > 0) printf "%.2f ms", 1000 * t / hz / n; else print "-" }'; }
+
+# storm BACKEND INSTANCES: every authorization due at once; wall time until the provider has
+# answered each refresh, how many calls it got, and what each refresh cost.
 storm() {
   local backend=$1 instances=$2; shift 2
   local before expected due started now calls elapsed rss ups
+  local service_pids=("$service_a_pid") service_ports=("$service_a_port")
+  if [ "$instances" = 2 ]; then service_pids+=("$service_b_pid"); service_ports+=("$service_b_port"); fi
   before=$(target/release/bench provider-refreshes)
   local metrics_before; metrics_before=$(provider_latency)
+  local statements_before service_before provider_before database_before
+  statements_before=$(statements "${service_ports[@]}")
+  service_before=$(cpu_ticks "${service_pids[@]}")
+  provider_before=$(cpu_ticks "$provider_pid")
+  database_before=$([ "$backend" = postgres ] && cpu_ticks postgres || echo 0)
+  local profiler=
+  if [ -n "${BENCH_PROFILE:-}" ] && [ "$instances" = 1 ]; then
+    perf record -q -e cpu-clock -F 999 -p "$service_a_pid" -o "$dir/$backend.perf" 2>/dev/null &
+    profiler=$!
+  fi
   due=$(target/release/server tokens refresh-all | awk '{print $1}')
   expected=$((before + due))
   started=$(date +%s.%N)
@@ -97,17 +145,31 @@ storm() {
     if awk -v e="$elapsed" 'BEGIN {exit !(e > 300)}'; then break; fi
     sleep 0.2
   done
+  if [ -n "$profiler" ]; then
+    kill -INT "$profiler"; wait "$profiler" || true
+    mkdir -p "$BENCH_PROFILE"
+    perf report -q -i "$dir/$backend.perf" --no-children --sort dso,symbol --percent-limit 0.7 2>/dev/null \
+      | sed -E 's/ +$//; s/ +- +-$//; s/  +/ /g' | head -30 >"$BENCH_PROFILE/$backend.txt"
+  fi
+  local service_cpu provider_cpu database_cpu sent
+  service_cpu=$(($(cpu_ticks "${service_pids[@]}") - service_before))
+  provider_cpu=$(($(cpu_ticks "$provider_pid") - provider_before))
+  database_cpu=$(($([ "$backend" = postgres ] && cpu_ticks postgres || echo 0) - database_before))
+  sent=$(($(statements "${service_ports[@]}") - statements_before))
   sleep 2 # anything beyond one call each would show now
   calls=$(($(target/release/bench provider-refreshes) - before))
   rss=$(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$service_a_pid/status")
   ups=$(awk -v before="$metrics_before" -v after="$(provider_latency)" 'BEGIN {
     split(before, b); split(after, a); n = a[2] - b[2]; if (n > 0) printf "%.0f ms", 1000 * (a[1] - b[1]) / n; else print "-" }')
-  echo "| $backend | $instances | $due | $elapsed s | $calls | $ups | $rss |" >>"$dir/storm.md"
+  local database; database=$([ "$backend" = postgres ] && per_refresh "$database_cpu" "$due" || echo "-")
+  local per; per=$(awk -v s="$sent" -v n="$due" 'BEGIN { if (n > 0) printf "%.1f", s / n; else print "-" }')
+  echo "| $backend | $instances | $due | $elapsed s | $calls | $(per_refresh "$service_cpu" "$due") |" \
+    "$(per_refresh "$provider_cpu" "$due") | $database | $per | $ups | $rss |" >>"$dir/storm.md"
 }
 
 # "sum count" of the provider's refresh latency as instance A has seen it.
 provider_latency() {
-  curl -fsS "http://127.0.0.1:$((port + 1))/metrics" | awk '
+  curl -fsS "http://127.0.0.1:$service_a_port/metrics" | awk '
     /^optin_provider_request_seconds_sum\{.*operation="refresh"/ {sum += $NF}
     /^optin_provider_request_seconds_count\{.*operation="refresh"/ {count += $NF}
     END {print sum + 0, count + 0}'
@@ -116,9 +178,10 @@ provider_latency() {
 run_backend() { # BACKEND DATABASE_URL
   local backend=$1
   service_env "$2"
-  start service_a $((port + 1))
+  service_a_port=$(free_port)
+  start service_a "$service_a_port"
   target/release/bench seed 1 "$PRODUCT" >/dev/null
-  local key company=1 base="http://127.0.0.1:$((port + 1))"
+  local key company=1 base="http://127.0.0.1:$service_a_port"
   key=$(target/release/server api-key create "$PRODUCT" --label bench 2>/dev/null | awk '{print $NF}')
   local token_url="$base/api/v1/companies/$company/products/$PRODUCT/token"
   curl -fsS -H "Authorization: Bearer $key" "$token_url" | grep -q access_token
@@ -130,7 +193,8 @@ run_backend() { # BACKEND DATABASE_URL
 
   target/release/bench seed "$STORM" "$PRODUCT" >&2
   storm "$backend" 1
-  start service_b $((port + 2))
+  service_b_port=$(free_port)
+  start service_b "$service_b_port"
   storm "$backend" 2
   stop service_b
   stop service_a
@@ -163,6 +227,6 @@ echo "| database | /healthz req/s | /healthz p99 | token API req/s | token API p
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 cat "$dir/token.md"
 echo
-echo "| database | instances | authorizations due at once | all refreshed in | provider calls | provider's mean answer (seen by A) | service RSS after |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| database | instances | authorizations due at once | all refreshed in | provider calls | service CPU per refresh | provider CPU per refresh | database CPU per refresh | statements per refresh | provider's mean answer (seen by A) | service RSS after |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 cat "$dir/storm.md"

@@ -118,7 +118,7 @@ impl From<TokenError> for ApiError {
                 tracing::error!(error = %error, "the stored token does not open");
                 Self::TokenUnreadable
             }
-            TokenError::Store(error) => {
+            error @ (TokenError::Store(_) | TokenError::RefreshTask(_)) => {
                 tracing::error!(error = %error, "token request failed");
                 Self::Internal
             }

@@ -1,74 +1,70 @@
-//! The background refresh worker: a pipeline, not batches. It keeps asking for the
-//! authorizations whose access token is due (see `optin_core::lifecycle`), soonest first, and
-//! starts each refresh as soon as one of its `concurrency` slots frees up; only when nothing is
-//! due does it wait, for `interval`. With several instances, each takes what no other holds a
-//! refresh lease on. When the process stops (`Core::stopping`) it starts nothing more and returns
-//! once its refreshes are done.
+//! The background refresh worker: a pipeline, not rounds. It claims authorizations whose access
+//! token is due (see `optin_core::lifecycle`), soonest first, as many at once as it has free
+//! slots of its `concurrency`, with one statement, and starts each refresh at once; only when
+//! nothing is due does it wait, for `interval`. A claim is a lease: with several instances, each
+//! claims what no other holds, and a slot is never claimed ahead of time (a claimed
+//! authorization waiting for a slot would let its lease run out). When the process stops
+//! (`Core::stopping`) it claims nothing more and returns once its refreshes are done.
 
-use model::{CompanyId, Product};
 use optin_core::{lifecycle, Core};
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 use tokio::{sync::Semaphore, task::JoinSet};
 
-/// How many due authorizations one look at the database returns.
-const BATCH: u32 = 500;
-
-/// One that was just tried is not tried again for this long, whatever the database says (a
-/// refresh that failed and could not even record its backoff must not spin).
-const RETRY_PAUSE: Duration = Duration::from_secs(1);
+/// While authorizations are due, how long a free slot waits for others to free up (up to half of
+/// them), so that one claim serves several refreshes.
+const BATCH_WAIT: Duration = Duration::from_millis(5);
 
 pub fn spawn(core: Core, interval: Duration, concurrency: usize) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        let concurrency = concurrency.max(1);
+        let slots = Arc::new(Semaphore::new(concurrency));
         let stopping = core.stopping.clone();
-        // Under way or just tried, by authorization: when each was started.
-        let mut started: HashMap<(CompanyId, Product), Instant> = HashMap::new();
         let mut running = JoinSet::new();
+        let mut busy = false;
         while !stopping.is_cancelled() {
-            let mut due = match lifecycle::due(&core, BATCH).await {
-                Ok(due) => due,
+            // One free slot at least, then every slot free by then: claims come in batches.
+            let first = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot,
+                () = stopping.cancelled() => break,
+            };
+            let Ok(first) = first else { break };
+            if busy {
+                let waited = tokio::time::Instant::now() + BATCH_WAIT;
+                while slots.available_permits() + 1 < concurrency / 2 && tokio::time::Instant::now() < waited {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            let mut taken = vec![first];
+            while let Ok(slot) = slots.clone().try_acquire_owned() {
+                taken.push(slot);
+            }
+            let claims = match lifecycle::claim_due(&core, taken.len() as u32).await {
+                Ok(claims) => claims,
                 Err(error) => {
-                    tracing::error!(%error, "cannot list the authorizations due for refresh");
+                    tracing::error!(%error, "cannot claim the authorizations due for refresh");
                     Vec::new()
                 }
             };
-            // All of them are due; in another order than the other instances', which read the
-            // same list, so that they rarely reach for the same one at once.
-            rand::seq::SliceRandom::shuffle(due.as_mut_slice(), &mut rand::thread_rng());
-            let mut began = 0;
-            for key in due {
-                started.retain(|_, at| at.elapsed() < RETRY_PAUSE);
-                if started.contains_key(&key) {
-                    continue;
-                }
-                let permit = tokio::select! {
-                    permit = permits.clone().acquire_owned() => permit,
-                    () = stopping.cancelled() => break,
-                };
-                let Ok(permit) = permit else { break };
-                started.insert(key, Instant::now());
+            let (asked, began) = (taken.len(), claims.len());
+            for (claim, slot) in claims.into_iter().zip(taken.drain(..)) {
                 let core = core.clone();
-                let (company, product) = key;
                 running.spawn(async move {
-                    let _permit = permit;
-                    if let Err(error) = lifecycle::refresh_if_due(&core, company, product).await {
+                    let _slot = slot;
+                    let (company, product) = (claim.company(), claim.product());
+                    if let Err(error) = lifecycle::refresh_claimed(&core, claim).await {
                         tracing::error!(%error, %company, %product, "refresh failed");
                     }
                 });
-                began += 1;
-                // Reap what finished, so the set stays as small as what is in flight.
-                while running.try_join_next().is_some() {}
             }
-            // Nothing new to start: wait for the interval, or (while refreshes are under way)
-            // for a slot to free up, whichever comes first, then look again.
-            if began == 0 {
-                let pause = if running.is_empty() { interval } else { Duration::from_millis(50).min(interval) };
+            drop(taken);
+            // Reap what finished, so the set stays as small as what is in flight.
+            while running.try_join_next().is_some() {}
+            // Fewer due than free slots: everything due now is under way. Look again after the
+            // interval (what comes due meanwhile waits at most that long).
+            busy = began == asked;
+            if !busy {
                 tokio::select! {
-                    () = tokio::time::sleep(pause) => {}
+                    () = tokio::time::sleep(interval) => {}
                     () = stopping.cancelled() => {}
                 }
             }

@@ -69,7 +69,8 @@ pub struct Core {
     pub lifetimes: Arc<Lifetimes>,
     /// Password checks for sign-ins: bounded, shed with `Busy` beyond that.
     pub password_checks: Arc<HashingQueue>,
-    refresh_locks: Arc<lifecycle::RefreshLocks>,
+    /// The refreshes under way in this process, which callers that need the same token join.
+    in_flight: Arc<lifecycle::InFlight>,
     /// Cancelled when the process starts to stop: no new refresh starts after that.
     pub stopping: CancellationToken,
     /// Every refresh under way, so a stopping process waits for their answers to be stored.
@@ -107,7 +108,7 @@ impl Core {
             ups: Arc::new(ups),
             lifetimes: Arc::new(lifetimes),
             password_checks: Arc::new(HashingQueue::for_this_machine()),
-            refresh_locks: Default::default(),
+            in_flight: Default::default(),
             stopping: Default::default(),
             refreshes: Default::default(),
             caches: Default::default(),

@@ -1,35 +1,40 @@
 //! Keeping authorizations alive (server-only): a fresh access token on demand for the products'
-//! backends, the refresh the background worker runs before tokens expire, and what happens when
-//! UPS refuses a refresh (the grant is dead: re-authorization required) or cannot be reached (keep
-//! everything, retry later with backoff and jitter).
+//! backends, the refreshes the background worker runs before tokens expire, and what happens
+//! when UPS refuses a refresh (the grant is dead: re-authorization required) or cannot be
+//! reached (keep everything, retry later with backoff and jitter).
 //!
-//! At most one refresh per authorization is in flight: callers in one process serialize on a
-//! per-authorization lock, and whoever waited re-reads the stored token instead of refreshing
-//! again, because UPS rotates refresh tokens and a second refresh with the old one would kill the
-//! grant. Across instances, the refresh takes a lease on the authorization's row first; a caller
-//! on another instance waits on the row and reads the token stored for it, and a lease left by an
-//! instance that died runs out and is taken over.
+//! A refresh is one straight path: claim the authorization (one statement takes its lease and
+//! reads what the refresh needs), ask UPS, store the answer. At most one refresh per
+//! authorization is in flight, because UPS rotates refresh tokens and a second refresh with the
+//! old one would kill the grant: the lease keeps every other task and instance out, a caller in
+//! this process that needs the token meanwhile joins the refresh under way ([`InFlight`]), and
+//! a caller elsewhere waits for the token the holder stores. A lease left by an instance that
+//! died runs out and is taken over.
 //!
 //! UPS's answer to a refresh is the only copy of the new pair, so a refresh is recorded as under
-//! way (committed) before UPS is asked, and its answer is stored in one short transaction straight
-//! after. A refresh found still recorded as under way was interrupted (the process died, or the
-//! answer never arrived); if UPS then refuses the old refresh token, the authorization says the
-//! grant was lost to that interruption rather than to a UPS.com password change. Refreshes run in
-//! tasks of the state's tracker, so a stopping process lets them finish (`Core::stopping`).
+//! way (committed, by the claim) before UPS is asked, and its answer is stored in one short
+//! transaction straight after. A refresh found still recorded as under way was interrupted (the
+//! process died, or the answer never arrived); if UPS then refuses the old refresh token, the
+//! authorization says the grant was lost to that interruption rather than to a UPS.com password
+//! change. Refreshes run in tasks of the core's tracker, so a stopping process lets them finish
+//! (`Core::stopping`).
 
 use crate::{
     clock::now,
-    error::CoreError,
     secret::SecretString,
-    store::{AuthorizationId, Current, Lease, Lookup, Refreshed, StoreError},
-    ups::TokenGrant,
+    store::{AuthorizationId, Claim, Current, Lookup, Refreshed, StoreError},
     Core,
 };
 use model::{time::format_utc, AuthorizationState, CompanyId, Product};
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Mutex, OnceLock},
+    time::Duration,
 };
+use tokio::sync::watch;
+
+mod backoff;
+pub use backoff::retry_delay;
 
 /// A usable access token and when it expires (Unix seconds).
 #[derive(Clone)]
@@ -56,23 +61,53 @@ pub enum TokenError {
     /// Our own failure (a 500, logged with its cause).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The task that ran the refresh ended without an answer (it panicked): a 500.
+    #[error("the refresh task failed: {0}")]
+    RefreshTask(String),
 }
 
-mod backoff;
-pub use backoff::retry_delay;
+/// How a refresh ended, as every caller that waited for it sees it.
+#[derive(Clone)]
+pub enum Outcome {
+    /// UPS issued a new pair, stored now.
+    Refreshed(FreshToken),
+    /// UPS refused the refresh token: re-authorization required.
+    Dead,
+    /// Nothing new for now (UPS unavailable, the authorization changed meanwhile, the process
+    /// stopping, our own failure): what is stored is the answer.
+    NotNow,
+}
 
-/// One lock per authorization, created on first use.
+/// The refreshes under way in this process, by authorization: whoever needs one of them joins it
+/// instead of claiming the authorization again.
 #[derive(Default)]
-pub struct RefreshLocks(Mutex<HashMap<AuthorizationId, Arc<tokio::sync::Mutex<()>>>>);
+pub struct InFlight(Mutex<HashMap<AuthorizationId, watch::Receiver<Option<Outcome>>>>);
 
-impl RefreshLocks {
-    fn lock_for(&self, authorization: AuthorizationId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if locks.len() > 4_096 {
-            // Drop the locks nobody holds or waits for.
-            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
-        }
-        locks.entry(authorization).or_default().clone()
+impl InFlight {
+    fn join(&self, authorization: AuthorizationId) -> Option<watch::Receiver<Option<Outcome>>> {
+        self.lock().get(&authorization).cloned()
+    }
+
+    fn start(&self, authorization: AuthorizationId) -> watch::Sender<Option<Outcome>> {
+        let (sender, receiver) = watch::channel(None);
+        self.lock().insert(authorization, receiver);
+        sender
+    }
+
+    fn finish(&self, authorization: AuthorizationId) {
+        self.lock().remove(&authorization);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<AuthorizationId, watch::Receiver<Option<Outcome>>>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The outcome a joined refresh publishes (none if its task ended without one: not now).
+async fn joined(mut under_way: watch::Receiver<Option<Outcome>>) -> Outcome {
+    match under_way.wait_for(Option::is_some).await {
+        Ok(outcome) => outcome.clone().unwrap_or(Outcome::NotNow),
+        Err(_) => Outcome::NotNow,
     }
 }
 
@@ -141,160 +176,122 @@ pub async fn fresh_token(
         return Ok(token);
     }
     drop(turn);
-    let guard = core.refresh_locks.lock_for(stored.authorization).lock_owned().await;
-    // Whoever held the lock before us may have refreshed already: read again.
+    // During a backoff, UPS is not asked again for every caller: what is stored is the answer.
+    if stored.retry_at.is_none_or(|retry_at| retry_at <= now()) {
+        match refreshed(core, stored).await? {
+            Outcome::Refreshed(token) => return Ok(token),
+            Outcome::Dead => return Err(TokenError::ReauthorizationRequired),
+            Outcome::NotNow => {}
+        }
+    }
+    // UPS is down (or the authorization changed, or we are stopping): a token that has not yet
+    // expired beats none.
     let stored = current(core, company, product).await?;
     usable(&stored)?;
-    if let Some(token) = valid_for(core, &stored, min_validity)? {
-        return Ok(token);
-    }
-    // During a backoff, UPS is not asked again for every caller: what is stored is the answer.
-    if stored.retry_at.is_some_and(|retry_at| retry_at > now()) {
-        return valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable);
-    }
-    match refresh_detached(core, stored, company, product, guard, Elsewhere::Wait).await {
-        Ok(token) => Ok(token),
-        Err(Failure::Dead) => Err(TokenError::ReauthorizationRequired),
-        // UPS is down (or we are stopping): a token that has not yet expired beats none.
-        Err(Failure::Transient | Failure::Superseded | Failure::Stopping | Failure::Elsewhere) => {
-            let stored = current(core, company, product).await?;
-            usable(&stored)?;
-            valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable)
+    valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable)
+}
+
+/// The refresh a caller needs: the one under way in this process, or one it claims itself, or
+/// the token the instance holding the lease stores (waiting for it, and taking over should that
+/// lease run out with nothing stored).
+async fn refreshed(core: &Core, mut stored: Current) -> Result<Outcome, TokenError> {
+    let (company, product) = (stored.company(), stored.product());
+    let give_up = tokio::time::Instant::now() + core.lifetimes.refresh_lease + Duration::from_secs(1);
+    loop {
+        if let Some(under_way) = core.in_flight.join(stored.authorization) {
+            return Ok(joined(under_way).await);
         }
-        Err(Failure::Store(error)) => Err(error.into()),
+        if let Some(claim) = core.store.claim(&stored, lease_secs(core)).await? {
+            return refresh_claimed(core, claim).await;
+        }
+        // Held elsewhere, or changed since it was read: what is stored now says which.
+        let seen = core.store.generation();
+        let now_stored = current(core, company, product).await?;
+        if usable(&now_stored).is_err() {
+            return Ok(Outcome::NotNow);
+        }
+        if stored.token_changed(&now_stored) {
+            return Ok(match core.store.access_token(&now_stored)? {
+                Some(access_token) => Outcome::Refreshed(FreshToken { access_token, expires_at: now_stored.expires_at }),
+                None => Outcome::NotNow,
+            });
+        }
+        // The other refresh failed and is backing off: its answer (none) is ours too.
+        if now_stored.retry_at.is_some_and(|retry_at| retry_at > now()) || tokio::time::Instant::now() > give_up {
+            return Ok(Outcome::NotNow);
+        }
+        // Until the next write committed here (or, on PostgreSQL, announced by another
+        // instance), or a moment.
+        core.store.changed_since(seen, Duration::from_millis(50)).await;
+        stored = now_stored;
     }
 }
 
-/// What the worker does for one due authorization. Returns whether a refresh happened.
-#[tracing::instrument(skip(core), fields(%company, %product))]
-pub async fn refresh_if_due(core: &Core, company: CompanyId, product: Product) -> Result<bool, TokenError> {
-    let stored = current(core, company, product).await?;
-    let guard = core.refresh_locks.lock_for(stored.authorization).lock_owned().await;
-    let stored = current(core, company, product).await?;
-    if usable(&stored).is_err() || !stored.has_access_token() || stored.refresh_at > now() {
-        return Ok(false);
-    }
-    let authorization = stored.authorization;
-    match refresh_detached(core, stored, company, product, guard, Elsewhere::Skip).await {
-        Ok(_) => Ok(true),
-        Err(Failure::Dead | Failure::Transient | Failure::Superseded | Failure::Stopping | Failure::Elsewhere) => {
-            Ok(false)
-        }
-        Err(Failure::Store(error)) => {
-            // Whatever broke (a key change, the disk), back off rather than retry every pass.
-            let _ = core
-                .store
-                .schedule_retry(authorization, company, product, &error.to_string(), false, retry_delay)
-                .await;
-            Err(error.into())
-        }
-    }
+fn lease_secs(core: &Core) -> i64 {
+    core.lifetimes.refresh_lease.as_secs().max(1) as i64
 }
 
-/// Runs the refresh in a task of its own that holds the authorization's lock: if the caller goes
-/// away (a client disconnects), the refresh still stores the rotated pair UPS has already issued,
-/// and no second refresh can start meanwhile. The task is tracked, so a stopping process waits
-/// for it.
-async fn refresh_detached(
-    core: &Core,
-    stored: Current,
-    company: CompanyId,
-    product: Product,
-    guard: tokio::sync::OwnedMutexGuard<()>,
-    elsewhere: Elsewhere,
-) -> Result<FreshToken, Failure> {
-    let core = core.clone();
-    let tracker = core.refreshes.clone();
-    tracker
+/// Claims up to `limit` authorizations that are due for a refresh, soonest first (one
+/// statement): each is the caller's to refresh with [`refresh_claimed`] straight away, before its
+/// lease runs out.
+pub async fn claim_due(core: &Core, limit: u32) -> Result<Vec<Claim>, TokenError> {
+    Ok(core.store.claim_due(limit, lease_secs(core)).await?)
+}
+
+/// Refreshes a claimed authorization: asks UPS and stores its answer. It runs in a task of the
+/// core's tracker that holds the claim: a caller that goes away (a client disconnects) does not
+/// cut it short, and a stopping process waits for it. Callers in this process that need the same
+/// authorization meanwhile join it.
+pub async fn refresh_claimed(core: &Core, claim: Claim) -> Result<Outcome, TokenError> {
+    let authorization = claim.authorization;
+    let published = core.in_flight.start(authorization);
+    let task = core.clone();
+    let result = core
+        .refreshes
         .spawn(async move {
-            let _held = guard;
-            refresh_locked(&core, &stored, company, product, elsewhere).await
+            let result = ask_and_store(&task, &claim).await;
+            if let Err(TokenError::Store(error)) = &result {
+                // Whatever broke (a key change, the disk), back off rather than retry as soon as
+                // the lease runs out; the refresh stays recorded as under way.
+                let delay = retry_delay(claim.failures.clamp(0, 1_000) as u32 + 1);
+                let _ = task.store.schedule_retry(&claim, &error.to_string(), false, delay).await;
+            }
+            task.in_flight.finish(authorization);
+            published.send_replace(Some(result.as_ref().map_or(Outcome::NotNow, Clone::clone)));
+            result
         })
-        .await
-        .map_err(|error| Failure::Store(StoreError::Unreadable(format!("the refresh task failed: {error}"))))?
+        .await;
+    result.unwrap_or_else(|error| Err(TokenError::RefreshTask(error.to_string())))
 }
 
-/// What to do when another instance is refreshing the authorization already.
-#[derive(Clone, Copy)]
-enum Elsewhere {
-    /// Wait for its answer (a caller that needs the token).
-    Wait,
-    /// Leave it to that instance (the worker).
-    Skip,
-}
-
-enum Failure {
-    Dead,
-    /// Another instance is refreshing it (and the caller did not wait).
-    Elsewhere,
-    Transient,
-    /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
-    Superseded,
-    /// The process is stopping: no new refresh starts.
-    Stopping,
-    Store(StoreError),
-}
-
-impl From<StoreError> for Failure {
-    fn from(error: StoreError) -> Self {
-        Self::Store(error)
-    }
-}
-
-/// Marks the grant dead, unless the authorization changed meanwhile.
-async fn dead(
-    core: &Core,
-    stored: &Current,
-    company: CompanyId,
-    product: Product,
-    reason: String,
-) -> Result<FreshToken, Failure> {
-    match core.store.mark_dead(stored, company, product, reason).await? {
-        true => Err(Failure::Dead),
-        false => Err(Failure::Superseded),
-    }
-}
-
-/// Refreshes with the stored refresh token; the caller holds the authorization's lock.
-async fn refresh_locked(
-    core: &Core,
-    stored: &Current,
-    company: CompanyId,
-    product: Product,
-    elsewhere: Elsewhere,
-) -> Result<FreshToken, Failure> {
-    let authorization = stored.authorization;
-    let Some(refresh_token) = core.store.refresh_token(stored)? else {
-        return dead(core, stored, company, product, "UPS issued no refresh token".into()).await;
+/// Asks UPS with the claimed refresh token and stores what it answers.
+async fn ask_and_store(core: &Core, claim: &Claim) -> Result<Outcome, TokenError> {
+    let Some(refresh_token) = core.store.claimed_refresh_token(claim)? else {
+        return dead(core, claim, "UPS issued no refresh token".into()).await;
     };
     if core.stopping.is_cancelled() {
-        return Err(Failure::Stopping);
+        core.store.release_claim(claim).await?;
+        return Ok(Outcome::NotNow);
     }
-    let lease = core.lifetimes.refresh_lease.as_secs().max(1) as i64;
-    match core.store.take_refresh_lease(stored, lease).await? {
-        Lease::Taken => {}
-        Lease::Superseded => return Err(Failure::Superseded),
-        Lease::Held => {
-            return match elsewhere {
-                Elsewhere::Wait => Box::pin(refreshed_elsewhere(core, stored, company, product)).await,
-                Elsewhere::Skip => Err(Failure::Elsewhere),
-            }
-        }
-    }
-    if core.stopping.is_cancelled() {
-        core.store.release_refresh_lease(authorization).await?;
-        return Err(Failure::Stopping);
-    }
-    match core.ups.refresh(product, &refresh_token).await {
+    let authorization = claim.authorization;
+    match core.ups.refresh(claim.product(), &refresh_token).await {
         Ok(mut grant) => {
             // UPS rotates refresh tokens; should it ever not, the old one stays in use.
             grant.refresh_token.get_or_insert(refresh_token);
-            let stored = store_refreshed(core, stored, company, product, grant).await;
-            count_refresh(if stored.is_ok() { "refreshed" } else { "superseded" });
-            stored
+            let access_token = grant.access_token.clone();
+            match core.store.store_refreshed(claim, grant).await? {
+                Refreshed::Stored { expires_at } => {
+                    count_refresh(RefreshCount::Refreshed);
+                    Ok(Outcome::Refreshed(FreshToken { access_token, expires_at }))
+                }
+                Refreshed::Superseded => {
+                    count_refresh(RefreshCount::Superseded);
+                    Ok(Outcome::NotNow)
+                }
+            }
         }
         Err(error) if error.is_dead_grant() => {
-            let reason = match stored.interrupted_refresh {
+            let reason = match claim.interrupted_refresh {
                 Some(started) => {
                     tracing::warn!(%error, %authorization, started,
                         "UPS refused the refresh after an interrupted refresh: re-authorization required");
@@ -312,80 +309,46 @@ async fn refresh_locked(
                     )
                 }
             };
-            count_refresh("dead");
-            dead(core, stored, company, product, reason).await
+            count_refresh(RefreshCount::Dead);
+            dead(core, claim, reason).await
         }
         Err(error) => {
-            count_refresh("failed");
+            count_refresh(RefreshCount::Failed);
             // Only an answer (or no connection at all) proves UPS did not rotate; after a timeout
             // or an unreadable answer the refresh stays recorded as interrupted.
-            let settled = !error.may_have_acted() && stored.interrupted_refresh.is_none();
+            let settled = !error.may_have_acted() && claim.interrupted_refresh.is_none();
             tracing::warn!(%error, %authorization, settled, "refresh failed; will retry");
-            core.store
-                .schedule_retry(authorization, company, product, &error.to_string(), settled, retry_delay)
-                .await?;
-            Err(Failure::Transient)
+            let delay = retry_delay(claim.failures.clamp(0, 1_000) as u32 + 1);
+            core.store.schedule_retry(claim, &error.to_string(), settled, delay).await?;
+            Ok(Outcome::NotNow)
         }
     }
 }
 
-/// Another instance holds the refresh lease: waits on the row for the token it stores. Should its
-/// lease run out with nothing stored (that instance died), this caller takes over.
-async fn refreshed_elsewhere(
-    core: &Core,
-    stored: &Current,
-    company: CompanyId,
-    product: Product,
-) -> Result<FreshToken, Failure> {
-    let give_up = tokio::time::Instant::now() + core.lifetimes.refresh_lease + std::time::Duration::from_secs(1);
-    loop {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        let Lookup::Found(now_stored) = core.store.current(company, product).await? else {
-            return Err(Failure::Superseded);
-        };
-        if usable(&now_stored).is_err() {
-            return Err(Failure::Superseded);
-        }
-        if stored.token_changed(&now_stored) {
-            return match core.store.access_token(&now_stored)? {
-                Some(access_token) => Ok(FreshToken { access_token, expires_at: now_stored.expires_at }),
-                None => Err(Failure::Superseded),
-            };
-        }
-        // The other refresh failed and is backing off: its answer (none) is ours too.
-        if now_stored.retry_at.is_some_and(|retry_at| retry_at > now()) {
-            return Err(Failure::Transient);
-        }
-        if now_stored.lease_until.is_none_or(|until| until <= now()) {
-            return refresh_locked(core, &now_stored, company, product, Elsewhere::Wait).await;
-        }
-        if tokio::time::Instant::now() > give_up {
-            return Err(Failure::Transient);
-        }
-    }
-}
-
-/// Stores the rotated pair UPS just issued, first and in one short transaction: until it commits,
-/// UPS's answer is the only copy of the new refresh token.
-async fn store_refreshed(
-    core: &Core,
-    stored: &Current,
-    company: CompanyId,
-    product: Product,
-    grant: TokenGrant,
-) -> Result<FreshToken, Failure> {
-    match core.store.store_refreshed(stored, company, product, &grant).await? {
-        Refreshed::Stored { expires_at } => Ok(FreshToken { access_token: grant.access_token, expires_at }),
-        Refreshed::Superseded => Err(Failure::Superseded),
-    }
+/// Marks the grant dead, unless the authorization changed meanwhile.
+async fn dead(core: &Core, claim: &Claim, reason: String) -> Result<Outcome, TokenError> {
+    Ok(match core.store.mark_dead(claim, reason).await? {
+        true => Outcome::Dead,
+        false => Outcome::NotNow,
+    })
 }
 
 /// One refresh UPS answered (or did not), by outcome: `optin_refreshes_total`.
-fn count_refresh(outcome: &'static str) {
-    metrics::counter!("optin_refreshes_total", "outcome" => outcome).increment(1);
+#[derive(Clone, Copy)]
+enum RefreshCount {
+    Refreshed,
+    Dead,
+    Failed,
+    Superseded,
 }
 
-/// Authorizations whose active token is due for refresh and not waiting out a backoff.
-pub async fn due(core: &Core, limit: u32) -> Result<Vec<(CompanyId, Product)>, CoreError> {
-    Ok(core.store.due(limit).await?)
+/// Counted on handles registered once, so a refresh costs an atomic add, not a look-up of the
+/// metric by name and labels.
+fn count_refresh(outcome: RefreshCount) {
+    static COUNTERS: OnceLock<[metrics::Counter; 4]> = OnceLock::new();
+    let counters = COUNTERS.get_or_init(|| {
+        ["refreshed", "dead", "failed", "superseded"]
+            .map(|outcome| metrics::counter!("optin_refreshes_total", "outcome" => outcome))
+    });
+    counters[outcome as usize].increment(1);
 }

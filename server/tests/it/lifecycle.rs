@@ -339,17 +339,28 @@ async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
         companies.push(company);
     }
 
-    // The worker's way: many refreshes in flight at once, each writing its own transaction.
+    // The worker's way: due authorizations claimed in batches (one statement each), then many
+    // refreshes in flight at once, each storing its answer in its own transaction.
     let mut running = tokio::task::JoinSet::new();
-    for company in companies.iter().copied() {
-        let core = app.core().clone();
-        running.spawn(async move { optin_core::lifecycle::refresh_if_due(&core, company, IRL).await });
+    let mut claimed = 0;
+    loop {
+        let claims = optin_core::lifecycle::claim_due(app.core(), 64).await.unwrap();
+        if claims.is_empty() {
+            break;
+        }
+        claimed += claims.len();
+        for claim in claims {
+            let core = app.core().clone();
+            running.spawn(async move { optin_core::lifecycle::refresh_claimed(&core, claim).await });
+        }
     }
+    assert_eq!(claimed, COMPANIES, "each due authorization is claimed once");
     let mut failures = Vec::new();
     while let Some(result) = running.join_next().await {
         match result.unwrap() {
-            Ok(true) => {}
-            other => failures.push(format!("{other:?}")),
+            Ok(optin_core::lifecycle::Outcome::Refreshed(_)) => {}
+            Ok(_) => failures.push("not refreshed".to_owned()),
+            Err(error) => failures.push(error.to_string()),
         }
     }
     assert!(

@@ -304,11 +304,13 @@ async fn two_workers_refresh_each_due_authorization_exactly_once() {
         a.seed_grant(company, IRL).await;
         companies.push(company);
     }
-    sqlx::query("UPDATE oauth_tokens SET expires_at = $1, refresh_at = $1 WHERE status = 'active'")
-        .bind(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64)
-        .execute(pg(&a))
-        .await
-        .unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for statement in [
+        "UPDATE oauth_tokens SET expires_at = $1 WHERE status = 'active'",
+        "UPDATE authorizations SET refresh_at = $1 WHERE status = 'authorized'",
+    ] {
+        sqlx::query(statement).bind(now).execute(pg(&a)).await.unwrap();
+    }
 
     let started = Instant::now();
     loop {

@@ -7,18 +7,27 @@ use crate::{audit::Entry, clock::now};
 use model::{ActivityEntry, AuditAction, CompanyId, Product};
 
 pub(super) async fn record(conn: &mut WriteTx, entry: Entry) -> Result<(), StoreError> {
-    on_tx!(conn, db => sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_label, company_id, product, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(now())
-    .bind(entry.actor.user().map(|user| user.get()))
-    .bind(entry.actor.label())
-    .bind(entry.company.map(CompanyId::get))
-    .bind(entry.product.map(Product::slug))
-    .bind(entry.event.action().as_str())
-    .bind(entry.event.detail())
-    .execute(db)
-    .await.map(|done| done.rows_affected()))?;
+    record_all(conn, vec![entry]).await
+}
+
+/// [`record`] for several entries at once: one statement.
+pub(super) async fn record_all(conn: &mut WriteTx, entries: Vec<Entry>) -> Result<(), StoreError> {
+    let at = now();
+    on_tx!(conn, db => {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO audit_log (at, actor_id, actor_label, company_id, product, action, detail) ");
+        insert.push_values(&entries, |mut values, entry| {
+            values
+                .push_bind(at)
+                .push_bind(entry.actor.user().map(|user| user.get()))
+                .push_bind(entry.actor.label())
+                .push_bind(entry.company.map(CompanyId::get))
+                .push_bind(entry.product.map(Product::slug))
+                .push_bind(entry.event.action().as_str())
+                .push_bind(entry.event.detail());
+        });
+        insert.build().execute(db).await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -62,15 +62,16 @@ impl Store {
         product: Product,
         grant: &TokenGrant,
     ) -> Result<(), StoreError> {
+        let schedule = tokens::Schedule::of(grant);
         let mut tx = self.write().await?;
         let authorization: i64 = on_tx!(tx, db => sqlx::query_scalar(
-            "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at)
-             VALUES ($1, $2, 'authorized', NULL, $3, $4, $5, $6)
+            "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at, refresh_at)
+             VALUES ($1, $2, 'authorized', NULL, $3, $4, $5, $6, $7)
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
                  authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
-                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, refresh_lease_until = NULL,
-                 degraded_at = NULL
+                 refresh_at = excluded.refresh_at, refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL,
+                 refresh_lease_until = NULL, degraded_at = NULL
              RETURNING id",
         )
         .bind(company.get())
@@ -79,11 +80,12 @@ impl Store {
         .bind(actor.user().map(|user| user.get()))
         .bind(actor.label())
         .bind(now())
+        .bind(schedule.refresh_at)
         .fetch_one(db)
         .await)?;
         tokens::retire_active(&mut tx, authorization, None, tokens::Retired::Replaced).await?;
         let owner = sealed::TokenOwner { authorization, company, product };
-        tokens::insert(&mut tx, &self.cipher, owner, grant).await?;
+        tokens::insert(&mut tx, &self.cipher, owner, grant, schedule).await?;
         let event = Event::Authorized { token: fingerprint(grant.access_token.expose()) };
         audit::record(&mut tx, Entry::by(actor, company, product, event)).await?;
         outbox::record_event(&mut tx, EventKind::Authorized, company, product, None).await?;
@@ -103,7 +105,8 @@ impl Store {
         let reason = AuthorizationState::revoked(revocation).as_str();
         let mut tx = self.write().await?;
         let revoked: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
-            "UPDATE authorizations SET status = 'revoked', status_reason = $1, status_changed_at = $2, degraded_at = NULL
+            "UPDATE authorizations SET status = 'revoked', status_reason = $1, status_changed_at = $2, degraded_at = NULL,
+                 refresh_at = NULL
              WHERE company_id = $3 AND product = $4 AND status != 'revoked' RETURNING id",
         )
         .bind(reason)

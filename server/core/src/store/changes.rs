@@ -54,23 +54,27 @@ pub(super) async fn announce_changes(pool: PgPool, changes: Arc<Changes>) {
 }
 
 /// Counts every write another instance commits (and, after a lost connection, assumes one).
-pub(super) async fn listen_for_changes(pool: PgPool, generation: Arc<AtomicU64>) {
+pub(super) async fn listen_for_changes(pool: PgPool, generation: Arc<AtomicU64>, seen: Arc<tokio::sync::Notify>) {
+    let count = || {
+        generation.fetch_add(1, Ordering::AcqRel);
+        seen.notify_waiters();
+    };
     loop {
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => {
                 if let Err(error) = listener.listen(CHANGES_CHANNEL).await {
                     tracing::warn!(%error, "cannot listen for other instances' changes");
                 } else {
-                    generation.fetch_add(1, Ordering::AcqRel);
+                    count();
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(_)) => {
-                                generation.fetch_add(1, Ordering::AcqRel);
+                                count();
                             }
                             // The connection was lost (and is re-established): anything may
                             // have changed meanwhile.
                             Ok(None) => {
-                                generation.fetch_add(1, Ordering::AcqRel);
+                                count();
                             }
                             Err(error) => {
                                 tracing::warn!(%error, "lost the change notifications; reconnecting");
@@ -86,7 +90,7 @@ pub(super) async fn listen_for_changes(pool: PgPool, generation: Arc<AtomicU64>)
             }
             Err(error) => tracing::warn!(%error, "cannot listen for other instances' changes"),
         }
-        generation.fetch_add(1, Ordering::AcqRel);
+        count();
         if pool.is_closed() {
             return;
         }

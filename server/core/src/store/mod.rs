@@ -9,19 +9,21 @@
 //! Tokens and PKCE verifiers are sealed with the store's key ring ([`sealed`]) on the way in and opened on the
 //! way out: nothing outside the store sees a ciphertext, and nothing can write a token in clear.
 
-/// Runs `$body` with `$db` bound to the store's pool, whichever database it is.
+/// Runs `$body` (one statement) with `$db` bound to the store's pool, whichever database it is.
 macro_rules! on_pool {
-    ($store:expr, $db:ident => $body:expr) => {
+    ($store:expr, $db:ident => $body:expr) => {{
+        $store.statements.fetch_add(1, ::std::sync::atomic::Ordering::Relaxed);
         match &$store.db {
             $crate::store::Db::Sqlite($db) => $body,
             $crate::store::Db::Postgres($db) => $body,
         }
-    };
+    }};
 }
 
-/// Runs `$body` with `$db` bound to the write transaction's connection.
+/// Runs `$body` (one statement) with `$db` bound to the write transaction's connection.
 macro_rules! on_tx {
-    ($tx:expr, $db:ident => $body:expr) => {
+    ($tx:expr, $db:ident => $body:expr) => {{
+        $tx.statements.fetch_add(1, ::std::sync::atomic::Ordering::Relaxed);
         match &mut $tx.tx {
             $crate::store::Tx::Sqlite(tx) => {
                 let $db = &mut **tx;
@@ -32,7 +34,7 @@ macro_rules! on_tx {
                 $body
             }
         }
-    };
+    }};
 }
 
 mod accounts;
@@ -40,6 +42,7 @@ mod api_keys;
 mod audit;
 mod authorizations;
 mod changes;
+mod connection;
 mod companies;
 mod embed;
 mod outbox;
@@ -47,6 +50,7 @@ mod refreshes;
 mod retention;
 mod sandbox;
 mod sealed;
+mod settle;
 mod states;
 mod throttle;
 mod tokens;
@@ -58,7 +62,8 @@ pub use authorizations::AuthorizationRecord;
 pub use companies::CompanyStatusRow;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use outbox::{DeliveryId, DueDelivery, Target};
-pub use refreshes::{Lease, Refreshed};
+pub use refreshes::Claim;
+pub use settle::Refreshed;
 pub use retention::{Pruned, Retention};
 pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
 pub use sealed::{KeyUsage, RewrapBatch};
@@ -68,15 +73,11 @@ pub use tokens::{AuthorizationId, Current, Lookup};
 pub use webhooks::WebhookEndpoint;
 
 use crate::keyring::{CipherError, KeyRing};
-use changes::{announce_changes, listen_for_changes, Changes};
+use changes::Changes;
+pub use connection::Database;
 use model::{AuthorizationState, Product};
-use sqlx::{
-    postgres::{PgConnectOptions, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    PgPool, Postgres, Sqlite, SqlitePool, Transaction,
-};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::{
-    path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc,
@@ -101,6 +102,10 @@ pub enum StoreError {
     /// (a 500; `row` names the table, column and row, so the log says what needs attention).
     #[error("{row}: {source}")]
     Unsealable { row: String, source: CipherError },
+    /// The transaction that stored several refreshes' answers together failed: each of them
+    /// gets this (a 500; the cause is logged once, by the task that stores them).
+    #[error("storing refreshed tokens failed: {0}")]
+    Settling(String),
     /// A unique constraint refused the write: the thing already exists.
     #[error("already exists")]
     Duplicate,
@@ -139,10 +144,6 @@ fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, Store
     }
 }
 
-/// The schema of each database, embedded at build time and applied at start.
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
-
 /// The database behind the store. Every method is written once, in SQL both databases accept,
 /// and runs on either through [`on_pool!`] and [`on_tx!`]; the few statements that differ pick
 /// their text with [`Store::is_postgres`].
@@ -162,6 +163,9 @@ pub(crate) enum Tx {
 struct WriteTx {
     tx: Tx,
     generation: Arc<AtomicU64>,
+    changes_seen: Arc<tokio::sync::Notify>,
+    /// The store's count of statements, `BEGIN` and `COMMIT` included (`Store::statements`).
+    statements: Arc<AtomicU64>,
     /// On SQLite, this process's turn to write (see `Store::write`).
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// On PostgreSQL, tells the other instances once this commits.
@@ -170,11 +174,13 @@ struct WriteTx {
 
 impl WriteTx {
     async fn commit(self) -> Result<(), sqlx::Error> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         match self.tx {
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changes_seen.notify_waiters();
         if let Some(changes) = &self.changes {
             changes.happened();
         }
@@ -182,35 +188,11 @@ impl WriteTx {
     }
 
     async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
         match self.tx {
             Tx::Sqlite(tx) => tx.rollback().await,
             Tx::Postgres(tx) => tx.rollback().await,
         }
-    }
-}
-
-/// Where the store keeps its data: an SQLite file, or a PostgreSQL database.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Database {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
-impl Database {
-    /// `postgres://…` / `postgresql://…`, `sqlite://path` (or `sqlite:path`), or a bare file path.
-    pub fn parse(url: &str) -> Result<Self, StoreError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self::Postgres(url.to_owned()));
-        }
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-        let path = path.split('?').next().unwrap_or_default();
-        if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
-            return Err(StoreError::Unreadable(format!(
-                "database URL {:?}: expected postgres://…, sqlite://path or a file path",
-                url.split('@').next_back().unwrap_or_default()
-            )));
-        }
-        Ok(Self::Sqlite(PathBuf::from(path)))
     }
 }
 
@@ -223,91 +205,38 @@ pub struct Store {
     /// PostgreSQL every instance's), so answers kept in memory are dropped at once
     /// (`crate::cache`).
     generation: Arc<AtomicU64>,
+    /// Woken whenever `generation` moves (`Store::changed_since`).
+    changes_seen: Arc<tokio::sync::Notify>,
     /// SQLite takes one writer at a time: this process's write transactions take turns here
     /// rather than in SQLite's busy handler, which sleeps in steps of milliseconds and, under
     /// many concurrent refreshes, would leave the database idle most of the time.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// How many statements this process has sent, `BEGIN` and `COMMIT` included
+    /// (`optin_store_statements_total`, and the benchmark's statements per refresh).
+    statements: Arc<AtomicU64>,
     /// SQLite: ordinary writers pass here one at a time before they queue for `writer`, so a
     /// write that stores UPS's answer (`Store::write_first`) waits behind at most one of them.
     ordinary: Arc<tokio::sync::Mutex<()>>,
     /// PostgreSQL: writes to announce to the other instances.
     changes: Option<Arc<Changes>>,
+    /// Where refreshes hand UPS's answers to be stored together (`settle`).
+    answers: settle::Answers,
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
-    pub async fn open(path: &Path, cipher: KeyRing) -> Result<Self, StoreError> {
-        Self::connect(&Database::Sqlite(path.to_owned()), cipher, 8).await
-    }
-
-    /// Connects to `database` with at most `connections` connections and migrates it. On
-    /// PostgreSQL it also listens for the other instances' writes.
-    pub async fn connect(database: &Database, cipher: KeyRing, connections: u32) -> Result<Self, StoreError> {
-        let connections = connections.max(2);
-        let db = match database {
-            Database::Sqlite(path) => {
-                if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
-                }
-                let options = SqliteConnectOptions::new()
-                    .filename(path)
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
-                let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
-                SQLITE_MIGRATOR.run(&pool).await?;
-                Db::Sqlite(pool)
-            }
-            Database::Postgres(url) => {
-                let options: PgConnectOptions = url.parse()?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(connections)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await?;
-                POSTGRES_MIGRATOR.run(&pool).await?;
-                Db::Postgres(pool)
-            }
-        };
-        let mut store = Self {
-            db,
-            cipher,
-            generation: Default::default(),
-            writer: Default::default(),
-            ordinary: Default::default(),
-            changes: None,
-        };
-        if let Db::Postgres(pool) = &store.db {
-            tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone()));
-            let changes = Arc::new(Changes::default());
-            tokio::spawn(announce_changes(pool.clone(), changes.clone()));
-            store.changes = Some(changes);
-        }
-        Ok(store)
-    }
-
     /// Whether this store is on PostgreSQL (for the few statements whose text differs).
     fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
     }
 
-    /// Whether the database answers and has every migration this build knows applied.
-    pub async fn ready(&self) -> Result<bool, StoreError> {
-        let applied: i64 = on_pool!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(db)
-            .await)?;
-        let known = match self.db {
-            Db::Sqlite(_) => SQLITE_MIGRATOR.migrations.len(),
-            Db::Postgres(_) => POSTGRES_MIGRATOR.migrations.len(),
-        };
-        Ok(applied as usize >= known)
-    }
-
     /// How many writes that change what the token API answers have been seen.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// How many statements this process has sent so far, `BEGIN` and `COMMIT` included.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Something outside this process changed the database (a manual fix, a test standing in for
@@ -319,19 +248,23 @@ impl Store {
     /// Marks such a write (before and after its commit, so nothing read in between is kept).
     fn changed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changes_seen.notify_waiters();
+    }
+
+    /// Waits until a write has been counted since `generation` was `seen` (one of this process's,
+    /// or on PostgreSQL one another instance announced), or for `at_most`.
+    pub async fn changed_since(&self, seen: u64, at_most: Duration) {
+        let changed = self.changes_seen.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if self.generation() == seen {
+            let _ = tokio::time::timeout(at_most, changed).await;
+        }
     }
 
     /// The key ring's current key and the older ones.
     pub fn keys(&self) -> &KeyRing {
         &self.cipher
-    }
-
-    /// Closes every connection, after the writes under way.
-    pub async fn close(&self) {
-        match &self.db {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
-        }
     }
 
     /// A write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front (waiting
@@ -363,9 +296,17 @@ impl Store {
             Db::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         };
         let (tx, turn) = tx;
+        self.statements.fetch_add(1, Ordering::Relaxed);
         // Counted when it starts and again once it commits: whatever a reader read while it
         // was under way is never kept past it.
         self.changed();
-        Ok(WriteTx { tx, generation: self.generation.clone(), _turn: turn, changes: self.changes.clone() })
+        Ok(WriteTx {
+            tx,
+            generation: self.generation.clone(),
+            changes_seen: self.changes_seen.clone(),
+            statements: self.statements.clone(),
+            _turn: turn,
+            changes: self.changes.clone(),
+        })
     }
 }

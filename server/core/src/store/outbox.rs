@@ -120,25 +120,6 @@ pub(super) async fn start_degraded(
     Ok(())
 }
 
-/// Ends a degraded incident after a successful refresh; records `refresh_recovered` once.
-pub(super) async fn end_degraded(
-    conn: &mut WriteTx,
-    authorization: i64,
-    company: CompanyId,
-    product: Product,
-) -> Result<(), StoreError> {
-    let ended: Option<i64> = on_tx!(conn, db => sqlx::query_scalar(
-        "UPDATE authorizations SET degraded_at = NULL WHERE id = $1 AND degraded_at IS NOT NULL RETURNING id",
-    )
-    .bind(authorization)
-    .fetch_optional(db)
-    .await)?;
-    if ended.is_some() {
-        record_event(conn, EventKind::RefreshRecovered, company, product, None).await?;
-    }
-    Ok(())
-}
-
 /// Leases up to $3 due deliveries until $1 + $2: only the earliest pending delivery of each
 /// endpoint or inbox is due.
 const CLAIM: &str = "UPDATE deliveries SET lease_until = $1 + $2 WHERE id IN

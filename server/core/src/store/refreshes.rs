@@ -1,18 +1,21 @@
-//! The refresh of an authorization's token, as stored: the lease a refresh holds on the
-//! authorization's row (so that instances sharing a database never refresh one twice), the
-//! rotated pair UPS answers with, a grant found dead, the backoff after a failure, and what is
-//! due. Every transition locks the authorization's row before its tokens.
+//! The refresh of an authorization's token, as stored: claiming authorizations for a refresh
+//! (the lease that keeps instances sharing a database from refreshing one twice, taken in the
+//! same statement that reads what the refresh needs), the rotated pair UPS answers with, a grant
+//! found dead, the backoff after a failure, and what is due. Every transition locks the
+//! authorization's row before its tokens.
 
 use super::{
     audit, outbox, product,
-    tokens::{insert, retire_active, Current, Retired},
+    sealed::{TokenColumn, TokenOwner},
+    settle::{Refreshed, Settling},
+    tokens::{retire_active, Current, Retired},
     AuthorizationId, Store, StoreError,
 };
 use crate::{
     audit::{Entry, Event},
     clock::now,
     events::EventKind,
-    secret::fingerprint,
+    secret::SecretString,
     ups::TokenGrant,
 };
 use model::{CompanyId, Product};
@@ -21,77 +24,155 @@ use model::{CompanyId, Product};
 /// incident (the token API hands out tokens valid for at least 60 s).
 const DEGRADED_MARGIN_SECS: i64 = 60;
 
-/// Whether a refresh may ask UPS now.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Lease {
-    /// This caller holds the authorization's refresh lease.
-    Taken,
-    /// A refresh is under way elsewhere (another task or instance).
-    Held,
-    /// The authorization changed since it was read (refreshed elsewhere, opted out, …).
-    Superseded,
+/// Takes the lease on the authorizations `PICK` names (`$1` now, `$2` the lease's length) and
+/// records that a refresh is about to ask UPS (keeping the start of an earlier one that never
+/// finished), answering what the refresh needs: one statement, committed before UPS is asked.
+/// A lease left by a stopped instance has run out and is taken over.
+const CLAIM: &str = "UPDATE authorizations SET refresh_started_at = COALESCE(refresh_started_at, $1),
+        refresh_lease_until = $1 + $2
+    WHERE id IN (PICK)
+    RETURNING id, company_id AS company, product, refresh_started_at AS started_at, refresh_failures AS failures,
+        degraded_at IS NOT NULL AS degraded,
+        (SELECT t.id FROM oauth_tokens t WHERE t.authorization_id = authorizations.id AND t.status = 'active') AS token,
+        (SELECT t.refresh_token FROM oauth_tokens t WHERE t.authorization_id = authorizations.id AND t.status = 'active') AS refresh";
+
+/// The worker's pick: up to `$3` authorizations that are due, not waiting out a backoff and not
+/// leased, soonest first (in the order of the `authorizations_due` index).
+const DUE: &str = "SELECT a.id FROM authorizations a
+    WHERE a.status = 'authorized' AND a.refresh_at <= $1 AND (a.retry_at IS NULL OR a.retry_at <= $1)
+        AND (a.refresh_lease_until IS NULL OR a.refresh_lease_until <= $1)
+    ORDER BY a.refresh_at LIMIT $3";
+
+/// A caller's pick: authorization `$3`, while `$4` is still its active token and nobody holds the
+/// lease.
+const ONE: &str = "SELECT a.id FROM authorizations a
+    WHERE a.id = $3 AND a.status = 'authorized' AND (a.refresh_lease_until IS NULL OR a.refresh_lease_until <= $1)
+        AND EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.id = $4 AND t.authorization_id = a.id AND t.status = 'active')";
+
+/// On PostgreSQL the pick locks the rows as it reads them, skipping rows another transaction
+/// holds; the lock re-reads each row as last committed and checks the pick again. A refresh
+/// stored or an opt-in made since the statement began moved the row's due time (or its status),
+/// so it is not claimed with the token it replaced. (Only a new token due the moment it was
+/// issued could slip through; its refresh would then be refused as superseded, and UPS refuses
+/// the replaced refresh token without harm to the new grant.)
+const PG_LOCK: &str = " FOR UPDATE OF a SKIP LOCKED";
+
+/// Which authorizations a claim picks: the pick's own parameters (`$3`, …).
+#[derive(Clone, Copy)]
+enum Pick {
+    Due { limit: i64 },
+    One { authorization: i64, token: i64 },
 }
 
-/// A refresh's answer, once stored.
-pub enum Refreshed {
-    /// Stored as the active token; it expires then.
-    Stored { expires_at: i64 },
-    /// The authorization changed while UPS was asked (opt-out, new opt-in): nothing was stored.
-    Superseded,
+/// What a refresh needs, read in the statement that took its lease.
+pub struct Claim {
+    pub authorization: AuthorizationId,
+    owner: TokenOwner,
+    /// The active token the lease was taken for: storing the answer is conditional on it, so an
+    /// opt-out or a new opt-in meanwhile wins.
+    token: i64,
+    refresh: Option<Vec<u8>>,
+    /// A refresh recorded as under way before this one whose answer was never stored: when it
+    /// started (the service stopped, or UPS's answer never arrived).
+    pub interrupted_refresh: Option<i64>,
+    /// Consecutive failed refreshes before this one.
+    pub failures: i64,
+    /// A degraded incident is open: a stored refresh ends it.
+    degraded: bool,
+}
+
+impl Claim {
+    /// What storing the refresh's answer needs.
+    pub(super) fn settling(&self) -> Settling {
+        Settling { owner: self.owner, token: self.token, degraded: self.degraded }
+    }
+
+    pub fn company(&self) -> CompanyId {
+        self.owner.company
+    }
+
+    pub fn product(&self) -> Product {
+        self.owner.product
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    company: i64,
+    product: String,
+    started_at: Option<i64>,
+    failures: i64,
+    degraded: bool,
+    token: Option<i64>,
+    refresh: Option<Vec<u8>>,
+}
+
+impl ClaimRow {
+    fn into_claim(self, now: i64) -> Result<Claim, StoreError> {
+        let company = CompanyId::new(self.company);
+        Ok(Claim {
+            authorization: AuthorizationId(self.id),
+            owner: TokenOwner { authorization: self.id, company, product: product(&self.product)? },
+            // Picked for its active token, and locked with it: it has one.
+            token: self.token.ok_or_else(|| StoreError::Unreadable(format!("authorization {} lost its token", self.id)))?,
+            refresh: self.refresh,
+            // Taken now unless an earlier refresh's start was kept: that one never finished.
+            interrupted_refresh: self.started_at.filter(|started| *started < now),
+            failures: self.failures,
+            degraded: self.degraded,
+        })
+    }
 }
 
 impl Store {
-    /// Takes the authorization's refresh lease for `lease_secs` and records that a refresh is
-    /// about to ask UPS (keeping the start of an earlier one that never finished), committed
-    /// before UPS is asked. One conditional `UPDATE`: of the callers on every instance, one
-    /// takes it; a lease left by a stopped instance runs out and is taken over. Only while
-    /// `current`'s token is still the active one: a refresh that finished elsewhere since it was
-    /// read must not be repeated with the refresh token it replaced.
-    pub async fn take_refresh_lease(&self, current: &Current, lease_secs: i64) -> Result<Lease, StoreError> {
-        let authorization = current.authorization;
+    /// Claims up to `limit` authorizations that are due for a refresh (soonest first) for
+    /// `lease_secs`, with one statement: no other task or instance refreshes them meanwhile.
+    pub async fn claim_due(&self, limit: u32, lease_secs: i64) -> Result<Vec<Claim>, StoreError> {
+        let sql = if self.is_postgres() { CLAIM_DUE_PG.as_str() } else { CLAIM_DUE.as_str() };
+        self.claim_where(sql, Pick::Due { limit: i64::from(limit) }, lease_secs).await
+    }
+
+    /// Claims `current`'s authorization for `lease_secs`, only while its token is still the
+    /// active one and nobody holds the lease; `None` when either has changed (a refresh under
+    /// way or finished elsewhere, an opt-out, …).
+    pub async fn claim(&self, current: &Current, lease_secs: i64) -> Result<Option<Claim>, StoreError> {
+        let Some(token) = current.token else { return Ok(None) };
+        let sql = if self.is_postgres() { CLAIM_ONE_PG.as_str() } else { CLAIM_ONE.as_str() };
+        let pick = Pick::One { authorization: current.authorization.0, token };
+        Ok(self.claim_where(sql, pick, lease_secs).await?.pop())
+    }
+
+    /// Runs one of the claim statements.
+    async fn claim_where(&self, sql: &'static str, pick: Pick, lease_secs: i64) -> Result<Vec<Claim>, StoreError> {
         let now = now();
         let mut tx = self.write().await?;
-        let taken: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
-            "UPDATE authorizations SET refresh_started_at = COALESCE(refresh_started_at, $1), refresh_lease_until = $1 + $2
-             WHERE id = $3 AND status = 'authorized' AND (refresh_lease_until IS NULL OR refresh_lease_until <= $1)
-             RETURNING id",
-        )
-        .bind(now)
-        .bind(lease_secs)
-        .bind(authorization.0)
-        .fetch_optional(db)
-        .await)?;
-        if taken.is_some() {
-            // A new statement sees whatever committed before the row was ours.
-            let active: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
-                "SELECT id FROM oauth_tokens WHERE authorization_id = $1 AND status = 'active'",
-            )
-            .bind(authorization.0)
-            .fetch_optional(db)
-            .await)?;
-            if active != current.token {
-                tx.rollback().await?;
-                return Ok(Lease::Superseded);
-            }
-            tx.commit().await?;
-            return Ok(Lease::Taken);
+        let rows: Vec<ClaimRow> = on_tx!(tx, db => {
+            let query = sqlx::query_as(sql).bind(now).bind(lease_secs);
+            let query = match pick {
+                Pick::Due { limit } => query.bind(limit),
+                Pick::One { authorization, token } => query.bind(authorization).bind(token),
+            };
+            query.fetch_all(db).await
+        })?;
+        if rows.is_empty() {
+            tx.rollback().await?;
+            return Ok(Vec::new());
         }
-        let status: Option<String> = on_tx!(tx, db => sqlx::query_scalar("SELECT status FROM authorizations WHERE id = $1")
-            .bind(authorization.0)
-            .fetch_optional(db)
-            .await)?;
-        tx.rollback().await?;
-        Ok(match status.as_deref() {
-            Some("authorized") => Lease::Held,
-            _ => Lease::Superseded,
-        })
+        tx.commit().await?;
+        rows.into_iter().map(|row| row.into_claim(now)).collect()
+    }
+
+    /// The claimed authorization's refresh token, opened.
+    pub fn claimed_refresh_token(&self, claim: &Claim) -> Result<Option<SecretString>, StoreError> {
+        claim.refresh.as_deref().map(|sealed| claim.owner.open(&self.cipher, TokenColumn::Refresh, sealed)).transpose()
     }
 
     /// Gives the lease back without a refresh (the process is stopping before UPS was asked).
-    pub async fn release_refresh_lease(&self, authorization: AuthorizationId) -> Result<(), StoreError> {
+    pub async fn release_claim(&self, claim: &Claim) -> Result<(), StoreError> {
         let mut tx = self.write_first().await?;
         on_tx!(tx, db => sqlx::query("UPDATE authorizations SET refresh_lease_until = NULL WHERE id = $1")
-            .bind(authorization.0)
+            .bind(claim.authorization.0)
             .execute(db)
             .await
             .map(|done| done.rows_affected()))?;
@@ -99,56 +180,24 @@ impl Store {
         Ok(())
     }
 
-    /// Stores the rotated pair UPS just issued in one short transaction that also clears the
-    /// record of the refresh under way; only if `current`'s token is still the active one.
-    pub async fn store_refreshed(
-        &self,
-        current: &Current,
-        company: CompanyId,
-        product: Product,
-        grant: &TokenGrant,
-    ) -> Result<Refreshed, StoreError> {
-        let authorization = current.authorization.0;
-        let mut tx = self.write_first().await?;
-        // The authorization's row first, then its tokens: every transition locks them in this
-        // order, so two of them (on PostgreSQL) never wait on each other.
-        let still_ours: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
-            "UPDATE authorizations SET refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL,
-                 refresh_lease_until = NULL
-             WHERE id = $1 AND status = 'authorized' RETURNING id",
-        )
-        .bind(authorization)
-        .fetch_optional(db)
-        .await)?;
-        if still_ours.is_none() || retire_active(&mut tx, authorization, current.token, Retired::Refreshed).await? != 1
-        {
-            tx.rollback().await?;
-            return Ok(Refreshed::Superseded);
-        }
-        let expires_at = insert(&mut tx, &self.cipher, current.owner, grant).await?;
-        let event = Event::Refreshed { token: fingerprint(grant.access_token.expose()) };
-        audit::record(&mut tx, Entry::service(company, product, event)).await?;
-        outbox::end_degraded(&mut tx, authorization, company, product).await?;
-        tx.commit().await?;
-        Ok(Refreshed::Stored { expires_at })
+    /// Stores the rotated pair UPS just issued for `claim`, in one short transaction (shared with
+    /// the answers that arrive meanwhile, see `settle`) that also clears the record of the
+    /// refresh under way; only if the claimed token is still the active one.
+    pub async fn store_refreshed(&self, claim: &Claim, grant: TokenGrant) -> Result<Refreshed, StoreError> {
+        self.settle_answer(claim.settling(), grant).await
     }
 
-    /// The grant is dead: re-authorization required, tokens wiped. Only if `current`'s token is
+    /// The grant is dead: re-authorization required, tokens wiped. Only if the claimed token is
     /// still the active one (an opt-in in the meantime has a grant of its own); returns whether
     /// it marked anything.
-    pub async fn mark_dead(
-        &self,
-        current: &Current,
-        company: CompanyId,
-        product: Product,
-        reason: String,
-    ) -> Result<bool, StoreError> {
-        let authorization = current.authorization.0;
+    pub async fn mark_dead(&self, claim: &Claim, reason: String) -> Result<bool, StoreError> {
+        let authorization = claim.authorization.0;
+        let (company, product) = (claim.company(), claim.product());
         let mut tx = self.write_first().await?;
         // The authorization's row first, then its tokens (see `store_refreshed`).
         let marked = on_tx!(tx, db => sqlx::query(
             "UPDATE authorizations SET status = 'reauthorization_required', status_reason = $1, status_changed_at = $2,
-                 refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, refresh_lease_until = NULL,
+                 refresh_at = NULL, refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, refresh_lease_until = NULL,
                  degraded_at = NULL
              WHERE id = $3 AND status = 'authorized'",
         )
@@ -157,7 +206,7 @@ impl Store {
         .bind(authorization)
         .execute(db)
         .await.map(|done| done.rows_affected()))?;
-        if marked != 1 || retire_active(&mut tx, authorization, current.token, Retired::Cleared).await? != 1 {
+        if marked != 1 || retire_active(&mut tx, authorization, Some(claim.token), Retired::Cleared).await? != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -167,78 +216,56 @@ impl Store {
         Ok(true)
     }
 
-    /// Backs off after a failed refresh: one more consecutive failure, the next try `delay(n)`
-    /// seconds away for the n-th; `settled` when UPS certainly did not act on it, so it no longer
+    /// Backs off after a failed refresh: one more consecutive failure, the next try
+    /// `next_in_secs` away; `settled` when UPS certainly did not act on it, so it no longer
     /// counts as under way.
     pub async fn schedule_retry(
         &self,
-        authorization: AuthorizationId,
-        company: CompanyId,
-        product: Product,
+        claim: &Claim,
         error: &str,
         settled: bool,
-        delay: impl FnOnce(u32) -> i64,
+        next_in_secs: i64,
     ) -> Result<(), StoreError> {
+        let (company, product) = (claim.company(), claim.product());
+        let attempt = claim.failures + 1;
         let mut tx = self.write_first().await?;
-        let failures: i64 = on_tx!(tx, db => sqlx::query_scalar(
-            "UPDATE authorizations SET refresh_failures = refresh_failures + 1 WHERE id = $1 RETURNING refresh_failures",
-        )
-        .bind(authorization.0)
-        .fetch_one(db)
-        .await)?;
-        let next_in_secs = delay(failures.clamp(1, 1_000) as u32);
         on_tx!(tx, db => sqlx::query(
-            "UPDATE authorizations SET retry_at = $1, refresh_lease_until = NULL,
-                 refresh_started_at = CASE WHEN $2 THEN NULL ELSE refresh_started_at END
-             WHERE id = $3",
+            "UPDATE authorizations SET refresh_failures = $1, retry_at = $2, refresh_lease_until = NULL,
+                 refresh_started_at = CASE WHEN $3 THEN NULL ELSE refresh_started_at END
+             WHERE id = $4",
         )
+        .bind(attempt)
         .bind(now() + next_in_secs)
         .bind(settled)
-        .bind(authorization.0)
+        .bind(claim.authorization.0)
         .execute(db)
         .await.map(|done| done.rows_affected()))?;
-        let event = Event::RefreshFailed { attempt: failures, next_in_secs, error: error.to_owned() };
+        let event = Event::RefreshFailed { attempt, next_in_secs, error: error.to_owned() };
         audit::record(&mut tx, Entry::service(company, product, event)).await?;
-        outbox::start_degraded(&mut tx, authorization.0, company, product, DEGRADED_MARGIN_SECS).await?;
+        if !claim.degraded {
+            outbox::start_degraded(&mut tx, claim.authorization.0, company, product, DEGRADED_MARGIN_SECS).await?;
+        }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Authorizations whose active token is due for refresh, not waiting out a backoff and not
-    /// being refreshed (here or on another instance), soonest first.
-    pub async fn due(&self, limit: u32) -> Result<Vec<(CompanyId, Product)>, StoreError> {
-        let rows: Vec<(i64, String)> = on_pool!(self, db => sqlx::query_as(
-            "SELECT a.company_id, a.product FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
-             WHERE t.status = 'active' AND t.refresh_at <= $1 AND a.status = 'authorized'
-               AND (a.retry_at IS NULL OR a.retry_at <= $1)
-               AND (a.refresh_lease_until IS NULL OR a.refresh_lease_until <= $1)
-             ORDER BY t.refresh_at LIMIT $2",
-        )
-        .bind(now())
-        .bind(i64::from(limit))
-        .fetch_all(db)
-        .await)?;
-        rows.into_iter().map(|(company, slug)| Ok((CompanyId::new(company), product(&slug)?))).collect()
     }
 
     /// How many authorizations are due for refresh now (the worker's backlog).
     pub async fn due_count(&self) -> Result<i64, StoreError> {
         Ok(on_pool!(self, db => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
-             WHERE t.status = 'active' AND t.refresh_at <= $1 AND a.status = 'authorized'",
+            "SELECT COUNT(*) FROM authorizations WHERE status = 'authorized' AND refresh_at <= $1",
         )
         .bind(now())
         .fetch_one(db)
         .await)?)
     }
 
-    /// Makes every active token of `product` (of every product, with `None`) due for refresh now:
+    /// Makes every authorized authorization of `product` (of every product, with `None`) due for
+    /// refresh now:
     /// the workers then refresh them all, soonest first. How many were made due.
     pub async fn refresh_all_now(&self, product: Option<Product>) -> Result<u64, StoreError> {
         let mut tx = self.write().await?;
         let due = on_tx!(tx, db => sqlx::query(
-            "UPDATE oauth_tokens SET refresh_at = $1 WHERE status = 'active' AND authorization_id IN
-                 (SELECT id FROM authorizations WHERE status = 'authorized' AND ($2 IS NULL OR product = $2))",
+            "UPDATE authorizations SET refresh_at = $1 WHERE status = 'authorized' AND ($2 IS NULL OR product = $2)",
         )
         .bind(now())
         .bind(product.map(Product::slug))
@@ -249,3 +276,11 @@ impl Store {
         Ok(due)
     }
 }
+
+/// The claim statements, with their pick and (on PostgreSQL) its lock written in once.
+static CLAIM_DUE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| CLAIM.replace("PICK", DUE));
+static CLAIM_DUE_PG: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| CLAIM.replace("PICK", &format!("{DUE}{PG_LOCK}")));
+static CLAIM_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| CLAIM.replace("PICK", ONE));
+static CLAIM_ONE_PG: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| CLAIM.replace("PICK", &format!("{ONE}{PG_LOCK}")));

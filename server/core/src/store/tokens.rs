@@ -35,6 +35,17 @@ pub(super) enum Retired {
     Cleared,
 }
 
+impl Retired {
+    /// The token's status from then on.
+    pub(super) fn status(self) -> &'static str {
+        match self {
+            Self::Refreshed => "refreshed",
+            Self::Replaced => "replaced",
+            Self::Cleared => "cleared",
+        }
+    }
+}
+
 /// Wipes the secrets of the authorization's active token (only if it is still `token`, when
 /// given) and records why; returns how many tokens it retired (0 or 1).
 pub(super) async fn retire_active(
@@ -43,11 +54,7 @@ pub(super) async fn retire_active(
     token: Option<i64>,
     why: Retired,
 ) -> Result<u64, StoreError> {
-    let status = match why {
-        Retired::Refreshed => "refreshed",
-        Retired::Replaced => "replaced",
-        Retired::Cleared => "cleared",
-    };
+    let status = why.status();
     let retired = on_tx!(conn, db => sqlx::query(
         "UPDATE oauth_tokens SET status = $1, access_token = NULL, refresh_token = NULL
          WHERE authorization_id = $2 AND status = 'active' AND ($3 IS NULL OR id = $3)",
@@ -66,34 +73,83 @@ fn refresh_margin_with_jitter(margin: i64) -> i64 {
     margin + rand::Rng::gen_range(&mut rand::thread_rng(), 0..=margin / 2)
 }
 
-/// Stores `grant` as the authorization's active token, sealed; returns when it expires.
+/// When a pair issued now expires, and when its authorization is due to refresh it.
+#[derive(Clone, Copy)]
+pub(super) struct Schedule {
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub refresh_at: i64,
+}
+
+impl Schedule {
+    pub fn of(grant: &TokenGrant) -> Self {
+        let issued_at = now();
+        let expires_at = issued_at + grant.expires_in.as_secs() as i64;
+        Self { issued_at, expires_at, refresh_at: expires_at - refresh_margin_with_jitter(grant.refresh_margin()) }
+    }
+}
+
+/// Stores `grant` as the authorization's active token, sealed, issued as `schedule` says (its
+/// authorization keeps when it is due: `schedule.refresh_at`).
 pub(super) async fn insert(
     conn: &mut WriteTx,
     cipher: &KeyRing,
     owner: TokenOwner,
     grant: &TokenGrant,
-) -> Result<i64, StoreError> {
-    let issued = now();
-    let authorization = owner.authorization;
-    let access = owner.seal(cipher, TokenColumn::Access, &grant.access_token)?;
-    let refresh =
-        grant.refresh_token.as_ref().map(|token| owner.seal(cipher, TokenColumn::Refresh, token)).transpose()?;
-    let lifetime = grant.expires_in.as_secs() as i64;
-    on_tx!(conn, db => sqlx::query(
-        "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at, refresh_at)
-         VALUES ($1, 'active', $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(authorization)
-    .bind(fingerprint(grant.access_token.expose()))
-    .bind(access)
-    .bind(refresh)
-    .bind(issued)
-    .bind(issued + lifetime)
-    .bind(grant.refresh_expires_in.map(|lifetime| issued + lifetime.as_secs() as i64))
-    .bind(issued + lifetime - refresh_margin_with_jitter(grant.refresh_margin()))
-    .execute(db)
-    .await.map(|done| done.rows_affected()))?;
-    Ok(issued + lifetime)
+    schedule: Schedule,
+) -> Result<(), StoreError> {
+    insert_all(conn, cipher, &[(owner, grant, schedule)]).await
+}
+
+/// [`insert`] for several authorizations at once: one statement.
+pub(super) async fn insert_all(
+    conn: &mut WriteTx,
+    cipher: &KeyRing,
+    tokens: &[(TokenOwner, &TokenGrant, Schedule)],
+) -> Result<(), StoreError> {
+    struct Row {
+        authorization: i64,
+        fingerprint: String,
+        access: Vec<u8>,
+        refresh: Option<Vec<u8>>,
+        schedule: Schedule,
+        refresh_expires_at: Option<i64>,
+    }
+    let rows = tokens
+        .iter()
+        .map(|(owner, grant, schedule)| {
+            Ok(Row {
+                authorization: owner.authorization,
+                fingerprint: fingerprint(grant.access_token.expose()),
+                access: owner.seal(cipher, TokenColumn::Access, &grant.access_token)?,
+                refresh: grant
+                    .refresh_token
+                    .as_ref()
+                    .map(|token| owner.seal(cipher, TokenColumn::Refresh, token))
+                    .transpose()?,
+                schedule: *schedule,
+                refresh_expires_at: grant.refresh_expires_in.map(|lifetime| schedule.issued_at + lifetime.as_secs() as i64),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    on_tx!(conn, db => {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO oauth_tokens (authorization_id, status, fingerprint, access_token, refresh_token, issued_at, expires_at, refresh_expires_at) ",
+        );
+        insert.push_values(&rows, |mut values, row| {
+            values
+                .push_bind(row.authorization)
+                .push("'active'")
+                .push_bind(&row.fingerprint)
+                .push_bind(&row.access)
+                .push_bind(&row.refresh)
+                .push_bind(row.schedule.issued_at)
+                .push_bind(row.schedule.expires_at)
+                .push_bind(row.refresh_expires_at);
+        });
+        insert.build().execute(db).await.map(|done| done.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// An authorization and its active token, as stored.
@@ -118,6 +174,14 @@ pub struct Current {
 }
 
 impl Current {
+    pub fn company(&self) -> CompanyId {
+        self.owner.company
+    }
+
+    pub fn product(&self) -> Product {
+        self.owner.product
+    }
+
     pub fn has_access_token(&self) -> bool {
         self.access.is_some()
     }
@@ -161,7 +225,7 @@ impl Store {
     pub async fn current(&self, company: CompanyId, product: Product) -> Result<Lookup, StoreError> {
         let row: Option<CurrentRow> = on_pool!(self, db => sqlx::query_as(
             "SELECT a.id AS authorization, a.status, a.status_reason AS reason, t.id AS token, t.access_token AS access,
-                    t.refresh_token AS refresh, t.issued_at, t.expires_at, t.refresh_at, a.retry_at, a.refresh_started_at,
+                    t.refresh_token AS refresh, t.issued_at, t.expires_at, a.refresh_at, a.retry_at, a.refresh_started_at,
                     a.refresh_lease_until AS lease_until
              FROM companies c
              LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = $1

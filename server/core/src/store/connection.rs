@@ -1,0 +1,125 @@
+//! Where the store keeps its data and how it gets there: the database URL read as SQLite or
+//! PostgreSQL, the pool, the migrations applied at start, readiness, and closing.
+
+use super::{
+    changes::{announce_changes, listen_for_changes, Changes},
+    Db, Store, StoreError,
+};
+use crate::keyring::KeyRing;
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+/// The schema of each database, embedded at build time and applied at start.
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Where the store keeps its data: an SQLite file, or a PostgreSQL database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` / `postgresql://…`, `sqlite://path` (or `sqlite:path`), or a bare file path.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
+            return Err(StoreError::Unreadable(format!(
+                "database URL {:?}: expected postgres://…, sqlite://path or a file path",
+                url.split('@').next_back().unwrap_or_default()
+            )));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
+    pub async fn open(path: &Path, cipher: KeyRing) -> Result<Self, StoreError> {
+        Self::connect(&Database::Sqlite(path.to_owned()), cipher, 8).await
+    }
+
+    /// Connects to `database` with at most `connections` connections and migrates it. On
+    /// PostgreSQL it also listens for the other instances' writes.
+    pub async fn connect(database: &Database, cipher: KeyRing, connections: u32) -> Result<Self, StoreError> {
+        let connections = connections.max(2);
+        let db = match database {
+            Database::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+                }
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
+                SQLITE_MIGRATOR.run(&pool).await?;
+                Db::Sqlite(pool)
+            }
+            Database::Postgres(url) => {
+                let options: PgConnectOptions = url.parse()?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                POSTGRES_MIGRATOR.run(&pool).await?;
+                Db::Postgres(pool)
+            }
+        };
+        let mut store = Self {
+            db,
+            cipher,
+            generation: Default::default(),
+            changes_seen: Default::default(),
+            writer: Default::default(),
+            statements: Default::default(),
+            ordinary: Default::default(),
+            changes: None,
+            answers: None,
+        };
+        if let Db::Postgres(pool) = &store.db {
+            tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone(), store.changes_seen.clone()));
+            let changes = Arc::new(Changes::default());
+            tokio::spawn(announce_changes(pool.clone(), changes.clone()));
+            store.changes = Some(changes);
+        }
+        store.answers = Some(super::settle::spawn(store.clone()));
+        Ok(store)
+    }
+
+    /// Whether the database answers and has every migration this build knows applied.
+    pub async fn ready(&self) -> Result<bool, StoreError> {
+        let applied: i64 = on_pool!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(db)
+            .await)?;
+        let known = match self.db {
+            Db::Sqlite(_) => SQLITE_MIGRATOR.migrations.len(),
+            Db::Postgres(_) => POSTGRES_MIGRATOR.migrations.len(),
+        };
+        Ok(applied as usize >= known)
+    }
+
+    /// Closes every connection, after the writes under way.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
