@@ -167,7 +167,14 @@ impl Store {
             on_tx!(tx, db => {
                 let mut retire = sqlx::QueryBuilder::new("UPDATE oauth_tokens SET status = ");
                 retire.push_bind(Retired::Refreshed.status());
-                retire.push(", access_token = NULL, refresh_token = NULL WHERE status = 'active' AND id IN (");
+                // By authorization too: the lookup then takes the index of active tokens by
+                // authorization, rather than filtering every active token by id.
+                retire.push(", access_token = NULL, refresh_token = NULL WHERE status = 'active' AND authorization_id IN (");
+                let mut ids = retire.separated(", ");
+                for authorization in &still_ours {
+                    ids.push_bind(*authorization);
+                }
+                retire.push(") AND id IN (");
                 let mut ids = retire.separated(", ");
                 for (settling, _) in answers.iter().filter(|(settling, _)| still_ours.contains(&settling.owner.authorization)) {
                     ids.push_bind(settling.token);
