@@ -8,7 +8,14 @@
 #      with one instance and then with two on the same database; beside the time, the CPU each
 #      refresh cost the service (all instances), the provider and, on PostgreSQL, the database
 #      server (user + system time from /proc), and the statements each refresh sent
-#      (`optin_store_statements_total`, BEGIN and COMMIT included).
+#      (`optin_store_statements_total`, BEGIN and COMMIT included);
+#   3. the same storm while the provider answers 429 to everything for BENCH_OUTAGE seconds
+#      (default 30; the sandbox's fault mode), then recovers: how many requests reached it during
+#      the outage beside what the budget would allow, how long until every authorization was
+#      refreshed, how many were marked dead, and the application incidents recorded.
+# The refresh budget (`ups.refreshes_per_second`) is BENCH_BUDGET (default 2000 a second per
+# application): the default of 100 would spread a storm of 10,000 over 100 s, as intended in
+# production; the benchmark measures what the service itself can do.
 # The provider is the built-in sandbox running as a process of its own on its own SQLite
 # database, so the figures are the service's and not the provider's; it counts the refresh
 # calls. Prints two Markdown tables. Everything listens on loopback.
@@ -23,6 +30,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 SECONDS_EACH=${BENCH_SECONDS:-10}
 STORM=${BENCH_STORM:-10000}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
+BUDGET=${BENCH_BUDGET:-2000}
+OUTAGE=${BENCH_OUTAGE:-30}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
 PRODUCT=reverse-logistics
@@ -64,14 +73,14 @@ stop() { local pid; eval "pid=\$${1}_pid"; kill "$pid"; wait "$pid" 2>/dev/null 
 
 provider_port=$(free_port)
 start provider $provider_port OPTIN_DATABASE="$dir/provider.db" OPTIN_SECRET_KEY_FILE="$dir/provider.key" \
-  OPTIN_UPS__ENVIRONMENT=sandbox OPTIN_REFRESH_WORKER=false OPTIN_WEBHOOKS__WORKER=false
+  OPTIN_UPS__ENVIRONMENT=sandbox OPTIN_REFRESH_WORKER=false OPTIN_WEBHOOKS__WORKER=false OPTIN_SANDBOX__FAULTS=true
 export BENCH_PROVIDER_DATABASE="$dir/provider.db"
 
 # The service's settings (also what `server` and `bench` commands read).
 service_env() { # DATABASE_URL
   export OPTIN_DATABASE_URL="$1" OPTIN_SECRET_KEY_FILE="$dir/service.key" OPTIN_UPS__ENVIRONMENT=custom \
     OPTIN_UPS__BASE_URL="http://127.0.0.1:$provider_port/security" OPTIN_REFRESH_INTERVAL_SECS=1 \
-    OPTIN_REFRESH_CONCURRENCY="$CONCURRENCY"
+    OPTIN_REFRESH_CONCURRENCY="$CONCURRENCY" OPTIN_UPS__REFRESHES_PER_SECOND="$BUDGET"
   local product upper
   for product in reverse-logistics pickup-manager data-management; do
     upper=$(tr a-z- A-Z_ <<<"$product")
@@ -167,6 +176,55 @@ storm() {
     "$(per_refresh "$provider_cpu" "$due") | $database | $per | $ups | $rss |" >>"$dir/storm.md"
 }
 
+# The sum of a counter over the service instances on PORT…: metric NAME, label filter FILTER.
+counter_sum() {
+  local name=$1 filter=$2 port total=0; shift 2
+  for port in "$@"; do
+    total=$((total + $(curl -fsS "http://127.0.0.1:$port/metrics" | awk -v n="$name" -v f="$filter" \
+      'index($1, n) == 1 && index($0, f) {v += $NF} END {printf "%d", v + 0}')))
+  done
+  echo "$total"
+}
+
+# The provider's fault mode and counts: "requests faulted".
+faults() { curl -fsS "http://127.0.0.1:$provider_port/security/sandbox/faults" | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["requests"], r["faulted"])'; }
+
+# storm_429 BACKEND INSTANCES: the storm while the provider answers 429 for OUTAGE seconds.
+storm_429() {
+  local backend=$1 instances=$2
+  local service_ports=("$service_a_port")
+  [ "$instances" = 2 ] && service_ports+=("$service_b_port")
+  local before dead_before degraded_before recovered_before due expected started now elapsed calls
+  before=$(target/release/bench provider-refreshes)
+  dead_before=$(counter_sum optin_refreshes_total 'outcome="dead_grant"' "${service_ports[@]}")
+  degraded_before=$(counter_sum optin_application_incidents_total 'application.degraded' "${service_ports[@]}")
+  recovered_before=$(counter_sum optin_application_incidents_total 'application.recovered' "${service_ports[@]}")
+  read -r _ faulted_before <<<"$(faults)"
+  curl -fsS -H 'content-type: application/json' -d "{\"mode\":\"rate_limited\",\"for_secs\":$OUTAGE}" \
+    "http://127.0.0.1:$provider_port/security/sandbox/faults" >/dev/null
+  due=$(target/release/server tokens refresh-all | awk '{print $1}')
+  expected=$((before + due))
+  started=$(date +%s.%N)
+  while :; do
+    calls=$(target/release/bench provider-refreshes)
+    now=$(date +%s.%N)
+    elapsed=$(awk -v a="$started" -v b="$now" 'BEGIN {printf "%.1f", b - a}')
+    [ "$calls" -ge "$expected" ] && break
+    if awk -v e="$elapsed" -v o="$OUTAGE" 'BEGIN {exit !(e > o + 300)}'; then break; fi
+    sleep 0.2
+  done
+  sleep 2
+  local refused dead degraded recovered after
+  read -r _ refused <<<"$(faults)"
+  refused=$((refused - faulted_before))
+  dead=$(($(counter_sum optin_refreshes_total 'outcome="dead_grant"' "${service_ports[@]}") - dead_before))
+  degraded=$(($(counter_sum optin_application_incidents_total 'application.degraded' "${service_ports[@]}") - degraded_before))
+  recovered=$(($(counter_sum optin_application_incidents_total 'application.recovered' "${service_ports[@]}") - recovered_before))
+  after=$(awk -v e="$elapsed" -v o="$OUTAGE" 'BEGIN {printf "%.1f", e - o}')
+  echo "| $backend | $instances | $due | $OUTAGE s | $refused | $((BUDGET * OUTAGE)) | $elapsed s ($after s after) |" \
+    "$(($(target/release/bench provider-refreshes) - before)) | $dead | $degraded / $recovered |" >>"$dir/storm429.md"
+}
+
 # "sum count" of the provider's refresh latency as instance A has seen it.
 provider_latency() {
   curl -fsS "http://127.0.0.1:$service_a_port/metrics" | awk '
@@ -193,9 +251,11 @@ run_backend() { # BACKEND DATABASE_URL
 
   target/release/bench seed "$STORM" "$PRODUCT" >&2
   storm "$backend" 1
+  storm_429 "$backend" 1
   service_b_port=$(free_port)
   start service_b "$service_b_port"
   storm "$backend" 2
+  storm_429 "$backend" 2
   stop service_b
   stop service_a
 }
@@ -216,12 +276,14 @@ done
 if [ -n "${BENCH_INSIDE:-}" ]; then
   cat "$dir/token.md" >>"$BENCH_OUT/token.md"
   cat "$dir/storm.md" >>"$BENCH_OUT/storm.md"
+  cat "$dir/storm429.md" >>"$BENCH_OUT/storm429.md"
   exit 0
 fi
 
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr);" \
-  "wrk -t$WRK_THREADS -c64 -d${SECONDS_EACH}s and everything else on loopback; refresh concurrency $CONCURRENCY per instance"
+  "wrk -t$WRK_THREADS -c64 -d${SECONDS_EACH}s and everything else on loopback; refresh concurrency $CONCURRENCY per instance;" \
+  "refresh budget $BUDGET a second per application"
 echo
 echo "| database | /healthz req/s | /healthz p99 | token API req/s | token API p50 | token API p99 | ratio |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
@@ -230,3 +292,9 @@ echo
 echo "| database | instances | authorizations due at once | all refreshed in | provider calls | service CPU per refresh | provider CPU per refresh | database CPU per refresh | statements per refresh | provider's mean answer (seen by A) | service RSS after |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 cat "$dir/storm.md"
+echo
+echo "Storm with ${OUTAGE} s of 429: every authorization due while the provider answers 429 to everything, then recovers."
+echo
+echo "| database | instances | authorizations due at once | outage | requests during the outage (429) | budget × outage | all refreshed in | provider calls answered | marked dead | application incidents (degraded / recovered) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+cat "$dir/storm429.md"

@@ -33,6 +33,12 @@ pub enum ApiError {
     ReauthorizationRequired,
     /// 503: UPS is unavailable and the stored token has expired.
     ProviderUnavailable,
+    /// 503 with `Retry-After`: UPS throttles the application (or its refresh budget is spent)
+    /// and the stored token has expired.
+    ProviderRateLimited { retry_after_secs: u64 },
+    /// 503 with `Retry-After`: UPS refuses the application itself, and the stored token has
+    /// expired; the service's operators have been told.
+    ApplicationRefused { retry_after_secs: u64 },
     /// 400: the request is malformed; the message says what to fix.
     InvalidRequest(String),
     /// 403: the portal origin may not embed the product; the message says why.
@@ -72,6 +78,16 @@ impl ApiError {
             Self::ProviderUnavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, "provider_unavailable", "UPS is unavailable; retry later.")
             }
+            Self::ProviderRateLimited { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "provider_rate_limited",
+                "UPS is rate limiting this application; retry after the time Retry-After gives.",
+            ),
+            Self::ApplicationRefused { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "application_refused",
+                "UPS refuses this application (its registration or credentials at UPS); the service's operators have been told. Retry later.",
+            ),
             Self::InvalidRequest(message) => (StatusCode::BAD_REQUEST, "invalid_request", message),
             Self::OriginNotAllowed(message) => (StatusCode::FORBIDDEN, "origin_not_allowed", message),
             Self::TokenUnreadable => (
@@ -87,8 +103,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
-        (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code, "message": message })))
-            .into_response()
+        let body = Json(json!({ "error": code, "message": message }));
+        let mut response = (status, [(header::CACHE_CONTROL, "no-store")], body).into_response();
+        if let Self::ProviderRateLimited { retry_after_secs } | Self::ApplicationRefused { retry_after_secs } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.max(1).into());
+        }
+        response
     }
 }
 
@@ -114,6 +134,12 @@ impl From<TokenError> for ApiError {
             TokenError::Cleared => Self::Cleared,
             TokenError::ReauthorizationRequired => Self::ReauthorizationRequired,
             TokenError::Unavailable => Self::ProviderUnavailable,
+            TokenError::RateLimited { retry_after } => {
+                Self::ProviderRateLimited { retry_after_secs: retry_after.as_secs_f64().ceil() as u64 }
+            }
+            TokenError::ApplicationRefused { retry_after } => {
+                Self::ApplicationRefused { retry_after_secs: retry_after.as_secs_f64().ceil() as u64 }
+            }
             TokenError::Store(error @ StoreError::Unsealable { .. }) => {
                 tracing::error!(error = %error, "the stored token does not open");
                 Self::TokenUnreadable

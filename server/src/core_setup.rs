@@ -4,9 +4,9 @@
 
 use crate::settings::{Settings, SettingsError};
 use optin_core::{
-    store::{Database, Store, StoreError},
+    store::{Budget, Database, IncidentTargets, Store, StoreError},
     ups::{UpsEndpoints, UpsOAuth},
-    Core, Lifetimes,
+    Core, Lifetimes, RefreshPolicy,
 };
 use std::time::Duration;
 use url::Url;
@@ -37,6 +37,26 @@ pub fn lifetimes(settings: &Settings) -> Lifetimes {
     }
 }
 
+/// How refreshes treat UPS, from `settings`: each application's budget, the operators who hear
+/// of its incidents, and the lead time of `authorization.expiring`.
+pub fn refresh_policy(settings: &Settings) -> Result<RefreshPolicy, StartupError> {
+    let per_second = settings.ups.refreshes_per_second;
+    if !(per_second.is_finite() && per_second > 0.0) {
+        return Err(StartupError::Other(format!(
+            "ups.refreshes_per_second must be a number above 0 (it is {per_second})"
+        )));
+    }
+    let operators = &settings.operators;
+    Ok(RefreshPolicy {
+        budget: Budget::per_second(per_second),
+        incident_targets: IncidentTargets {
+            webhook: operators.webhook_url.is_some(),
+            emails: operators.emails.iter().map(|email| email.trim().to_owned()).collect(),
+        },
+        expiring_lead: Duration::from_secs(settings.webhooks.expiring_lead_secs),
+    })
+}
+
 /// Opens the database `settings` name, with the key ring, sized for the refresh worker.
 async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
     let database = match &settings.database_url {
@@ -58,8 +78,9 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
     let endpoints =
         UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    let policy = refresh_policy(settings)?;
     let store = open_store(settings).await?;
-    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)))
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)).with_policy(policy))
 }
 
 /// The core for administration commands, which never call UPS: the store and the key, and a UPS

@@ -84,8 +84,15 @@ pub async fn metrics(
 /// The gauges read at each scrape.
 async fn from_the_database(state: &AppState, body: &mut String) -> Result<(), optin_core::store::StoreError> {
     let store = &state.core.store;
-    let _ = writeln!(body, "# HELP optin_store_statements_total Statements sent to the database, BEGIN and COMMIT included.");
-    let _ = writeln!(body, "# TYPE optin_store_statements_total counter\noptin_store_statements_total {}", store.statements());
+    let _ = writeln!(
+        body,
+        "# HELP optin_store_statements_total Statements sent to the database, BEGIN and COMMIT included."
+    );
+    let _ = writeln!(
+        body,
+        "# TYPE optin_store_statements_total counter\noptin_store_statements_total {}",
+        store.statements()
+    );
     let due = store.due_count().await?;
     let _ = writeln!(body, "# HELP optin_refresh_due Authorizations due for refresh now (the backlog).");
     let _ = writeln!(body, "# TYPE optin_refresh_due gauge\noptin_refresh_due {due}");

@@ -29,6 +29,7 @@ use optin_core::{
     accounts::create_user,
     companies::{add_admin, create_company},
     email::{Mailer, SmtpSettings},
+    incidents::OperatorsWebhook,
     outbox::Senders,
     secret::{random_token, SecretString},
     Core, CoreError,
@@ -63,8 +64,8 @@ pub struct Application {
     /// How long refreshes under way get to finish once the process is told to stop.
     shutdown_grace: Duration,
     limits: serve::Limits,
-    /// The delivery worker's senders and poll interval, when this process runs it.
-    deliveries: Option<(Arc<Senders>, Duration)>,
+    /// The delivery worker's senders and intervals, when this process runs it.
+    deliveries: Option<delivery::Deliveries>,
     /// What is pruned, when this process prunes.
     retention: Option<crate::settings::RetentionSettings>,
 }
@@ -91,14 +92,27 @@ fn senders(settings: &Settings, base_url: &Url) -> Result<Senders, StartupError>
         None => None,
     };
     let hooks = &settings.webhooks;
-    Senders::new(
+    let senders = Senders::new(
         mailer,
         Duration::from_secs(hooks.timeout_secs),
         Duration::from_secs(hooks.retry_base_secs),
         Duration::from_secs(hooks.give_up_after_secs),
         hooks.concurrency,
     )
-    .map_err(|error| StartupError::Other(error.to_string()))
+    .map_err(|error| StartupError::Other(error.to_string()))?;
+    Ok(senders.with_operators_webhook(operators_webhook(settings)?))
+}
+
+/// The operators' webhook, checked: an http(s) URL and a `whsec_…` secret to sign with.
+fn operators_webhook(settings: &Settings) -> Result<Option<OperatorsWebhook>, StartupError> {
+    let operators = &settings.operators;
+    let Some(url) = &operators.webhook_url else { return Ok(None) };
+    let secret = operators.webhook_secret.clone().ok_or_else(|| {
+        StartupError::Other(
+            "operators.webhook_secret (a whsec_… signing secret) is required with operators.webhook_url".into(),
+        )
+    })?;
+    OperatorsWebhook::new(url, secret).map(Some).map_err(|error| StartupError::Other(format!("operators: {error}")))
 }
 
 /// On a first start (no users at all), a demo company and admin with a random password.
@@ -248,9 +262,11 @@ impl Application {
             header_timeout: Duration::from_secs(settings.connections.header_timeout_secs),
         };
         let deliveries = match settings.webhooks.worker {
-            true => {
-                Some((Arc::new(senders(&settings, &base_url)?), Duration::from_millis(settings.webhooks.poll_millis)))
-            }
+            true => Some(delivery::Deliveries {
+                senders: Arc::new(senders(&settings, &base_url)?),
+                poll: Duration::from_millis(settings.webhooks.poll_millis),
+                expiring_check: Duration::from_secs(settings.webhooks.expiring_check_secs.max(1)),
+            }),
             false => None,
         };
         let retention = settings.retention.enabled.then(|| settings.retention.clone());
@@ -283,8 +299,8 @@ impl Application {
         if let Some(retention) = retention {
             crate::pruning::spawn(core.clone(), retention);
         }
-        if let Some((senders, poll)) = deliveries {
-            delivery::spawn(core.clone(), senders, poll);
+        if let Some(deliveries) = deliveries {
+            delivery::spawn(core.clone(), deliveries);
         }
         let worker = refresh.map(|(interval, concurrency)| worker::spawn(core.clone(), interval, concurrency));
         let stopping = core.stopping.clone();

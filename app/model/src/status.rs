@@ -153,10 +153,14 @@ pub enum AuditAction {
     WebhookFailed,
     EmailSent,
     EmailFailed,
+    /// The refresh token ends soon and UPS has issued no newer one.
+    Expiring,
+    /// An admin asked UPS to refresh now, to see how it answers.
+    Checked,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::SignedIn,
         Self::OptInStarted,
         Self::Authorized,
@@ -170,6 +174,8 @@ impl AuditAction {
         Self::WebhookFailed,
         Self::EmailSent,
         Self::EmailFailed,
+        Self::Expiring,
+        Self::Checked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -187,6 +193,8 @@ impl AuditAction {
             Self::WebhookFailed => "webhook_failed",
             Self::EmailSent => "email_sent",
             Self::EmailFailed => "email_failed",
+            Self::Expiring => "expiring",
+            Self::Checked => "checked",
         }
     }
 
@@ -210,6 +218,8 @@ impl AuditAction {
             Self::WebhookFailed => "Webhook delivery failed",
             Self::EmailSent => "Email sent",
             Self::EmailFailed => "Email failed",
+            Self::Expiring => "UPS authorization ends soon",
+            Self::Checked => "Authorization checked with UPS",
         }
     }
 }

@@ -88,6 +88,16 @@ pub enum Event {
         error: String,
         next_in_secs: Option<i64>,
     },
+    /// The refresh token ends then (Unix seconds) and UPS has issued no newer one.
+    Expiring {
+        ends_at: i64,
+    },
+    /// An admin's check: the class of UPS's answer (`refreshed`, `dead_grant`, …) and what it
+    /// means.
+    Checked {
+        class: String,
+        detail: String,
+    },
 }
 
 impl Event {
@@ -106,6 +116,8 @@ impl Event {
             Self::WebhookFailed { .. } => AuditAction::WebhookFailed,
             Self::EmailSent { .. } => AuditAction::EmailSent,
             Self::EmailFailed { .. } => AuditAction::EmailFailed,
+            Self::Expiring { .. } => AuditAction::Expiring,
+            Self::Checked { .. } => AuditAction::Checked,
         }
     }
 
@@ -130,6 +142,8 @@ impl Event {
             Self::EmailFailed { kind, to, error, next_in_secs } => {
                 format!("{kind} to {to}: {error}; {}", next_attempt(*next_in_secs))
             }
+            Self::Expiring { ends_at } => format!("the refresh token ends at {}", model::time::format_utc(*ends_at)),
+            Self::Checked { class, detail } => format!("{class}: {detail}"),
         }
     }
 }

@@ -1,7 +1,11 @@
-//! Email to a company's admins when UPS no longer accepts its grant: what to do, and a link to
-//! the product's page. Sent over SMTP with `lettre`; off when no SMTP host is configured.
+//! Email to a company's admins when UPS no longer accepts its grant, or soon will not: what to
+//! do, and a link to the product's page; and to operators when UPS pushes back on a whole
+//! application. Sent over SMTP with `lettre`; off when no SMTP host is configured.
 
-use crate::{events::Notification, secret::SecretString};
+use crate::{
+    events::{EventKind, IncidentNotice, Notification},
+    secret::SecretString,
+};
 use lettre::{
     message::Mailbox,
     transport::smtp::{authentication::Credentials, client::Tls, client::TlsParameters},
@@ -58,10 +62,24 @@ impl Mailer {
         Ok(Self { transport: builder.build(), from, base_url })
     }
 
-    /// The re-authorization email for `notification`, to `to`.
+    /// The email for `notification` (re-authorization required, or soon), to `to`.
     pub async fn send(&self, notification: &Notification, to: &str) -> Result<(), String> {
         let product = Product::parse(notification.product).map_err(|error| error.to_string())?;
         let link = self.base_url.join(product.page_path()).map_err(|error| error.to_string())?;
+        if notification.kind == EventKind::Expiring.as_str() {
+            let reason = notification.reason.as_deref().unwrap_or("The UPS authorization ends soon.");
+            let body = format!(
+                "{product} will soon no longer be able to act on {company}'s behalf through UPS APIs.\n\n\
+                 Why: {reason}\n\n\
+                 An admin of {company} should authorize {product} again before then: sign in at {link} and \
+                 choose Re-authorize.\n\n(Event {id}.)\n",
+                product = product.name(),
+                company = notification.company_name,
+                id = notification.id,
+            );
+            let subject = format!("Soon: authorize {} again for {}", product.name(), notification.company_name);
+            return self.deliver(to, subject, body).await;
+        }
         let reason = notification.reason.as_deref().unwrap_or("UPS no longer accepts the authorization.");
         let body = format!(
             "{product} can no longer act on {company}'s behalf through UPS APIs.\n\n\
@@ -73,11 +91,39 @@ impl Mailer {
             company = notification.company_name,
             id = notification.id,
         );
+        let subject = format!("Action needed: authorize {} again for {}", product.name(), notification.company_name);
+        self.deliver(to, subject, body).await
+    }
+
+    /// The email telling an operator about an application's incident.
+    pub async fn send_incident(&self, notice: &IncidentNotice, to: &str) -> Result<(), String> {
+        let product = Product::parse(notice.product).map_err(|error| error.to_string())?;
+        let reason = notice.reason.as_deref().unwrap_or_default();
+        let (subject, what) = match notice.kind {
+            "application.degraded" => (
+                format!("UPS is not answering the {} application", product.name()),
+                "UPS pushes back on every refresh of this application. Refreshes have stopped but for one probe \
+                 at a time; tokens still valid are served.",
+            ),
+            _ => (
+                format!("UPS answers the {} application again", product.name()),
+                "A probe succeeded: refreshes resume within the application's budget.",
+            ),
+        };
+        let body = format!(
+            "{what}\n\nClass: {class}\nWhy: {reason}\n\n(Incident {id}.)\n",
+            class = notice.class.as_deref().unwrap_or("unknown"),
+            id = notice.id,
+        );
+        self.deliver(to, subject, body).await
+    }
+
+    async fn deliver(&self, to: &str, subject: String, body: String) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|error| format!("{to:?}: {error}"))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("Action needed: authorize {} again for {}", product.name(), notification.company_name))
+            .subject(subject)
             .body(body)
             .map_err(|error| error.to_string())?;
         self.transport.send(message).await.map(|_| ()).map_err(|error| error.to_string())

@@ -1,5 +1,6 @@
 //! What the products and the admins are told when an authorization changes: the notification
-//! events and their payload. The store writes an event in the same transaction as the change it
+//! events and their payload; and what operators are told when UPS pushes back on a whole
+//! application ([`IncidentNotice`]). The store writes an event in the same transaction as the change it
 //! reports (the outbox); [`crate::outbox`] delivers it as a signed webhook or an email. A payload
 //! never carries a token.
 
@@ -19,16 +20,20 @@ pub enum EventKind {
     RefreshDegraded,
     /// A refresh succeeded again after a degraded incident.
     RefreshRecovered,
+    /// The grant's refresh token ends soon and UPS has issued no newer one: an admin should
+    /// authorize again before it dies (sent once per refresh token, the lead time ahead).
+    Expiring,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Authorized,
         Self::OptedOut,
         Self::Cleared,
         Self::ReauthorizationRequired,
         Self::RefreshDegraded,
         Self::RefreshRecovered,
+        Self::Expiring,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +44,7 @@ impl EventKind {
             Self::ReauthorizationRequired => "authorization.reauthorization_required",
             Self::RefreshDegraded => "authorization.refresh_degraded",
             Self::RefreshRecovered => "authorization.refresh_recovered",
+            Self::Expiring => "authorization.expiring",
         }
     }
 
@@ -49,7 +55,9 @@ impl EventKind {
     /// The authorization's status once this happened.
     pub fn status(self) -> StatusKind {
         match self {
-            Self::Authorized | Self::RefreshDegraded | Self::RefreshRecovered => StatusKind::Authorized,
+            Self::Authorized | Self::RefreshDegraded | Self::RefreshRecovered | Self::Expiring => {
+                StatusKind::Authorized
+            }
             Self::OptedOut | Self::Cleared => StatusKind::NotAuthorized,
             Self::ReauthorizationRequired => StatusKind::ReauthorizationRequired,
         }
@@ -92,6 +100,31 @@ impl Notification {
             occurred_at,
         }
     }
+}
+
+impl EventKind {
+    /// Whether the company's admins are emailed too, not only the product's webhooks: when they
+    /// must authorize again, or soon will.
+    pub fn emails_admins(self) -> bool {
+        matches!(self, Self::ReauthorizationRequired | Self::Expiring)
+    }
+}
+
+/// An incident of a UPS application, for its operators: no company is in it, and no company
+/// admin is told.
+#[derive(Clone, Debug, Serialize)]
+pub struct IncidentNotice {
+    /// `inc_…`: the same on every attempt.
+    pub id: String,
+    /// `application.degraded` or `application.recovered`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub product: &'static str,
+    /// `rate_limited` or `application_refused`: what UPS answered.
+    pub class: Option<String>,
+    pub reason: Option<String>,
+    /// Unix seconds.
+    pub occurred_at: i64,
 }
 
 #[cfg(test)]

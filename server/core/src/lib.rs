@@ -8,6 +8,7 @@
 //!   [`keyring`]: the keys that seal tokens at rest; [`keys`]: rotating them.
 //! - [`events`]: what the products and admins are told when an authorization changes;
 //!   [`outbox`]: delivering it, as [`webhooks`] or [`email`].
+//! - [`incidents`]: telling operators when UPS pushes back on a whole application.
 //! - [`audit`]: the log as events; [`store`]: the one place with SQL.
 //!
 //! Nothing here knows about HTTP requests, cookies or pages: the web layers (`app`'s server
@@ -26,6 +27,7 @@ pub mod email;
 pub mod embed;
 pub mod error;
 pub mod events;
+pub mod incidents;
 pub mod keyring;
 pub mod keys;
 pub mod lifecycle;
@@ -77,6 +79,28 @@ pub struct Core {
     pub refreshes: TaskTracker,
     /// What the token API answers again and again, for a moment (see [`cache`]).
     pub caches: Arc<Caches>,
+    /// How UPS may be asked for refreshes, and who hears when it pushes back.
+    pub policy: Arc<RefreshPolicy>,
+}
+
+/// How refreshes treat UPS: each application's budget, where its incidents go, and how long
+/// before a refresh token's end the company is warned.
+#[derive(Clone, Debug)]
+pub struct RefreshPolicy {
+    pub budget: store::Budget,
+    pub incident_targets: store::IncidentTargets,
+    /// `authorization.expiring` this long before a refresh token's end.
+    pub expiring_lead: Duration,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        Self {
+            budget: store::Budget::per_second(100.0),
+            incident_targets: Default::default(),
+            expiring_lead: Duration::from_secs(7 * 24 * 60 * 60),
+        }
+    }
 }
 
 /// How long the token API's answers are kept at most; what another process changes (the command
@@ -112,6 +136,13 @@ impl Core {
             stopping: Default::default(),
             refreshes: Default::default(),
             caches: Default::default(),
+            policy: Default::default(),
         }
+    }
+
+    /// This core, with `policy` for its refreshes.
+    pub fn with_policy(mut self, policy: RefreshPolicy) -> Self {
+        self.policy = Arc::new(policy);
+        self
     }
 }

@@ -18,23 +18,31 @@
 //! authorization says the grant was lost to that interruption rather than to a UPS.com password
 //! change. Refreshes run in tasks of the core's tracker, so a stopping process lets them finish
 //! (`Core::stopping`).
+//!
+//! UPS's answers fall into classes ([`AnswerClass`]). A dead grant or an outage concerns one
+//! authorization. A rate limit or a refusal of the application concerns all of its
+//! authorizations at once: the application's budget (`store::budgets`) opens its breaker, no
+//! refresh leaves any instance but one probe at a time, the operators hear of it once, and only
+//! a caller whose token has expired gets the class as its error.
 
 use crate::{
     clock::now,
     secret::SecretString,
-    store::{AuthorizationId, Claim, Current, Lookup, Refreshed, StoreError},
+    store::{Claim, Current, Held, Lookup, Refreshed, StoreError},
+    ups::{AnswerClass, ProviderError},
     Core,
 };
 use model::{time::format_utc, AuthorizationState, CompanyId, Product};
-use std::{
-    collections::HashMap,
-    sync::{Mutex, OnceLock},
-    time::Duration,
-};
-use tokio::sync::watch;
+use std::time::Duration;
 
 mod backoff;
+mod counts;
+mod in_flight;
+
 pub use backoff::retry_delay;
+use counts::{breaker_gauge, count_refresh, RefreshCount};
+use in_flight::joined;
+pub use in_flight::InFlight;
 
 /// A usable access token and when it expires (Unix seconds).
 #[derive(Clone)]
@@ -58,6 +66,14 @@ pub enum TokenError {
     ReauthorizationRequired,
     #[error("UPS is unavailable and the stored token has expired")]
     Unavailable,
+    /// UPS throttles the application (or its refresh budget is spent), and the stored token has
+    /// expired: retry after this long.
+    #[error("UPS is rate limiting this application and the stored token has expired")]
+    RateLimited { retry_after: Duration },
+    /// UPS refuses the application itself (its credentials, a blocked merchant): its operators
+    /// must act; no admin of the company can.
+    #[error("UPS refuses this application and the stored token has expired")]
+    ApplicationRefused { retry_after: Duration },
     /// Our own failure (a 500, logged with its cause).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -73,42 +89,11 @@ pub enum Outcome {
     Refreshed(FreshToken),
     /// UPS refused the refresh token: re-authorization required.
     Dead,
+    /// UPS pushes back on the whole application (or its budget is spent): not now, and why.
+    Held(Held),
     /// Nothing new for now (UPS unavailable, the authorization changed meanwhile, the process
     /// stopping, our own failure): what is stored is the answer.
     NotNow,
-}
-
-/// The refreshes under way in this process, by authorization: whoever needs one of them joins it
-/// instead of claiming the authorization again.
-#[derive(Default)]
-pub struct InFlight(Mutex<HashMap<AuthorizationId, watch::Receiver<Option<Outcome>>>>);
-
-impl InFlight {
-    fn join(&self, authorization: AuthorizationId) -> Option<watch::Receiver<Option<Outcome>>> {
-        self.lock().get(&authorization).cloned()
-    }
-
-    fn start(&self, authorization: AuthorizationId) -> watch::Sender<Option<Outcome>> {
-        let (sender, receiver) = watch::channel(None);
-        self.lock().insert(authorization, receiver);
-        sender
-    }
-
-    fn finish(&self, authorization: AuthorizationId) {
-        self.lock().remove(&authorization);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<AuthorizationId, watch::Receiver<Option<Outcome>>>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// The outcome a joined refresh publishes (none if its task ended without one: not now).
-async fn joined(mut under_way: watch::Receiver<Option<Outcome>>) -> Outcome {
-    match under_way.wait_for(Option::is_some).await {
-        Ok(outcome) => outcome.clone().unwrap_or(Outcome::NotNow),
-        Err(_) => Outcome::NotNow,
-    }
 }
 
 /// The authorization of (company, product) and its active token, as stored.
@@ -181,14 +166,31 @@ pub async fn fresh_token(
         match refreshed(core, stored).await? {
             Outcome::Refreshed(token) => return Ok(token),
             Outcome::Dead => return Err(TokenError::ReauthorizationRequired),
+            Outcome::Held(held) => return still_valid(core, company, product, held_error(held)).await,
             Outcome::NotNow => {}
         }
     }
-    // UPS is down (or the authorization changed, or we are stopping): a token that has not yet
-    // expired beats none.
+    still_valid(core, company, product, TokenError::Unavailable).await
+}
+
+/// UPS is down, or pushes back, or the authorization changed, or we are stopping: a token that
+/// has not yet expired beats none; without one, `otherwise`.
+async fn still_valid(
+    core: &Core,
+    company: CompanyId,
+    product: Product,
+    otherwise: TokenError,
+) -> Result<FreshToken, TokenError> {
     let stored = current(core, company, product).await?;
     usable(&stored)?;
-    valid_for(core, &stored, 0)?.ok_or(TokenError::Unavailable)
+    valid_for(core, &stored, 0)?.ok_or(otherwise)
+}
+
+fn held_error(held: Held) -> TokenError {
+    match held.class {
+        AnswerClass::ApplicationRefused => TokenError::ApplicationRefused { retry_after: held.retry_after },
+        _ => TokenError::RateLimited { retry_after: held.retry_after },
+    }
 }
 
 /// The refresh a caller needs: the one under way in this process, or one it claims itself, or
@@ -201,8 +203,10 @@ async fn refreshed(core: &Core, mut stored: Current) -> Result<Outcome, TokenErr
         if let Some(under_way) = core.in_flight.join(stored.authorization) {
             return Ok(joined(under_way).await);
         }
-        if let Some(claim) = core.store.claim(&stored, lease_secs(core)).await? {
-            return refresh_claimed(core, claim).await;
+        match core.store.claim(&stored, lease_secs(core), &core.policy.budget).await? {
+            Ok(Some(claim)) => return refresh_claimed(core, claim).await,
+            Ok(None) => {}
+            Err(held) => return Ok(Outcome::Held(held)),
         }
         // Held elsewhere, or changed since it was read: what is stored now says which.
         let seen = core.store.generation();
@@ -212,7 +216,9 @@ async fn refreshed(core: &Core, mut stored: Current) -> Result<Outcome, TokenErr
         }
         if stored.token_changed(&now_stored) {
             return Ok(match core.store.access_token(&now_stored)? {
-                Some(access_token) => Outcome::Refreshed(FreshToken { access_token, expires_at: now_stored.expires_at }),
+                Some(access_token) => {
+                    Outcome::Refreshed(FreshToken { access_token, expires_at: now_stored.expires_at })
+                }
                 None => Outcome::NotNow,
             });
         }
@@ -231,11 +237,13 @@ fn lease_secs(core: &Core) -> i64 {
     core.lifetimes.refresh_lease.as_secs().max(1) as i64
 }
 
-/// Claims up to `limit` authorizations that are due for a refresh, soonest first (one
-/// statement): each is the caller's to refresh with [`refresh_claimed`] straight away, before its
-/// lease runs out.
+/// Claims up to `limit` authorizations that are due for a refresh, soonest first, within their
+/// applications' budgets: each is the caller's to refresh with [`refresh_claimed`] straight
+/// away, before its lease runs out.
 pub async fn claim_due(core: &Core, limit: u32) -> Result<Vec<Claim>, TokenError> {
-    Ok(core.store.claim_due(limit, lease_secs(core)).await?)
+    let (claims, open) = core.store.claim_due(limit, lease_secs(core), &core.policy.budget).await?;
+    breaker_gauge(&open);
+    Ok(claims)
 }
 
 /// Refreshes a claimed authorization: asks UPS and stores its answer. It runs in a task of the
@@ -274,23 +282,30 @@ async fn ask_and_store(core: &Core, claim: &Claim) -> Result<Outcome, TokenError
         return Ok(Outcome::NotNow);
     }
     let authorization = claim.authorization;
-    match core.ups.refresh(claim.product(), &refresh_token).await {
+    let error = match core.ups.refresh(claim.product(), &refresh_token).await {
         Ok(mut grant) => {
             // UPS rotates refresh tokens; should it ever not, the old one stays in use.
             grant.refresh_token.get_or_insert(refresh_token);
             let access_token = grant.access_token.clone();
-            match core.store.store_refreshed(claim, grant).await? {
+            let outcome = match core.store.store_refreshed(claim, grant).await? {
                 Refreshed::Stored { expires_at } => {
-                    count_refresh(RefreshCount::Refreshed);
-                    Ok(Outcome::Refreshed(FreshToken { access_token, expires_at }))
+                    count_refresh(RefreshCount::Answered(AnswerClass::Refreshed));
+                    Outcome::Refreshed(FreshToken { access_token, expires_at })
                 }
                 Refreshed::Superseded => {
                     count_refresh(RefreshCount::Superseded);
-                    Ok(Outcome::NotNow)
+                    Outcome::NotNow
                 }
-            }
+            };
+            probe_answered(core, claim).await?;
+            return Ok(outcome);
         }
-        Err(error) if error.is_dead_grant() => {
+        Err(error) => error,
+    };
+    let class = error.class();
+    count_refresh(RefreshCount::Answered(class));
+    match class {
+        AnswerClass::DeadGrant => {
             let reason = match claim.interrupted_refresh {
                 Some(started) => {
                     tracing::warn!(%error, %authorization, started,
@@ -309,20 +324,65 @@ async fn ask_and_store(core: &Core, claim: &Claim) -> Result<Outcome, TokenError
                     )
                 }
             };
-            count_refresh(RefreshCount::Dead);
+            // UPS read the refresh token: it accepts the application.
+            probe_answered(core, claim).await?;
             dead(core, claim, reason).await
         }
-        Err(error) => {
-            count_refresh(RefreshCount::Failed);
+        AnswerClass::RateLimited | AnswerClass::ApplicationRefused => pushed_back(core, claim, class, &error).await,
+        AnswerClass::Unavailable | AnswerClass::Unreadable | AnswerClass::Refreshed => {
             // Only an answer (or no connection at all) proves UPS did not rotate; after a timeout
             // or an unreadable answer the refresh stays recorded as interrupted.
             let settled = !error.may_have_acted() && claim.interrupted_refresh.is_none();
-            tracing::warn!(%error, %authorization, settled, "refresh failed; will retry");
+            tracing::warn!(%error, %authorization, settled, %class, "refresh failed; will retry");
             let delay = retry_delay(claim.failures.clamp(0, 1_000) as u32 + 1);
             core.store.schedule_retry(claim, &error.to_string(), settled, delay).await?;
+            if claim.probe {
+                core.store.probe_unanswered(claim.product()).await?;
+            }
             Ok(Outcome::NotNow)
         }
     }
+}
+
+/// UPS throttles or refuses the whole application: the breaker opens (or, for a probe, stays
+/// open a while longer) and the authorization is left as it was, due again once UPS accepts.
+async fn pushed_back(
+    core: &Core,
+    claim: &Claim,
+    class: AnswerClass,
+    error: &ProviderError,
+) -> Result<Outcome, TokenError> {
+    let reason = match class {
+        AnswerClass::RateLimited => format!("UPS is rate limiting the {} application.", claim.product().name()),
+        _ => format!(
+            "UPS refuses the {} application ({error}); its settings at UPS need attention.",
+            claim.product().name()
+        ),
+    };
+    let retry_after = error.retry_after();
+    let opened =
+        core.store.application_pushed_back(claim, class, &reason, retry_after, &core.policy.incident_targets).await?;
+    if opened {
+        tracing::warn!(product = %claim.product(), %class, "the application's breaker opened");
+    }
+    let retry_after = retry_after.unwrap_or(Duration::from_secs(1)).max(Duration::from_secs(1));
+    Ok(Outcome::Held(Held { class, retry_after }))
+}
+
+/// A probe of an open breaker was answered as UPS answers an application it accepts: the
+/// breaker closes.
+async fn probe_answered(core: &Core, claim: &Claim) -> Result<(), TokenError> {
+    if claim.probe && core.store.application_answered(claim.product(), &core.policy.incident_targets).await? {
+        tracing::info!(product = %claim.product(), "the application's breaker closed");
+    }
+    Ok(())
+}
+
+/// Records `authorization.expiring` (to the product's webhooks and the company's admins) for
+/// every active grant whose refresh token ends within the policy's lead time, once per refresh
+/// token; answers how many.
+pub async fn announce_expiring(core: &Core) -> Result<u64, TokenError> {
+    Ok(core.store.announce_expiring(core.policy.expiring_lead.as_secs() as i64).await?)
 }
 
 /// Marks the grant dead, unless the authorization changed meanwhile.
@@ -331,24 +391,4 @@ async fn dead(core: &Core, claim: &Claim, reason: String) -> Result<Outcome, Tok
         true => Outcome::Dead,
         false => Outcome::NotNow,
     })
-}
-
-/// One refresh UPS answered (or did not), by outcome: `optin_refreshes_total`.
-#[derive(Clone, Copy)]
-enum RefreshCount {
-    Refreshed,
-    Dead,
-    Failed,
-    Superseded,
-}
-
-/// Counted on handles registered once, so a refresh costs an atomic add, not a look-up of the
-/// metric by name and labels.
-fn count_refresh(outcome: RefreshCount) {
-    static COUNTERS: OnceLock<[metrics::Counter; 4]> = OnceLock::new();
-    let counters = COUNTERS.get_or_init(|| {
-        ["refreshed", "dead", "failed", "superseded"]
-            .map(|outcome| metrics::counter!("optin_refreshes_total", "outcome" => outcome))
-    });
-    counters[outcome as usize].increment(1);
 }

@@ -17,14 +17,16 @@ use tokio::sync::Semaphore;
 
 /// How deliveries are sent and retried.
 pub struct Senders {
-    http: reqwest::Client,
-    mailer: Option<Mailer>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) mailer: Option<Mailer>,
     /// The first retry's delay; each next one doubles, up to an hour.
-    retry_base: Duration,
+    pub(crate) retry_base: Duration,
     /// After this long since the event, a failing delivery is given up.
-    give_up_after: Duration,
-    timeout: Duration,
-    in_flight: Arc<Semaphore>,
+    pub(crate) give_up_after: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) in_flight: Arc<Semaphore>,
+    /// Where the applications' incidents go, besides the operators' inboxes.
+    pub(crate) operators_webhook: Option<crate::incidents::OperatorsWebhook>,
 }
 
 impl Senders {
@@ -42,7 +44,13 @@ impl Senders {
             .build()
             .map_err(|error| CoreError::Unexpected(format!("the webhook client: {error}")))?;
         let in_flight = Arc::new(Semaphore::new(max_in_flight.max(1)));
-        Ok(Self { http, mailer, retry_base, give_up_after, timeout, in_flight })
+        Ok(Self { http, mailer, retry_base, give_up_after, timeout, in_flight, operators_webhook: None })
+    }
+
+    /// These senders, with the operators' webhook for the applications' incidents.
+    pub fn with_operators_webhook(mut self, webhook: Option<crate::incidents::OperatorsWebhook>) -> Self {
+        self.operators_webhook = webhook;
+        self
     }
 }
 
@@ -102,8 +110,18 @@ async fn post(
     secrets: &[crate::secret::SecretString],
 ) -> Result<(), String> {
     let body = serde_json::to_string(&delivery.notification).map_err(|error| error.to_string())?;
-    let headers =
-        signed_headers(&delivery.notification.id, &body, secrets, now()).map_err(|error| error.to_string())?;
+    post_signed(senders, url, &delivery.notification.id, body, secrets).await
+}
+
+/// POSTs `body` to `url`, signed the Standard Webhooks way with `secrets` under message id `id`.
+pub(crate) async fn post_signed(
+    senders: &Senders,
+    url: &str,
+    id: &str,
+    body: String,
+    secrets: &[crate::secret::SecretString],
+) -> Result<(), String> {
+    let headers = signed_headers(id, &body, secrets, now()).map_err(|error| error.to_string())?;
     let mut request = senders.http.post(url).header(reqwest::header::CONTENT_TYPE, "application/json");
     for (name, value) in headers {
         request = request.header(name, value);

@@ -22,7 +22,7 @@ fn new_secret() -> SecretString {
 }
 
 /// An endpoint URL: http or https with a host, no credentials in it.
-fn check_url(url: &str) -> Result<url::Url, CoreError> {
+pub(crate) fn check_url(url: &str) -> Result<url::Url, CoreError> {
     let parsed = url::Url::parse(url.trim()).map_err(|_| CoreError::Invalid(format!("\"{url}\" is not a URL.")))?;
     let usable = matches!(parsed.scheme(), "http" | "https") && parsed.has_host() && parsed.username().is_empty();
     match usable && parsed.password().is_none() {

@@ -7,8 +7,11 @@
 //! The application's OAuth client talks to it over real HTTP, exactly as it talks to UPS.
 
 mod consent;
+mod faults;
 mod pages;
 mod tokens;
+
+pub use faults::Fault;
 
 use crate::settings::SandboxSettings;
 use app::web::escape;
@@ -42,6 +45,8 @@ pub struct Sandbox {
     lifetimes: SandboxSettings,
     /// Checking the passwords its sign-in page receives shares the service's bounded queue.
     password_checks: Arc<HashingQueue>,
+    /// How its token endpoints misbehave, when tests or benchmarks ask (`sandbox.faults`).
+    faults: Arc<faults::Faults>,
 }
 
 struct SandboxClient {
@@ -71,11 +76,15 @@ impl Sandbox {
                 )
             })
             .collect();
-        Self { store, clients: Arc::new(clients), lifetimes, password_checks }
+        Self { store, clients: Arc::new(clients), lifetimes, password_checks, faults: Default::default() }
     }
 
     pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
-        Router::new()
+        let router = match self.lifetimes.faults {
+            true => Router::new().route("/security/sandbox/faults", get(faults::show).post(faults::switch)),
+            false => Router::new(),
+        };
+        router
             .route("/security/v1/oauth/authorize", get(consent::authorize))
             .route("/security/v1/oauth/token", post(tokens::token))
             .route("/security/v1/oauth/refresh", post(tokens::refresh))

@@ -134,6 +134,9 @@ pub(super) struct TokenForm {
 
 /// `POST /security/v1/oauth/token`: the authorization-code exchange.
 pub(super) async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
+    if let Some(fault) = sandbox.faults.answer().await {
+        return fault;
+    }
     let (client_id, client) = match sandbox.authenticate(&headers, &form, "authorization_code") {
         Ok(client) => client,
         Err(response) => return response,
@@ -173,6 +176,9 @@ pub(super) async fn refresh(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
+    if let Some(fault) = sandbox.faults.answer().await {
+        return fault;
+    }
     let (client_id, _) = match sandbox.authenticate(&headers, &form, "refresh_token") {
         Ok(client) => client,
         Err(response) => return response,

@@ -1,5 +1,6 @@
 //! Settings for telling the products and the admins when an authorization changes: webhook
-//! delivery, and email over SMTP (off until an SMTP host is set).
+//! delivery, and email over SMTP (off until an SMTP host is set); and the operators, when UPS
+//! pushes back on a whole application.
 
 use optin_core::{email::SmtpSecurity, secret::SecretString};
 use serde::Deserialize;
@@ -22,6 +23,24 @@ pub struct WebhookSettings {
     /// Endpoints kept as configured here (added at start, their secret rotated when it
     /// changes), beside those added with `server webhook add`.
     pub endpoints: Vec<ConfiguredEndpoint>,
+    /// `authorization.expiring` goes out this long before a refresh token's end (UPS's refresh
+    /// tokens live about 60 days), to the product's webhooks and the company's admins.
+    pub expiring_lead_secs: u64,
+    /// How often the worker looks for refresh tokens nearing their end.
+    pub expiring_check_secs: u64,
+}
+
+/// Where an application's incidents go: operators, not companies.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperatorSettings {
+    /// A webhook for `application.degraded` and `application.recovered`, signed like the
+    /// products' webhooks with `webhook_secret`.
+    pub webhook_url: Option<String>,
+    /// `whsec_…`: required with `webhook_url`.
+    pub webhook_secret: Option<SecretString>,
+    /// Inboxes told of the same (email must be configured).
+    pub emails: Vec<String>,
 }
 
 /// A webhook endpoint in the settings file.
@@ -45,6 +64,8 @@ impl Default for WebhookSettings {
             give_up_after_secs: 24 * 60 * 60,
             concurrency: 32,
             endpoints: Vec::new(),
+            expiring_lead_secs: 7 * 24 * 60 * 60,
+            expiring_check_secs: 60 * 60,
         }
     }
 }

@@ -40,8 +40,11 @@ fn custom_needs_a_base_url() {
 fn environment_variables_override_the_file_and_the_defaults() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("optin.toml");
-    std::fs::write(&file, "database = \"elsewhere.db\"\nlisten = \"127.0.0.1:9\"\n[sandbox]\ncode_lifetime_secs = 60\n")
-        .unwrap();
+    std::fs::write(
+        &file,
+        "database = \"elsewhere.db\"\nlisten = \"127.0.0.1:9\"\n[sandbox]\ncode_lifetime_secs = 60\n",
+    )
+    .unwrap();
     let variables = [
         ("OPTIN_LISTEN", "127.0.0.1:4000"),
         ("OPTIN_UPS__ENVIRONMENT", "cie"),

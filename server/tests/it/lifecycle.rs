@@ -329,7 +329,9 @@ async fn an_opt_out_during_a_refresh_wins() {
 #[tokio::test]
 async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
     let (base, calls) = common::counting_provider().await;
-    let app = spawn_app_with_provider(&base).await;
+    // A budget that lets the whole batch leave at once: this is about concurrency (the budget's
+    // own tests are in `pushback`).
+    let app = common::spawn_app_with_provider_and(&base, |settings| settings.ups.refreshes_per_second = 10_000.0).await;
     const COMPANIES: usize = 300;
     let mut companies = Vec::new();
     for index in 0..COMPANIES {

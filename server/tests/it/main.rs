@@ -19,6 +19,7 @@ mod notifications;
 mod opt_in;
 mod postgres;
 mod products;
+mod pushback;
 mod retention;
 mod sandbox;
 mod security;

@@ -226,3 +226,60 @@ async fn refresh_tokens_rotate_and_a_password_change_kills_the_grant() {
         .await;
     assert!(page.body.contains("The current password is incorrect."));
 }
+
+/// Switches the sandbox's fault mode: `POST /security/sandbox/faults`.
+async fn fault(app: &TestApp, mode: Value) -> Value {
+    let url = app.base.join("/security/sandbox/faults").unwrap();
+    let response = reqwest::Client::new().post(url).json(&mode).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn fault_modes_answer_as_a_ups_that_pushes_back_switched_at_run_time() {
+    let off = spawn_app().await;
+    let url = off.base.join("/security/sandbox/faults").unwrap();
+    let refused =
+        reqwest::Client::new().post(url).json(&serde_json::json!({"mode": "unavailable"})).send().await.unwrap();
+    assert_ne!(refused.status(), StatusCode::OK, "no fault switch unless sandbox.faults is on");
+
+    let app = common::spawn_app_with(|settings| settings.sandbox.faults = true).await;
+    let browser = app.browser();
+    let code = code(&app, &browser).await;
+    let (_, tokens) = exchange(&app, &code, VERIFIER).await;
+    let token = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let refresh_raw = || {
+        reqwest::Client::new()
+            .post(app.base.join("/security/v1/oauth/refresh").unwrap())
+            .basic_auth(CLIENT, Some(SECRET))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", token.as_str())])
+            .send()
+    };
+
+    fault(&app, serde_json::json!({"mode": "rate_limited", "retry_after": 3})).await;
+    let throttled = refresh_raw().await.unwrap();
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.headers()["retry-after"], "3");
+    fault(&app, serde_json::json!({"mode": "rate_limited"})).await;
+    let throttled = refresh_raw().await.unwrap();
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.headers().get("retry-after").is_none());
+    fault(&app, serde_json::json!({"mode": "blocked_merchant"})).await;
+    let (status, body) = refresh(&app, &token).await;
+    assert_eq!((status, error_message(&body)), (StatusCode::FORBIDDEN, ("403", "Blocked Merchant")));
+    fault(&app, serde_json::json!({"mode": "invalid_client"})).await;
+    let (status, body) = refresh(&app, &token).await;
+    assert_eq!((status, error_message(&body)), (StatusCode::UNAUTHORIZED, ("10401", "ClientId is Invalid")));
+
+    // Slow, then back to normal by itself once its time is up.
+    fault(&app, serde_json::json!({"mode": "slow", "millis": 400, "for_secs": 2})).await;
+    let started = std::time::Instant::now();
+    let (status, rotated) = refresh(&app, &token).await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let report: Value =
+        reqwest::get(app.base.join("/security/sandbox/faults").unwrap()).await.unwrap().json().await.unwrap();
+    assert_eq!(report["fault"]["mode"], "none", "{report}");
+    assert_eq!((report["requests"].as_u64(), report["faulted"].as_u64()), (Some(6), Some(4)), "{report}");
+}

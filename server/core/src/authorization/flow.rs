@@ -203,8 +203,10 @@ async fn finish(
     let grant = core.ups.exchange_code(product, code, verifier).await.map_err(|error| {
         tracing::warn!(%error, %company, "code exchange failed");
         fail(match error {
-            ProviderError::Rejected(_) => Notice::ProviderRejected,
-            ProviderError::Unavailable(_) | ProviderError::Unanswered(_) => Notice::ProviderUnavailable,
+            ProviderError::Rejected(_) | ProviderError::ApplicationRefused { .. } => Notice::ProviderRejected,
+            ProviderError::Unavailable(_) | ProviderError::Unanswered(_) | ProviderError::RateLimited { .. } => {
+                Notice::ProviderUnavailable
+            }
             ProviderError::Malformed(_) => Notice::Failed,
         })
     })?;

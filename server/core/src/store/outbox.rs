@@ -47,7 +47,8 @@ pub struct DueDelivery {
 }
 
 /// Records `kind` for (company, product), with one pending delivery per webhook endpoint of the
-/// product, and for a dead grant one per admin of the company with an email address.
+/// product, and when admins must (or soon must) authorize again one per admin of the company with
+/// an email address.
 pub(super) async fn record_event(
     conn: &mut WriteTx,
     kind: EventKind,
@@ -79,7 +80,7 @@ pub(super) async fn record_event(
     .bind(product.slug())
     .execute(db)
     .await.map(|done| done.rows_affected()))?;
-    if kind == EventKind::ReauthorizationRequired {
+    if kind.emails_admins() {
         on_tx!(conn, db => sqlx::query(
             "INSERT INTO deliveries (event_id, email, status, next_attempt_at, created_at)
              SELECT DISTINCT $1, u.email, 'pending', $2, $2 FROM memberships m JOIN users u ON u.id = m.user_id

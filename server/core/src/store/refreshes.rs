@@ -8,7 +8,7 @@ use super::{
     audit, outbox, product,
     sealed::{TokenColumn, TokenOwner},
     settle::{Refreshed, Settling},
-    tokens::{retire_active, Current, Retired},
+    tokens::{retire_active, Retired},
     AuthorizationId, Store, StoreError,
 };
 use crate::{
@@ -36,11 +36,11 @@ const CLAIM: &str = "UPDATE authorizations SET refresh_started_at = COALESCE(ref
         (SELECT t.id FROM oauth_tokens t WHERE t.authorization_id = authorizations.id AND t.status = 'active') AS token,
         (SELECT t.refresh_token FROM oauth_tokens t WHERE t.authorization_id = authorizations.id AND t.status = 'active') AS refresh";
 
-/// The worker's pick: up to `$3` authorizations that are due, not waiting out a backoff and not
-/// leased, soonest first (in the order of the `authorizations_due` index).
+/// The worker's pick: up to `$3` authorizations of product `$4` that are due, not waiting out a
+/// backoff and not leased, soonest first (in the order of the `authorizations_due` index).
 const DUE: &str = "SELECT a.id FROM authorizations a
     WHERE a.status = 'authorized' AND a.refresh_at <= $1 AND (a.retry_at IS NULL OR a.retry_at <= $1)
-        AND (a.refresh_lease_until IS NULL OR a.refresh_lease_until <= $1)
+        AND (a.refresh_lease_until IS NULL OR a.refresh_lease_until <= $1) AND a.product = $4
     ORDER BY a.refresh_at LIMIT $3";
 
 /// A caller's pick: authorization `$3`, while `$4` is still its active token and nobody holds the
@@ -59,8 +59,8 @@ const PG_LOCK: &str = " FOR UPDATE OF a SKIP LOCKED";
 
 /// Which authorizations a claim picks: the pick's own parameters (`$3`, …).
 #[derive(Clone, Copy)]
-enum Pick {
-    Due { limit: i64 },
+pub(super) enum Pick {
+    Due { limit: i64, product: Product },
     One { authorization: i64, token: i64 },
 }
 
@@ -79,6 +79,9 @@ pub struct Claim {
     pub failures: i64,
     /// A degraded incident is open: a stored refresh ends it.
     degraded: bool,
+    /// The one refresh its application's open breaker lets through, to learn whether UPS
+    /// accepts the application again.
+    pub probe: bool,
 }
 
 impl Claim {
@@ -115,54 +118,45 @@ impl ClaimRow {
             authorization: AuthorizationId(self.id),
             owner: TokenOwner { authorization: self.id, company, product: product(&self.product)? },
             // Picked for its active token, and locked with it: it has one.
-            token: self.token.ok_or_else(|| StoreError::Unreadable(format!("authorization {} lost its token", self.id)))?,
+            token: self
+                .token
+                .ok_or_else(|| StoreError::Unreadable(format!("authorization {} lost its token", self.id)))?,
             refresh: self.refresh,
             // Taken now unless an earlier refresh's start was kept: that one never finished.
             interrupted_refresh: self.started_at.filter(|started| *started < now),
             failures: self.failures,
             degraded: self.degraded,
+            probe: false,
         })
     }
 }
 
+/// Runs the claim statement of `pick` in `tx`: the claims it took.
+pub(super) async fn claim_rows(
+    store: &Store,
+    tx: &mut super::WriteTx,
+    pick: Pick,
+    lease_secs: i64,
+    now: i64,
+) -> Result<Vec<Claim>, StoreError> {
+    let sql = match (pick, store.is_postgres()) {
+        (Pick::Due { .. }, false) => CLAIM_DUE.as_str(),
+        (Pick::Due { .. }, true) => CLAIM_DUE_PG.as_str(),
+        (Pick::One { .. }, false) => CLAIM_ONE.as_str(),
+        (Pick::One { .. }, true) => CLAIM_ONE_PG.as_str(),
+    };
+    let rows: Vec<ClaimRow> = on_tx!(tx, db => {
+        let query = sqlx::query_as(sql).bind(now).bind(lease_secs);
+        let query = match pick {
+            Pick::Due { limit, product } => query.bind(limit).bind(product.slug()),
+            Pick::One { authorization, token } => query.bind(authorization).bind(token),
+        };
+        query.fetch_all(db).await
+    })?;
+    rows.into_iter().map(|row| row.into_claim(now)).collect()
+}
+
 impl Store {
-    /// Claims up to `limit` authorizations that are due for a refresh (soonest first) for
-    /// `lease_secs`, with one statement: no other task or instance refreshes them meanwhile.
-    pub async fn claim_due(&self, limit: u32, lease_secs: i64) -> Result<Vec<Claim>, StoreError> {
-        let sql = if self.is_postgres() { CLAIM_DUE_PG.as_str() } else { CLAIM_DUE.as_str() };
-        self.claim_where(sql, Pick::Due { limit: i64::from(limit) }, lease_secs).await
-    }
-
-    /// Claims `current`'s authorization for `lease_secs`, only while its token is still the
-    /// active one and nobody holds the lease; `None` when either has changed (a refresh under
-    /// way or finished elsewhere, an opt-out, …).
-    pub async fn claim(&self, current: &Current, lease_secs: i64) -> Result<Option<Claim>, StoreError> {
-        let Some(token) = current.token else { return Ok(None) };
-        let sql = if self.is_postgres() { CLAIM_ONE_PG.as_str() } else { CLAIM_ONE.as_str() };
-        let pick = Pick::One { authorization: current.authorization.0, token };
-        Ok(self.claim_where(sql, pick, lease_secs).await?.pop())
-    }
-
-    /// Runs one of the claim statements.
-    async fn claim_where(&self, sql: &'static str, pick: Pick, lease_secs: i64) -> Result<Vec<Claim>, StoreError> {
-        let now = now();
-        let mut tx = self.write().await?;
-        let rows: Vec<ClaimRow> = on_tx!(tx, db => {
-            let query = sqlx::query_as(sql).bind(now).bind(lease_secs);
-            let query = match pick {
-                Pick::Due { limit } => query.bind(limit),
-                Pick::One { authorization, token } => query.bind(authorization).bind(token),
-            };
-            query.fetch_all(db).await
-        })?;
-        if rows.is_empty() {
-            tx.rollback().await?;
-            return Ok(Vec::new());
-        }
-        tx.commit().await?;
-        rows.into_iter().map(|row| row.into_claim(now)).collect()
-    }
-
     /// The claimed authorization's refresh token, opened.
     pub fn claimed_refresh_token(&self, claim: &Claim) -> Result<Option<SecretString>, StoreError> {
         claim.refresh.as_deref().map(|sealed| claim.owner.open(&self.cipher, TokenColumn::Refresh, sealed)).transpose()
@@ -247,6 +241,37 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// `authorization.expiring` for each active token whose refresh token ends within
+    /// `lead_secs` and has not been announced: marked and recorded in one transaction, so each
+    /// is announced once whichever instance looks. Answers how many.
+    pub async fn announce_expiring(&self, lead_secs: i64) -> Result<u64, StoreError> {
+        let now = now();
+        let mut tx = self.write().await?;
+        let ending: Vec<(i64, String, i64)> = on_tx!(tx, db => sqlx::query_as(
+            "UPDATE oauth_tokens SET expiring_notified_at = $1
+             WHERE status = 'active' AND expiring_notified_at IS NULL AND refresh_expires_at IS NOT NULL
+                 AND refresh_expires_at <= $1 + $2
+             RETURNING (SELECT a.company_id FROM authorizations a WHERE a.id = authorization_id),
+                 (SELECT a.product FROM authorizations a WHERE a.id = authorization_id), refresh_expires_at",
+        )
+        .bind(now)
+        .bind(lead_secs)
+        .fetch_all(db)
+        .await)?;
+        for (company, slug, ends_at) in &ending {
+            let (company, product) = (CompanyId::new(*company), product(slug)?);
+            let reason = format!(
+                "The UPS authorization ends at {} (UPS's refresh tokens live about 60 days) and UPS has issued no \
+                 newer one. An admin should authorize again before then.",
+                model::time::format_utc(*ends_at)
+            );
+            outbox::record_event(&mut tx, EventKind::Expiring, company, product, Some(&reason)).await?;
+            audit::record(&mut tx, Entry::service(company, product, Event::Expiring { ends_at: *ends_at })).await?;
+        }
+        tx.commit().await?;
+        Ok(ending.len() as u64)
     }
 
     /// How many authorizations are due for refresh now (the worker's backlog).

@@ -192,8 +192,11 @@ impl Store {
             tx.rollback().await?;
             return Ok(Some(vec![Refreshed::Superseded]));
         }
-        let tokens: Vec<(TokenOwner, &TokenGrant, Schedule)> =
-            answers.iter().zip(&schedules).map(|((settling, grant), schedule)| (settling.owner, *grant, *schedule)).collect();
+        let tokens: Vec<(TokenOwner, &TokenGrant, Schedule)> = answers
+            .iter()
+            .zip(&schedules)
+            .map(|((settling, grant), schedule)| (settling.owner, *grant, *schedule))
+            .collect();
         insert_all(&mut tx, &self.cipher, &tokens).await?;
         let entries = answers
             .iter()

@@ -128,7 +128,9 @@ pub(super) async fn insert_all(
                     .map(|token| owner.seal(cipher, TokenColumn::Refresh, token))
                     .transpose()?,
                 schedule: *schedule,
-                refresh_expires_at: grant.refresh_expires_in.map(|lifetime| schedule.issued_at + lifetime.as_secs() as i64),
+                refresh_expires_at: grant
+                    .refresh_expires_in
+                    .map(|lifetime| schedule.issued_at + lifetime.as_secs() as i64),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -2,8 +2,10 @@
 //! protocol, with a token response that reads UPS's all-string JSON, UPS's error body, and an HTTP
 //! client that never follows redirects and tells an outage from a refusal. Server-only.
 
+mod classes;
 mod wire;
 
+pub use classes::AnswerClass;
 pub use wire::{UpsErrorItem, UpsErrorResponse, UpsErrors, UpsTokenResponse};
 
 use crate::secret::SecretString;
@@ -33,11 +35,19 @@ type UpsClient = oauth2::Client<
 /// How a call to the token endpoint failed, in the terms the caller acts on.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
-    /// UPS answered and refused (bad code, dead grant, bad client): do not retry as is.
+    /// UPS answered and refused this request (a bad code, a dead refresh token): do not retry
+    /// it as is.
     #[error("UPS refused the request: {0}")]
     Rejected(UpsErrorResponse),
-    /// UPS could not be reached or answered 429/5xx: it did nothing, so retry later and keep
-    /// what we have.
+    /// UPS refused the application itself (401 or `10401`: the client id or secret; 403: a
+    /// blocked merchant): every request of this application fails alike until it is fixed.
+    #[error("UPS refused the application (HTTP {status}): {error}")]
+    ApplicationRefused { status: u16, error: UpsErrorResponse },
+    /// UPS throttles the application (429), sometimes saying for how long (`Retry-After`).
+    #[error("UPS is rate limiting the application")]
+    RateLimited { retry_after: Option<Duration> },
+    /// UPS could not be reached or answered 5xx: it did nothing, so retry later and keep what
+    /// we have.
     #[error("UPS is unavailable: {0}")]
     Unavailable(String),
     /// The request was sent but no answer came back (a timeout, a connection cut mid-answer): UPS
@@ -59,6 +69,12 @@ pub enum TransportError {
     NoAnswer(String),
     #[error("the provider answered HTTP {0}")]
     Status(u16),
+    /// 429, and how long the provider asked us to wait, if it said.
+    #[error("the provider is rate limiting")]
+    RateLimited(Option<Duration>),
+    /// 401 or 403: the provider refused the client itself.
+    #[error("the provider refused the client (HTTP {0})")]
+    Refused(u16, UpsErrorResponse),
 }
 
 impl TransportError {
@@ -76,6 +92,10 @@ impl From<RequestTokenError<TransportError, UpsErrorResponse>> for ProviderError
         match error {
             RequestTokenError::ServerResponse(body) => Self::Rejected(body),
             RequestTokenError::Request(TransportError::NoAnswer(cause)) => Self::Unanswered(cause),
+            RequestTokenError::Request(TransportError::RateLimited(retry_after)) => Self::RateLimited { retry_after },
+            RequestTokenError::Request(TransportError::Refused(status, error)) => {
+                Self::ApplicationRefused { status, error }
+            }
             RequestTokenError::Request(transport) => Self::Unavailable(transport.to_string()),
             RequestTokenError::Parse(error, _body) => Self::Malformed(error.to_string()),
             RequestTokenError::Other(other) => Self::Malformed(other),
@@ -261,26 +281,6 @@ enum Operation {
     Refresh,
 }
 
-impl ProviderError {
-    /// Whether UPS may have carried the request out although we hold no answer: after a refresh,
-    /// the stored refresh token may then be dead.
-    pub fn may_have_acted(&self) -> bool {
-        matches!(self, Self::Unanswered(_) | Self::Malformed(_))
-    }
-
-    /// UPS answered and refused: the grant is dead (revoked, expired, or the UPS.com password
-    /// changed), and retrying the same refresh token cannot help.
-    /// Only a refused refresh token counts: a refused client (10401, our configuration) must not
-    /// wipe every authorization of a product, so it is retried like an outage.
-    pub fn is_dead_grant(&self) -> bool {
-        let Self::Rejected(body) = self else { return false };
-        body.response.errors.iter().any(|error| {
-            let message = error.message.to_ascii_lowercase();
-            message.contains("refresh token") || message.contains("invalid_grant") || error.code == "invalid_grant"
-        })
-    }
-}
-
 fn grant_from(response: UpsTokenResponse) -> Result<TokenGrant, ProviderError> {
     // Clamped, not refused: after a refresh UPS has already rotated, so refusing would lose the
     // only valid pair.
@@ -307,14 +307,25 @@ impl<'c> oauth2::AsyncHttpClient<'c> for UpsHttp {
     }
 }
 
-/// Sends one request to UPS. 429 and 5xx become `TransportError::Status` so they are classified
-/// as an outage rather than parsed as a refusal.
+/// Sends one request to UPS. 5xx become `TransportError::Status` (an outage), 429 a rate limit
+/// with UPS's `Retry-After` if it sent one, 401 and 403 a refusal of the client itself: each
+/// classified here, before oauth2 would read it as a refusal of the request.
 async fn send(http: &reqwest::Client, request: HttpRequest) -> Result<HttpResponse, TransportError> {
     let request = reqwest::Request::try_from(request).map_err(|e| TransportError::Unreachable(e.to_string()))?;
     let response = http.execute(request).await.map_err(TransportError::from_reqwest)?;
     let status = response.status();
-    if status.is_server_error() || status.as_u16() == 429 {
+    if status.is_server_error() {
         return Err(TransportError::Status(status.as_u16()));
+    }
+    if status.as_u16() == 429 {
+        return Err(TransportError::RateLimited(retry_after(response.headers())));
+    }
+    if matches!(status.as_u16(), 401 | 403) {
+        let body = response.bytes().await.unwrap_or_default();
+        let error = serde_json::from_slice(&body).unwrap_or_else(|_| {
+            UpsErrorResponse::new(&status.as_u16().to_string(), status.canonical_reason().unwrap_or("refused"))
+        });
+        return Err(TransportError::Refused(status.as_u16(), error));
     }
     let mut builder = http::Response::builder().status(status);
     for (name, value) in response.headers() {
@@ -322,6 +333,19 @@ async fn send(http: &reqwest::Client, request: HttpRequest) -> Result<HttpRespon
     }
     let body = response.bytes().await.map_err(|e| TransportError::NoAnswer(e.to_string()))?;
     builder.body(body.to_vec()).map_err(|e| TransportError::NoAnswer(e.to_string()))
+}
+
+/// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); anything else is ignored. At
+/// most a day: a longer wait is a mistake we do not honour blindly.
+pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            httpdate::parse_http_date(value).ok()?.duration_since(std::time::SystemTime::now()).unwrap_or_default()
+        }
+    };
+    Some(wait.min(Duration::from_secs(24 * 60 * 60)))
 }
 
 #[cfg(test)]

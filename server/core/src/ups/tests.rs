@@ -20,8 +20,7 @@ fn reads_ups_string_fields() {
 #[test]
 fn reads_numbers_and_blank_strings_too() {
     let response: UpsTokenResponse =
-        serde_json::from_str(r#"{"token_type":"bearer","access_token":"a","expires_in":3600,"issued_at":""}"#)
-            .unwrap();
+        serde_json::from_str(r#"{"token_type":"bearer","access_token":"a","expires_in":3600,"issued_at":""}"#).unwrap();
     assert_eq!(response.expires_in(), Some(Duration::from_secs(3600)));
     assert_eq!(response.issued_at_millis(), None);
     assert!(serde_json::from_str::<UpsTokenResponse>(
@@ -64,6 +63,40 @@ fn only_a_refused_refresh_token_is_a_dead_grant() {
     assert!(refused("invalid_grant", "expired").is_dead_grant());
     assert!(!refused("10401", "ClientId is Invalid").is_dead_grant());
     assert!(!ProviderError::Unavailable("503".into()).is_dead_grant());
+}
+
+#[test]
+fn answers_fall_into_their_classes() {
+    let refused = |code: &str, message: &str| ProviderError::Rejected(UpsErrorResponse::new(code, message));
+    let blocked =
+        ProviderError::ApplicationRefused { status: 403, error: UpsErrorResponse::new("403", "Blocked Merchant") };
+    assert_eq!(blocked.class(), AnswerClass::ApplicationRefused);
+    assert_eq!(refused("10401", "ClientId is Invalid").class(), AnswerClass::ApplicationRefused);
+    assert_eq!(refused("10400", "Invalid Authentication Header").class(), AnswerClass::ApplicationRefused);
+    assert_eq!(refused("10400", "Invalid Refresh Token").class(), AnswerClass::DeadGrant);
+    let throttled = ProviderError::RateLimited { retry_after: Some(Duration::from_secs(7)) };
+    assert_eq!((throttled.class(), throttled.retry_after()), (AnswerClass::RateLimited, Some(Duration::from_secs(7))));
+    assert_eq!(ProviderError::Unanswered("timeout".into()).class(), AnswerClass::Unavailable);
+    assert_eq!(ProviderError::Malformed("junk".into()).class(), AnswerClass::Unreadable);
+    for class in AnswerClass::ALL {
+        assert_eq!(AnswerClass::parse(class.as_str()), Some(class));
+    }
+}
+
+#[test]
+fn retry_after_reads_seconds_and_dates() {
+    let headers = |value: &str| {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::RETRY_AFTER, value.parse().unwrap());
+        headers
+    };
+    assert_eq!(retry_after(&headers("12")), Some(Duration::from_secs(12)));
+    let in_a_minute = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(60));
+    let read = retry_after(&headers(&in_a_minute)).unwrap();
+    assert!((Duration::from_secs(58)..=Duration::from_secs(60)).contains(&read), "{read:?}");
+    assert_eq!(retry_after(&headers("soon")), None);
+    assert_eq!(retry_after(&headers("999999999")), Some(Duration::from_secs(24 * 60 * 60)));
+    assert_eq!(retry_after(&http::HeaderMap::new()), None);
 }
 
 #[test]

@@ -326,7 +326,8 @@ impl TestApp {
             &params,
         )
         .await;
-        self.execute(&format!("UPDATE authorizations SET refresh_at = $1 - 1 WHERE id IN {authorization}"), &params).await;
+        self.execute(&format!("UPDATE authorizations SET refresh_at = $1 - 1 WHERE id IN {authorization}"), &params)
+            .await;
         self.core().store.external_change();
     }
 
