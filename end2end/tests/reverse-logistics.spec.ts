@@ -78,6 +78,17 @@ test("an admin opts in through UPS.com, sees Authorized, cancels the Opt-Out, th
   await expect(authorized).toBeVisible();
   await expectAccessible(page, "Reverse Logistics, authorized");
 
+  // Check now: UPS is asked to refresh once and the page says how it answered; asked again at
+  // once, it is not.
+  await page.getByRole("button", { name: "Check now" }).click();
+  await expect(page).toHaveURL(/\/reverse-logistics\?company=\d+&checked=refreshed$/);
+  await expect(page.getByText("UPS accepts this authorization and issued a new token just now")).toBeVisible();
+  await expect(page.getByText("Authorization checked with UPS").first()).toBeVisible();
+  await page.getByRole("button", { name: "Check now" }).click();
+  await expect(page).toHaveURL(/checked=too_soon$/);
+  await expect(page.getByText("checked less than a minute ago")).toBeVisible();
+  await expectAccessible(page, "Reverse Logistics, checked");
+
   // Escape closes the confirmation; focus starts on Cancel and stays inside the dialog.
   const dialog = page.getByRole("dialog", { name: "Opt-Out of UPS OAuth?" });
   await authorized.click();

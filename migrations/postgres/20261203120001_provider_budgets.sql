@@ -45,6 +45,9 @@ CREATE TABLE incident_deliveries (
 );
 CREATE INDEX incident_deliveries_due ON incident_deliveries(status, next_attempt_at);
 
+-- When an admin last checked the authorization with UPS ("Check now": at most once a minute).
+ALTER TABLE authorizations ADD COLUMN checked_at BIGINT;
+
 -- The refresh token's end draws near with no newer one: `authorization.expiring`, once per token.
 ALTER TABLE oauth_tokens ADD COLUMN expiring_notified_at BIGINT;
 

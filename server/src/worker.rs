@@ -3,7 +3,9 @@
 //! slots of its `concurrency`, with one statement, and starts each refresh at once; only when
 //! nothing is due does it wait, for `interval`. A claim is a lease: with several instances, each
 //! claims what no other holds, and a slot is never claimed ahead of time (a claimed
-//! authorization waiting for a slot would let its lease run out). When the process stops
+//! authorization waiting for a slot would let its lease run out). Each application's budget
+//! decides how many of its due authorizations a claim may take; what it holds back is claimed as
+//! soon as it allows, not an interval later. When the process stops
 //! (`Core::stopping`) it claims nothing more and returns once its refreshes are done.
 
 use optin_core::{lifecycle, Core};
@@ -38,11 +40,11 @@ pub fn spawn(core: Core, interval: Duration, concurrency: usize) -> tokio::task:
             while let Ok(slot) = slots.clone().try_acquire_owned() {
                 taken.push(slot);
             }
-            let claims = match lifecycle::claim_due(&core, taken.len() as u32).await {
-                Ok(claims) => claims,
+            let (claims, wake_in) = match lifecycle::claim_due(&core, taken.len() as u32).await {
+                Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::error!(%error, "cannot claim the authorizations due for refresh");
-                    Vec::new()
+                    (Vec::new(), None)
                 }
             };
             let (asked, began) = (taken.len(), claims.len());
@@ -59,12 +61,14 @@ pub fn spawn(core: Core, interval: Duration, concurrency: usize) -> tokio::task:
             drop(taken);
             // Reap what finished, so the set stays as small as what is in flight.
             while running.try_join_next().is_some() {}
-            // Fewer due than free slots: everything due now is under way. Look again after the
-            // interval (what comes due meanwhile waits at most that long).
+            // Fewer due than free slots: everything due now is under way, or held back by its
+            // application's budget. Look again after the interval (what comes due meanwhile
+            // waits at most that long), or as soon as the budget lets more leave.
             busy = began == asked;
             if !busy {
+                let pause = wake_in.map_or(interval, |wake_in| wake_in.min(interval));
                 tokio::select! {
-                    () = tokio::time::sleep(interval) => {}
+                    () = tokio::time::sleep(pause) => {}
                     () = stopping.cancelled() => {}
                 }
             }

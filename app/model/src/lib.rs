@@ -11,8 +11,8 @@ pub mod status;
 pub mod time;
 
 pub use dto::{
-    ActivityEntry, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview, TokenPage, TokenRow,
-    WidgetKey,
+    ActivityEntry, ApplicationHealth, AuthorizationView, CheckOutcome, CompanyStatus, CompanySummary, Identity,
+    ProductOverview, TokenPage, TokenRow, WidgetKey,
 };
 pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};

@@ -1,9 +1,9 @@
 //! The product pages' server functions: the overview (the admin's companies, their status, the
-//! selected company's authorization) and Opt-Out / Clear.
+//! selected company's authorization), Check now, and Opt-Out / Clear.
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{CompanyId, Product, ProductOverview};
+use model::{CheckOutcome, CompanyId, Product, ProductOverview};
 
 #[server(prefix = "/api", endpoint = "load_overview")]
 pub async fn load_overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
@@ -17,10 +17,17 @@ pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppErro
     crate::error::ssr::with_status(ssr::opt_out(product, company).await)
 }
 
+/// Check now: UPS is asked to refresh the authorization once (at most once a minute), and the
+/// page says how it answered.
+#[server(prefix = "/api", endpoint = "check_authorization")]
+pub async fn check_authorization(product: Product, company: CompanyId) -> Result<CheckOutcome, AppError> {
+    crate::error::ssr::with_status(ssr::check(product, company).await)
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::{auth::session::current_user, error::AppError, state::app_state, web::after_form_post};
-    use model::{CompanyId, Notice, Product, ProductOverview};
+    use model::{CheckOutcome, CompanyId, Notice, Product, ProductOverview};
     use optin_core::authorization;
 
     pub async fn overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
@@ -34,5 +41,13 @@ mod ssr {
         // Posted without a script: back to the product page, which says what happened.
         after_form_post(&format!("{}{}", product.authorization_path(), Notice::Revoked.query(Some(company))));
         Ok(())
+    }
+
+    pub async fn check(product: Product, company: CompanyId) -> Result<CheckOutcome, AppError> {
+        let (state, user) = (app_state()?, current_user()?);
+        let outcome = authorization::check_as_admin(&state.core, user.id, company, product).await?;
+        // Posted without a script: back to the product page, which says what UPS answered.
+        after_form_post(&format!("{}?company={company}&checked={}", product.authorization_path(), outcome.code()));
+        Ok(outcome)
     }
 }

@@ -8,7 +8,7 @@
 use super::api::OptOut;
 use crate::ui::{ConfirmDialog, LocalTime};
 use leptos::{html::Dialog, prelude::*};
-use model::{AuthorizationStatus, AuthorizationView, Revoke};
+use model::{ApplicationHealth, AuthorizationStatus, AuthorizationView, Revoke};
 
 /// How the opt-in button reaches UPS.
 #[derive(Clone)]
@@ -42,7 +42,7 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
 /// pages and the embedded widget differ only in how they start and end an authorization.
 #[component]
 pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: RevokeMode) -> impl IntoView {
-    let AuthorizationView { company, product, status } = view;
+    let AuthorizationView { company, product, status, application } = view;
     let wording = product.wording();
     let confirm = NodeRef::<Dialog>::new();
     let company_id = company.id;
@@ -164,6 +164,15 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         <section class="card authorization" class:needs-attention=opt_in_label == "Re-authorize" aria-labelledby="oauth-heading">
             <h2 id="oauth-heading">"UPS OAuth"</h2>
             <p class="status-line" data-testid="authorization-status">{status_line}</p>
+            {match application {
+                ApplicationHealth::Answering => None,
+                ApplicationHealth::NotAnswering { since } => Some(view! {
+                    <p class="alert" role="status" data-testid="application-health">
+                        "UPS is not answering this application since " <LocalTime unix=since/>
+                        ". Tokens still valid are used; the service's operators have been told, and refreshes resume by themselves."
+                    </p>
+                }),
+            }}
             <div class="control">{control}</div>
             {confirmation}
             <p class="warning"><strong>"Warning: "</strong>

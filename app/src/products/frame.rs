@@ -4,18 +4,18 @@
 use crate::{
     activity::view::ActivityLog,
     authorization::{
-        api::{load_overview, OptOut},
+        api::{load_overview, CheckAuthorization, OptOut},
         view::AuthorizationPanel,
     },
     error::AppError,
     ui::{encode_component, NoticeBanner},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::{
     components::Redirect,
     hooks::{use_location, use_query_map},
 };
-use model::{AuthorizationView, CompanyId, Notice, Product, ProductOverview};
+use model::{AuthorizationStatus, AuthorizationView, CheckOutcome, CompanyId, Notice, Product, ProductOverview};
 use std::sync::Arc;
 
 /// A query parameter of the current URL.
@@ -63,6 +63,7 @@ pub fn ProductFrame(
 pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> impl IntoView {
     let outcome = query_param("outcome");
     let error = query_param("error");
+    let checked = query_param("checked");
     let notice = move || match opt_out.value().get() {
         Some(Ok(())) => Some((Notice::Revoked.message(product), false)),
         Some(Err(error)) => Some((error.to_string(), true)),
@@ -70,7 +71,11 @@ pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> i
             .get()
             .or_else(|| error.get())
             .and_then(|code| Notice::parse(&code))
-            .map(|notice| (notice.message(product), notice.is_error())),
+            .map(|notice| (notice.message(product), notice.is_error()))
+            .or_else(|| {
+                let checked = checked.get().and_then(|code| CheckOutcome::parse(&code))?;
+                Some((checked.message().to_owned(), checked.is_error()))
+            }),
     };
     move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })
 }
@@ -103,9 +108,21 @@ pub fn OverviewError(error: AppError) -> impl IntoView {
 pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: ServerAction<OptOut>) -> impl IntoView {
     match selected {
         Some(view) => {
-            let company = view.company.id;
+            let (company, product) = (view.company.id, view.product);
+            let check_path = <CheckAuthorization as ServerFn>::PATH;
+            let check = matches!(view.status, AuthorizationStatus::Authorized { .. }).then(|| {
+                view! {
+                    <form method="post" action=check_path class="check-now">
+                        <input type="hidden" name="product" value=product.slug()/>
+                        <input type="hidden" name="company" value=company.get()/>
+                        <button type="submit" class="secondary">"Check now"</button>
+                        <span class="hint">" Ask UPS to refresh this authorization now, to see how it answers."</span>
+                    </form>
+                }
+            });
             view! {
                 <AuthorizationPanel view opt_out/>
+                {check}
                 <ActivityLog company version=opt_out.version()/>
             }
             .into_any()

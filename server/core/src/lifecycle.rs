@@ -29,7 +29,7 @@ use crate::{
     clock::now,
     secret::SecretString,
     store::{Claim, Current, Held, Lookup, Refreshed, StoreError},
-    ups::{AnswerClass, ProviderError},
+    ups::AnswerClass,
     Core,
 };
 use model::{time::format_utc, AuthorizationState, CompanyId, Product};
@@ -38,11 +38,14 @@ use std::time::Duration;
 mod backoff;
 mod counts;
 mod in_flight;
+mod pushback;
 
 pub use backoff::retry_delay;
 use counts::{breaker_gauge, count_refresh, RefreshCount};
 use in_flight::joined;
 pub use in_flight::InFlight;
+pub use pushback::check;
+use pushback::{held_error, probe_answered, pushed_back};
 
 /// A usable access token and when it expires (Unix seconds).
 #[derive(Clone)]
@@ -91,6 +94,8 @@ pub enum Outcome {
     Dead,
     /// UPS pushes back on the whole application (or its budget is spent): not now, and why.
     Held(Held),
+    /// UPS could not be reached or answered unreadably: retried later with backoff.
+    Failed(AnswerClass),
     /// Nothing new for now (UPS unavailable, the authorization changed meanwhile, the process
     /// stopping, our own failure): what is stored is the answer.
     NotNow,
@@ -167,7 +172,7 @@ pub async fn fresh_token(
             Outcome::Refreshed(token) => return Ok(token),
             Outcome::Dead => return Err(TokenError::ReauthorizationRequired),
             Outcome::Held(held) => return still_valid(core, company, product, held_error(held)).await,
-            Outcome::NotNow => {}
+            Outcome::Failed(_) | Outcome::NotNow => {}
         }
     }
     still_valid(core, company, product, TokenError::Unavailable).await
@@ -184,13 +189,6 @@ async fn still_valid(
     let stored = current(core, company, product).await?;
     usable(&stored)?;
     valid_for(core, &stored, 0)?.ok_or(otherwise)
-}
-
-fn held_error(held: Held) -> TokenError {
-    match held.class {
-        AnswerClass::ApplicationRefused => TokenError::ApplicationRefused { retry_after: held.retry_after },
-        _ => TokenError::RateLimited { retry_after: held.retry_after },
-    }
 }
 
 /// The refresh a caller needs: the one under way in this process, or one it claims itself, or
@@ -240,10 +238,13 @@ fn lease_secs(core: &Core) -> i64 {
 /// Claims up to `limit` authorizations that are due for a refresh, soonest first, within their
 /// applications' budgets: each is the caller's to refresh with [`refresh_claimed`] straight
 /// away, before its lease runs out.
-pub async fn claim_due(core: &Core, limit: u32) -> Result<Vec<Claim>, TokenError> {
-    let (claims, open) = core.store.claim_due(limit, lease_secs(core), &core.policy.budget).await?;
-    breaker_gauge(&open);
-    Ok(claims)
+/// Also answers when what the budgets held back may be claimed, if they held any back.
+pub async fn claim_due(core: &Core, limit: u32) -> Result<(Vec<Claim>, Option<Duration>), TokenError> {
+    let due = core.store.claim_due(limit, lease_secs(core), &core.policy.budget).await?;
+    if let Some(open) = &due.open {
+        breaker_gauge(open);
+    }
+    Ok((due.claims, due.wake_in))
 }
 
 /// Refreshes a claimed authorization: asks UPS and stores its answer. It runs in a task of the
@@ -339,43 +340,9 @@ async fn ask_and_store(core: &Core, claim: &Claim) -> Result<Outcome, TokenError
             if claim.probe {
                 core.store.probe_unanswered(claim.product()).await?;
             }
-            Ok(Outcome::NotNow)
+            Ok(Outcome::Failed(class))
         }
     }
-}
-
-/// UPS throttles or refuses the whole application: the breaker opens (or, for a probe, stays
-/// open a while longer) and the authorization is left as it was, due again once UPS accepts.
-async fn pushed_back(
-    core: &Core,
-    claim: &Claim,
-    class: AnswerClass,
-    error: &ProviderError,
-) -> Result<Outcome, TokenError> {
-    let reason = match class {
-        AnswerClass::RateLimited => format!("UPS is rate limiting the {} application.", claim.product().name()),
-        _ => format!(
-            "UPS refuses the {} application ({error}); its settings at UPS need attention.",
-            claim.product().name()
-        ),
-    };
-    let retry_after = error.retry_after();
-    let opened =
-        core.store.application_pushed_back(claim, class, &reason, retry_after, &core.policy.incident_targets).await?;
-    if opened {
-        tracing::warn!(product = %claim.product(), %class, "the application's breaker opened");
-    }
-    let retry_after = retry_after.unwrap_or(Duration::from_secs(1)).max(Duration::from_secs(1));
-    Ok(Outcome::Held(Held { class, retry_after }))
-}
-
-/// A probe of an open breaker was answered as UPS answers an application it accepts: the
-/// breaker closes.
-async fn probe_answered(core: &Core, claim: &Claim) -> Result<(), TokenError> {
-    if claim.probe && core.store.application_answered(claim.product(), &core.policy.incident_targets).await? {
-        tracing::info!(product = %claim.product(), "the application's breaker closed");
-    }
-    Ok(())
 }
 
 /// Records `authorization.expiring` (to the product's webhooks and the company's admins) for

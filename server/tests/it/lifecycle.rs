@@ -346,7 +346,7 @@ async fn many_authorizations_due_at_once_are_all_refreshed_concurrently() {
     let mut running = tokio::task::JoinSet::new();
     let mut claimed = 0;
     loop {
-        let claims = optin_core::lifecycle::claim_due(app.core(), 64).await.unwrap();
+        let (claims, _) = optin_core::lifecycle::claim_due(app.core(), 64).await.unwrap();
         if claims.is_empty() {
             break;
         }

@@ -160,10 +160,19 @@ async fn a_storm_into_a_429_stays_within_the_budget_and_opens_the_breaker_once()
     const OUTAGE: Duration = Duration::from_secs(4);
     let provider = Provider::start(Answer::RateLimited(None)).await;
     let operators = WebhookReceiver::start(0).await;
-    let app =
-        spawn_app_with_provider_and(&provider.base, |settings| pushing_back(settings, PER_SECOND, &operators)).await;
+    let seeding = spawn_app_with_provider_and(&provider.base, |_| {}).await;
+    due(&seeding, AUTHORIZATIONS).await;
+    // The worker's interval is long: what the budget holds back must leave as the budget
+    // allows, not an interval later.
+    let provider_base = provider.base.clone();
+    let app = seeding
+        .restarted_with(|settings| {
+            common::with_provider(settings, &provider_base);
+            pushing_back(settings, PER_SECOND, &operators);
+            settings.refresh_interval_secs = 30;
+        })
+        .await;
     let started = Instant::now();
-    due(&app, AUTHORIZATIONS).await;
 
     tokio::time::sleep(OUTAGE.saturating_sub(started.elapsed())).await;
     let during_outage = provider.calls().len();
@@ -185,6 +194,10 @@ async fn a_storm_into_a_429_stays_within_the_budget_and_opens_the_breaker_once()
     // allowance: 240 at 40 a second take 6 s, not the moment they would take unthrottled.
     let draining = recovered.elapsed();
     assert!(draining >= Duration::from_secs(4), "the backlog drained in {draining:?}, faster than the budget allows");
+    assert!(
+        draining < Duration::from_secs(25),
+        "the backlog drained in {draining:?}: the worker waited out its interval"
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM authorizations WHERE status <> 'authorized'").await, 0);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM events WHERE kind = 'authorization.refresh_degraded'").await,
@@ -376,4 +389,76 @@ async fn a_refresh_token_near_its_end_is_announced_once_with_its_lead_time() {
     let text = mails[0].data.replace("=\n", "").replace("=3D", "=");
     assert!(text.contains("Subject: Soon: authorize"), "{text}");
     assert!(text.contains("Ends Soon Co") && text.contains("authorize"), "{text}");
+}
+
+/// Check now, posted as the product page's form is without a script: where the browser is sent.
+async fn check_now(browser: &common::Browser, company: model::CompanyId) -> String {
+    let origin = browser.base.origin().ascii_serialization();
+    let request = browser
+        .http
+        .post(browser.url("/api/check_authorization"))
+        .header(reqwest::header::ORIGIN, origin)
+        .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .form(&[("product", IRL.slug()), ("company", &company.to_string())]);
+    let page = browser.send_with(request).await;
+    assert!(page.status.is_redirection(), "{} {}", page.status, page.body);
+    page.location()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_now_tells_the_class_of_upss_answer_and_the_page_says_when_ups_is_not_answering() {
+    let provider = Provider::start(Answer::Pair).await;
+    let app = spawn_app_with_provider_and(&provider.base, |_| {}).await;
+    let (company, stranger) = (app.company("Acme").await, app.company("Stranger Co").await);
+    app.admin("ada", &[company]).await;
+    app.seed_grant(company, IRL).await;
+    app.seed_grant(stranger, IRL).await;
+    let browser = app.browser().signed_in("ada").await;
+    let page_of = |company: model::CompanyId| format!("{}?company={company}", IRL.authorization_path());
+    let not_answering = "UPS is not answering this application";
+    assert!(!browser.get(&page_of(company)).await.body.contains(not_answering));
+
+    let back = check_now(&browser, company).await;
+    assert!(back.ends_with(&format!("{}&checked=refreshed", page_of(company))), "{back}");
+    assert_eq!(provider.issued(), 1, "one refresh, although the token was still valid");
+    let page = browser.get(&back).await;
+    assert!(page.body.contains("UPS accepts this authorization and issued a new token just now"), "{}", page.body);
+    // At most once a minute per authorization: UPS is not asked again.
+    assert!(check_now(&browser, company).await.ends_with("checked=too_soon"));
+    assert_eq!(provider.calls().len(), 1);
+
+    // A minute later, UPS throttles the application: the check says so, the breaker opens, and
+    // every page of the product says UPS is not answering it.
+    provider.answer(Answer::RateLimited(None));
+    app.execute("UPDATE authorizations SET checked_at = $1 - 61", &[unix_now()]).await;
+    assert!(check_now(&browser, company).await.ends_with("checked=rate_limited"));
+    let page = browser.get(&page_of(company)).await;
+    assert!(page.body.contains(not_answering), "{}", page.body);
+    let checks = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'checked'").await;
+    assert_eq!(checks, 2, "each check UPS answered is in the company's Activity");
+
+    // Only an admin of the company may check it, and only an authorized one can be.
+    let origin = browser.base.origin().ascii_serialization();
+    let refused = browser
+        .send_with(
+            browser
+                .http
+                .post(browser.url("/api/check_authorization"))
+                .header(reqwest::header::ORIGIN, origin)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&[("product", IRL.slug()), ("company", &stranger.to_string())]),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    // And never across origins (CSRF): a form posted from elsewhere is refused.
+    let forged = browser
+        .send_with(
+            browser
+                .http
+                .post(browser.url("/api/check_authorization"))
+                .header(reqwest::header::ORIGIN, "https://evil.example")
+                .form(&[("product", IRL.slug()), ("company", &company.to_string())]),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
 }

@@ -1,5 +1,6 @@
 //! Opting a company in to a product through UPS, and out again: where each company stands
-//! (the overview a product page shows), ending an authorization (Opt-Out, or Clear), and, in
+//! (the overview a product page shows, with whether UPS answers the application at all),
+//! checking an authorization with UPS ("Check now"), ending one (Opt-Out, or Clear), and, in
 //! [`flow`], the authorization-code flow itself.
 
 mod flow;
@@ -8,15 +9,17 @@ pub use flow::{begin, complete, Answer, CallbackFailure, CallbackQuery, Completi
 
 use crate::{
     accounts::SignedIn,
-    audit::Actor,
+    audit::{Actor, Entry, Event},
     companies::require_admin,
     error::CoreError,
-    store::{Lookup, StoreError},
+    lifecycle::TokenError,
+    store::{Breaker, Lookup, StoreError},
+    ups::AnswerClass,
     Core,
 };
 use model::{
-    ActivityEntry, AuthorizationState, AuthorizationStatus, AuthorizationView, CompanyId, CompanyStatus,
-    CompanySummary, Product, ProductOverview, StatusKind, TokenPage, UserId,
+    ActivityEntry, ApplicationHealth, AuthorizationState, AuthorizationStatus, AuthorizationView, CheckOutcome,
+    CompanyId, CompanyStatus, CompanySummary, Product, ProductOverview, StatusKind, TokenPage, UserId,
 };
 
 /// The user's companies with their status for `product`, and `company`'s authorization (the
@@ -75,7 +78,48 @@ pub async fn view(core: &Core, company: CompanySummary, product: Product) -> Res
         },
         None => AuthorizationStatus::NotAuthorized,
     };
-    Ok(AuthorizationView { company, product, status })
+    let application = match core.store.breaker(product).await? {
+        Breaker::Open { since, .. } => ApplicationHealth::NotAnswering { since },
+        Breaker::Closed => ApplicationHealth::Answering,
+    };
+    Ok(AuthorizationView { company, product, status, application })
+}
+
+/// How often an authorization may be checked with UPS ("Check now").
+pub const CHECK_EVERY_SECS: i64 = 60;
+
+/// "Check now": an admin asks UPS to refresh the company's authorization once, to see how it
+/// answers (at most once a minute per authorization; while UPS pushes back on the whole
+/// application, the answer is that, without asking). Recorded in the company's Activity.
+#[tracing::instrument(skip(core, user), fields(user = %user.get()))]
+pub async fn check_as_admin(
+    core: &Core,
+    user: UserId,
+    company: CompanyId,
+    product: Product,
+) -> Result<CheckOutcome, CoreError> {
+    require_admin(core, user, company).await?;
+    let outcome = match crate::lifecycle::check(core, company, product, CHECK_EVERY_SECS).await {
+        Ok(Some(class)) => check_outcome(class),
+        Ok(None) => return Ok(CheckOutcome::TooSoon),
+        Err(TokenError::Store(error)) => return Err(error.into()),
+        Err(TokenError::RefreshTask(error)) => return Err(CoreError::Unexpected(error)),
+        Err(_) => return Err(CoreError::Invalid("Only an authorized company can be checked with UPS.".into())),
+    };
+    let event = Event::Checked { class: outcome.code().to_owned(), detail: outcome.message().to_owned() };
+    core.store.record(Entry::by(&Actor::User(user), company, product, event)).await?;
+    Ok(outcome)
+}
+
+fn check_outcome(class: AnswerClass) -> CheckOutcome {
+    match class {
+        AnswerClass::Refreshed => CheckOutcome::Refreshed,
+        AnswerClass::DeadGrant => CheckOutcome::DeadGrant,
+        AnswerClass::ApplicationRefused => CheckOutcome::ApplicationRefused,
+        AnswerClass::RateLimited => CheckOutcome::RateLimited,
+        AnswerClass::Unavailable => CheckOutcome::Unavailable,
+        AnswerClass::Unreadable => CheckOutcome::Unreadable,
+    }
 }
 
 /// Why the stored tokens of an authorized company cannot be used, when they do not open with the

@@ -25,6 +25,29 @@ pub struct AuthorizationRecord {
 }
 
 impl Store {
+    /// Records that `authorization` is being checked with UPS now, unless it was within
+    /// `every_secs`: whether it may be (one conditional statement, so two clicks or two
+    /// instances check once).
+    pub async fn mark_checked(
+        &self,
+        authorization: tokens::AuthorizationId,
+        every_secs: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now();
+        let mut tx = self.write().await?;
+        let marked = on_tx!(tx, db => sqlx::query(
+            "UPDATE authorizations SET checked_at = $1 WHERE id = $2 AND (checked_at IS NULL OR checked_at <= $1 - $3)",
+        )
+        .bind(now)
+        .bind(authorization.0)
+        .bind(every_secs)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        tx.commit().await?;
+        Ok(marked == 1)
+    }
+
     pub async fn authorization(
         &self,
         company: CompanyId,

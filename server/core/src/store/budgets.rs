@@ -1,22 +1,16 @@
 //! One budget per UPS application (a product of this deployment), shared by every instance
 //! through its row in `provider_budgets`: the refresh rate UPS may see from us (a token bucket)
-//! and the breaker that stops refreshes while UPS throttles or refuses the application. Claims
-//! for refreshes take from it in their own transaction, the row locked first, so two instances
-//! never spend the same allowance; an application-wide answer opens the breaker, and an
-//! incident for the application's operators is recorded in the same transaction, once.
+//! and whether its breaker lets refreshes leave (see `breakers`). Claims for refreshes take from
+//! it in their own transaction, the row locked first, so two instances never spend the same
+//! allowance, and while the breaker is open only one probe at a time is claimed.
 
 use super::{
-    incidents::{record_incident, IncidentKind, IncidentTargets},
     product,
     refreshes::{claim_rows, Pick},
     Claim, Current, Store, StoreError, WriteTx,
 };
-use crate::{
-    clock::{now, now_millis},
-    ups::AnswerClass,
-};
+use crate::{clock::now_millis, ups::AnswerClass};
 use model::Product;
-use rand::Rng;
 use std::time::Duration;
 
 /// How fast refreshes may leave for one application, whichever instance sends them.
@@ -35,6 +29,90 @@ impl Budget {
     }
 }
 
+/// While a probe is under way, how often the worker looks whether it closed the breaker.
+const PROBE_WATCH_MS: i64 = 200;
+
+/// How long a share of an application's allowance, taken ahead by a claim, may be spent from
+/// memory by this process's next claims.
+const SHARE_MS: i64 = 100;
+
+/// This process's shares of the applications' allowances (see [`Store::claim_due`]).
+#[derive(Debug, Default)]
+pub(super) struct Shares(std::sync::Mutex<std::collections::HashMap<Product, Share>>);
+
+/// One application's share, until a moment (Unix milliseconds).
+#[derive(Clone, Copy, Debug)]
+enum Share {
+    /// Refreshes taken ahead from the budget, left to spend.
+    Left { refreshes: i64, until: i64 },
+    /// Nothing more was due a moment ago: the next claims need not read the budget for it.
+    Quiet { until: i64 },
+}
+
+impl Share {
+    fn until(self) -> i64 {
+        match self {
+            Self::Left { until, .. } | Self::Quiet { until } => until,
+        }
+    }
+}
+
+impl Shares {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Product, Share>> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// `None` when `product` has no live share (the budget rows decide); else up to `room`
+    /// refreshes taken from it (none while it is quiet). A share spent to the last is gone.
+    fn take(&self, product: Product, room: i64, now_ms: i64) -> Option<i64> {
+        let mut shares = self.lock();
+        let share = *shares.get(&product).filter(|share| share.until() > now_ms)?;
+        let Share::Left { refreshes, until } = share else { return Some(0) };
+        let granted = refreshes.min(room).max(0);
+        match refreshes - granted {
+            0 => shares.remove(&product),
+            left => shares.insert(product, Share::Left { refreshes: left, until }),
+        };
+        Some(granted)
+    }
+
+    /// Refreshes taken with `take` that nothing was due for.
+    fn give_back(&self, product: Product, unused: i64, until: i64) {
+        if unused <= 0 {
+            return;
+        }
+        let mut shares = self.lock();
+        let refreshes = match shares.get(&product) {
+            Some(Share::Left { refreshes, .. }) => refreshes + unused,
+            _ => unused,
+        };
+        shares.insert(product, Share::Left { refreshes, until });
+    }
+
+    fn live(&self, product: Product, now_ms: i64) -> bool {
+        self.lock().get(&product).is_some_and(|share| share.until() > now_ms)
+    }
+
+    fn keep(&self, product: Product, share: Share) {
+        self.lock().insert(product, share);
+    }
+
+    /// UPS pushes back on `product`'s application: nothing more leaves from memory.
+    pub(super) fn forget(&self, product: Product) {
+        self.lock().remove(&product);
+    }
+}
+
+/// What a worker's claim took, and what it should know until its next one.
+pub struct ClaimedDue {
+    pub claims: Vec<Claim>,
+    /// The applications whose breaker is open, when the claim read the budgets.
+    pub open: Option<Vec<Product>>,
+    /// When what the budgets held back (an allowance spent, a probe not yet due) may be claimed:
+    /// the worker looks again then rather than after its whole interval.
+    pub wake_in: Option<Duration>,
+}
+
 /// Why a refresh may not leave now, and for how long at least.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Held {
@@ -43,25 +121,18 @@ pub struct Held {
     pub retry_after: Duration,
 }
 
-/// An application's breaker, as the product pages and operators see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Breaker {
-    Closed,
-    Open { class: AnswerClass, reason: String, since: i64 },
-}
-
 #[derive(sqlx::FromRow)]
-struct BudgetRow {
-    product: String,
-    allowance: f64,
-    refilled_at: i64,
-    breaker: String,
-    class: Option<String>,
-    reason: Option<String>,
-    opened_at: Option<i64>,
-    probe_at: Option<i64>,
-    probe_until: Option<i64>,
-    probes: i64,
+pub(super) struct BudgetRow {
+    pub(super) product: String,
+    pub(super) allowance: f64,
+    pub(super) refilled_at: i64,
+    pub(super) breaker: String,
+    pub(super) class: Option<String>,
+    pub(super) reason: Option<String>,
+    pub(super) opened_at: Option<i64>,
+    pub(super) probe_at: Option<i64>,
+    pub(super) probe_until: Option<i64>,
+    pub(super) probes: i64,
 }
 
 impl BudgetRow {
@@ -71,11 +142,11 @@ impl BudgetRow {
         (self.allowance + refilled).min(budget.burst)
     }
 
-    fn is_open(&self) -> bool {
+    pub(super) fn is_open(&self) -> bool {
         self.breaker == "open"
     }
 
-    fn class(&self) -> AnswerClass {
+    pub(super) fn class(&self) -> AnswerClass {
         self.class.as_deref().and_then(AnswerClass::parse).unwrap_or(AnswerClass::RateLimited)
     }
 
@@ -99,24 +170,18 @@ impl BudgetRow {
     }
 }
 
-const SELECT: &str = "SELECT product, allowance, refilled_at, breaker, class, reason, opened_at, probe_at, probe_until,
+pub(super) const SELECT: &str =
+    "SELECT product, allowance, refilled_at, breaker, class, reason, opened_at, probe_at, probe_until,
         probes FROM provider_budgets";
-
-/// The wait before probe `n + 1` of an open breaker: UPS's `Retry-After` when it gave one, else
-/// a second doubling to 16, each ±20 % so instances and applications do not probe in step.
-fn probe_delay_ms(probes: i64, retry_after: Option<Duration>) -> i64 {
-    let base = match retry_after {
-        Some(wait) => wait.as_millis() as i64,
-        None => 1_000_i64 << probes.clamp(0, 4),
-    };
-    let jitter = rand::thread_rng().gen_range(-(base / 5)..=base / 5);
-    (base + jitter).max(250)
-}
 
 impl Store {
     /// Every budget row, locked for this transaction on PostgreSQL (SQLite's write transaction
     /// holds the whole database already).
-    async fn budgets_locked(&self, tx: &mut WriteTx, product: Option<Product>) -> Result<Vec<BudgetRow>, StoreError> {
+    pub(super) async fn budgets_locked(
+        &self,
+        tx: &mut WriteTx,
+        product: Option<Product>,
+    ) -> Result<Vec<BudgetRow>, StoreError> {
         let lock = if self.is_postgres() { " FOR UPDATE" } else { "" };
         let sql = format!("{SELECT} WHERE ($1 IS NULL OR product = $1) ORDER BY product{lock}");
         Ok(on_tx!(tx, db => sqlx::query_as(&sql).bind(product.map(Product::slug)).fetch_all(db).await)?)
@@ -147,50 +212,116 @@ impl Store {
     /// Claims up to `limit` authorizations that are due for a refresh (soonest first, in one
     /// statement per application) for `lease_secs`, within each application's budget: as many as
     /// its allowance holds while its breaker is closed, one probe at a time while it is open.
-    /// No other task or instance refreshes them meanwhile. Also answers which breakers are open.
-    pub async fn claim_due(
-        &self,
-        limit: u32,
-        lease_secs: i64,
-        budget: &Budget,
-    ) -> Result<(Vec<Claim>, Vec<Product>), StoreError> {
+    /// No other task or instance refreshes them meanwhile.
+    ///
+    /// While refreshes keep leaving, the budget rows are not read for every claim: a claim that
+    /// finds more due than it may take takes a share of the allowance ahead (`SHARE_MS` of the
+    /// rate), which the next claims of this process spend from memory. What a share holds was
+    /// taken from the row like any other refresh, so the instances together still stay within
+    /// the budget; a share unspent when it runs out is dropped.
+    pub async fn claim_due(&self, limit: u32, lease_secs: i64, budget: &Budget) -> Result<ClaimedDue, StoreError> {
         let now_ms = now_millis();
         let mut tx = self.write().await?;
-        let rows = self.budgets_locked(&mut tx, None).await?;
         let mut claims = Vec::new();
-        let mut open = Vec::new();
         let mut room = i64::from(limit);
-        for row in &rows {
-            if row.is_open() {
-                open.push(product(&row.product)?);
-            }
-            let allowance = row.allowance(now_ms, budget);
-            let (wanted, probe) = match row.is_open() {
-                false => ((allowance.floor() as i64).min(room), false),
-                true if row.probe_due(now_ms) && allowance >= 1.0 && room > 0 => (1, true),
-                true => (0, false),
+        // First what this process's shares allow, without the budget rows.
+        let mut spent_out = false;
+        for product in Product::ALL {
+            let until = now_ms + SHARE_MS;
+            let Some(granted) = self.shares.take(product, room, now_ms) else {
+                spent_out = true;
+                continue;
             };
-            if wanted <= 0 {
+            if granted == 0 {
                 continue;
             }
-            let pick = Pick::Due { limit: wanted, product: product(&row.product)? };
-            let mut claimed = claim_rows(self, &mut tx, pick, lease_secs, now_ms / 1000).await?;
-            if claimed.is_empty() {
-                continue;
-            }
+            let pick = Pick::Due { limit: granted, product };
+            let claimed = claim_rows(self, &mut tx, pick, lease_secs, now_ms / 1000).await?;
+            self.shares.give_back(product, granted - claimed.len() as i64, until);
+            spent_out |= claimed.len() as i64 == granted;
             room -= claimed.len() as i64;
-            let probe_until = probe.then(|| now_ms + lease_secs * 1000);
-            self.spend(&mut tx, row, allowance - claimed.len() as f64, now_ms, probe_until).await?;
-            for claim in &mut claimed {
-                claim.probe = probe;
+            claims.extend(claimed);
+        }
+        let (mut open, mut wake_in_ms) = (None, None);
+        if spent_out && room > 0 {
+            let rows = self.budgets_locked(&mut tx, None).await?;
+            let mut wake_in = |ms: i64| wake_in_ms = Some(wake_in_ms.map_or(ms, |known: i64| known.min(ms)).max(1));
+            let mut breakers_open = Vec::new();
+            for row in &rows {
+                let product = product(&row.product)?;
+                if row.is_open() {
+                    breakers_open.push(product);
+                    self.shares.forget(product);
+                }
+                if room <= 0 || self.shares.live(product, now_ms) {
+                    continue;
+                }
+                let allowance = row.allowance(now_ms, budget);
+                // Up to the room, or a share's worth beyond it for the claims to come.
+                let share = (budget.per_second * SHARE_MS as f64 / 1000.0).floor() as i64;
+                let (wanted, probe) = match row.is_open() {
+                    false => ((allowance.floor() as i64).min(room), false),
+                    true if row.probe_due(now_ms) && allowance >= 1.0 => {
+                        // Should the probe close the breaker, the backlog goes at once.
+                        wake_in(PROBE_WATCH_MS);
+                        (1, true)
+                    }
+                    true => {
+                        // While a probe is under way, soon (it may close the breaker); else at
+                        // the next probe's time, once the allowance holds one.
+                        let under_way = row.probe_until.is_some_and(|until| until > now_ms);
+                        let refill_ms = ((1.0 - allowance.fract()) * 1000.0 / budget.per_second).ceil() as i64;
+                        wake_in(match under_way {
+                            true => PROBE_WATCH_MS,
+                            false => (row.probe_at.unwrap_or(now_ms) - now_ms).max(refill_ms),
+                        });
+                        (0, false)
+                    }
+                };
+                // What the allowance holds back comes due as it refills.
+                let refill_ms = ((1.0 - allowance.fract()) * 1000.0 / budget.per_second).ceil() as i64;
+                if wanted <= 0 {
+                    if !row.is_open() {
+                        wake_in(refill_ms);
+                    }
+                    continue;
+                }
+                let pick = Pick::Due { limit: wanted, product };
+                let mut claimed = claim_rows(self, &mut tx, pick, lease_secs, now_ms / 1000).await?;
+                let taken = claimed.len() as i64;
+                let mut ahead = 0;
+                if !row.is_open() && taken == wanted {
+                    // Perhaps more due than this claim could take: a share for the next ones.
+                    ahead = ((allowance.floor() as i64) - taken).clamp(0, share);
+                    if ahead > 0 {
+                        self.shares.keep(product, Share::Left { refreshes: ahead, until: now_ms + SHARE_MS });
+                    }
+                    if taken < room {
+                        wake_in(refill_ms);
+                    }
+                } else if !row.is_open() {
+                    // Nothing more due: the next claims need not look for a moment.
+                    self.shares.keep(product, Share::Quiet { until: now_ms + SHARE_MS });
+                }
+                if taken == 0 && ahead == 0 {
+                    continue;
+                }
+                room -= taken;
+                let probe_until = probe.then(|| now_ms + lease_secs * 1000);
+                self.spend(&mut tx, row, allowance - (taken + ahead) as f64, now_ms, probe_until).await?;
+                for claim in &mut claimed {
+                    claim.probe = probe;
+                }
+                claims.append(&mut claimed);
             }
-            claims.append(&mut claimed);
+            open = Some(breakers_open);
         }
         match claims.is_empty() {
             true => tx.rollback().await?,
             false => tx.commit().await?,
         }
-        Ok((claims, open))
+        let wake_in = wake_in_ms.map(|ms| Duration::from_millis(ms as u64));
+        Ok(ClaimedDue { claims, open, wake_in })
     }
 
     /// Claims `current`'s authorization for `lease_secs`, only while its token is still the
@@ -235,141 +366,5 @@ impl Store {
             (None, _) => tx.rollback().await?,
         }
         Ok(Ok(claimed))
-    }
-
-    /// UPS answered `claim`'s refresh for the whole application (it throttles or refuses it):
-    /// the lease is given back with nothing counted against the authorization (UPS did not act on
-    /// the request), and the application's breaker opens — once, with an incident for the
-    /// operators — or, for a probe, stays open until the next probe. Answers whether it opened.
-    pub async fn application_pushed_back(
-        &self,
-        claim: &Claim,
-        class: AnswerClass,
-        reason: &str,
-        retry_after: Option<Duration>,
-        targets: &IncidentTargets,
-    ) -> Result<bool, StoreError> {
-        let now_ms = now_millis();
-        let mut tx = self.write_first().await?;
-        on_tx!(tx, db => sqlx::query(
-            "UPDATE authorizations SET refresh_lease_until = NULL,
-                 refresh_started_at = CASE WHEN $1 THEN NULL ELSE refresh_started_at END
-             WHERE id = $2",
-        )
-        .bind(claim.interrupted_refresh.is_none())
-        .bind(claim.authorization.0)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?;
-        let Some(row) = self.budgets_locked(&mut tx, Some(claim.product())).await?.pop() else {
-            tx.commit().await?;
-            return Ok(false);
-        };
-        let opened = !row.is_open();
-        if opened {
-            on_tx!(tx, db => sqlx::query(
-                "UPDATE provider_budgets SET breaker = 'open', class = $1, reason = $2, opened_at = $3, probes = 0,
-                     probe_at = $4, probe_until = NULL
-                 WHERE product = $5",
-            )
-            .bind(class.as_str())
-            .bind(reason)
-            .bind(now_ms / 1000)
-            .bind(now_ms + probe_delay_ms(0, retry_after))
-            .bind(&row.product)
-            .execute(db)
-            .await
-            .map(|done| done.rows_affected()))?;
-            let incident = IncidentKind::Degraded { class, reason: reason.to_owned() };
-            record_incident(&mut tx, claim.product(), incident, targets).await?;
-        } else if claim.probe {
-            // The probe was answered the same: the next one waits longer (or as UPS asked).
-            on_tx!(tx, db => sqlx::query(
-                "UPDATE provider_budgets SET class = $1, reason = $2, probes = probes + 1, probe_at = $3,
-                     probe_until = NULL
-                 WHERE product = $4",
-            )
-            .bind(class.as_str())
-            .bind(reason)
-            .bind(now_ms + probe_delay_ms(row.probes + 1, retry_after))
-            .bind(&row.product)
-            .execute(db)
-            .await
-            .map(|done| done.rows_affected()))?;
-        } else if let Some(wait) = retry_after {
-            // A refresh that left before the breaker opened: UPS's wait, if longer, holds.
-            on_tx!(tx, db => sqlx::query("UPDATE provider_budgets SET probe_at = MAX_OF(COALESCE(probe_at, 0), $1) WHERE product = $2"
-                .replace("MAX_OF", if self.is_postgres() { "GREATEST" } else { "MAX" }).as_str())
-            .bind(now_ms + wait.as_millis() as i64)
-            .bind(&row.product)
-            .execute(db)
-            .await
-            .map(|done| done.rows_affected()))?;
-        }
-        tx.commit().await?;
-        Ok(opened)
-    }
-
-    /// A probe found UPS unavailable (not refusing): the breaker stays open and the next probe
-    /// waits longer. The authorization's own retry is `schedule_retry`'s.
-    pub async fn probe_unanswered(&self, product: Product) -> Result<(), StoreError> {
-        let mut tx = self.write_first().await?;
-        let Some(row) = self.budgets_locked(&mut tx, Some(product)).await?.pop() else {
-            tx.rollback().await?;
-            return Ok(());
-        };
-        on_tx!(tx, db => sqlx::query(
-            "UPDATE provider_budgets SET probes = probes + 1, probe_at = $1, probe_until = NULL WHERE product = $2",
-        )
-        .bind(now_millis() + probe_delay_ms(row.probes + 1, None))
-        .bind(&row.product)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A probe was answered as UPS answers an application it accepts (a new pair, or a verdict on
-    /// the refresh token): the breaker closes, with a recovered incident, and the allowance starts
-    /// from empty so the backlog leaves at the budget's rate. Answers whether it closed.
-    pub async fn application_answered(&self, product: Product, targets: &IncidentTargets) -> Result<bool, StoreError> {
-        let now_ms = now_millis();
-        let mut tx = self.write_first().await?;
-        let open = self.budgets_locked(&mut tx, Some(product)).await?.pop().filter(BudgetRow::is_open);
-        let Some(row) = open else {
-            tx.rollback().await?;
-            return Ok(false);
-        };
-        on_tx!(tx, db => sqlx::query(
-            "UPDATE provider_budgets SET breaker = 'closed', class = NULL, reason = NULL, opened_at = NULL, probes = 0,
-                 probe_at = NULL, probe_until = NULL, allowance = 0, refilled_at = $1
-             WHERE product = $2",
-        )
-        .bind(now_ms)
-        .bind(&row.product)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?;
-        let since = row.opened_at.unwrap_or(now_ms / 1000);
-        record_incident(&mut tx, product, IncidentKind::Recovered { class: row.class(), since }, targets).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// The breaker of `product`'s application.
-    pub async fn breaker(&self, product: Product) -> Result<Breaker, StoreError> {
-        let row: Option<BudgetRow> = on_pool!(self, db => sqlx::query_as(&format!("{SELECT} WHERE product = $1"))
-            .bind(product.slug())
-            .fetch_optional(db)
-            .await)?;
-        Ok(match row.filter(BudgetRow::is_open) {
-            Some(row) => Breaker::Open {
-                class: row.class(),
-                reason: row.reason.clone().unwrap_or_default(),
-                since: row.opened_at.unwrap_or_else(now),
-            },
-            None => Breaker::Closed,
-        })
     }
 }

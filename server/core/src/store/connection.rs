@@ -92,6 +92,7 @@ impl Store {
             ordinary: Default::default(),
             changes: None,
             answers: None,
+            shares: Default::default(),
         };
         if let Db::Postgres(pool) = &store.db {
             tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone(), store.changes_seen.clone()));

@@ -41,6 +41,7 @@ mod accounts;
 mod api_keys;
 mod audit;
 mod authorizations;
+mod breakers;
 mod budgets;
 mod changes;
 mod companies;
@@ -61,7 +62,8 @@ mod webhooks;
 pub use accounts::{Credentials, SessionUser};
 pub use api_keys::{ApiKey, ApiKeyId};
 pub use authorizations::AuthorizationRecord;
-pub use budgets::{Breaker, Budget, Held};
+pub use breakers::Breaker;
+pub use budgets::{Budget, ClaimedDue, Held};
 pub use companies::CompanyStatusRow;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use incidents::{DueIncident, IncidentDeliveryId, IncidentKind, IncidentTargets};
@@ -225,6 +227,8 @@ pub struct Store {
     changes: Option<Arc<Changes>>,
     /// Where refreshes hand UPS's answers to be stored together (`settle`).
     answers: settle::Answers,
+    /// This process's shares of the applications' refresh budgets (`budgets`).
+    shares: Arc<budgets::Shares>,
 }
 
 impl Store {
