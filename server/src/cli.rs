@@ -178,22 +178,21 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
         _ => {}
     }
     let core = open_admin_core(settings).await.map_err(|e| e.to_string())?;
-    let db = &core;
     let fail = |e: CoreError| e.to_string();
     match command {
         Command::Serve { .. } => Err("serve is not an administration command".into()),
         Command::User(UserCommand::Add { sign_in_name, display_name, company, email }) => {
             let company = match company {
-                Some(name) => Some(find_company(db, &name).await.map_err(fail)?),
+                Some(name) => Some(find_company(&core, &name).await.map_err(fail)?),
                 None => None,
             };
             let (password, generated) = new_password();
-            let user = create_user(db, &sign_in_name, &display_name, password.clone()).await.map_err(fail)?;
+            let user = create_user(&core, &sign_in_name, &display_name, password.clone()).await.map_err(fail)?;
             if email.is_some() {
-                accounts::set_email(db, user, email.as_deref()).await.map_err(fail)?;
+                accounts::set_email(&core, user, email.as_deref()).await.map_err(fail)?;
             }
             if let Some(company) = company {
-                add_admin(db, user, company).await.map_err(fail)?;
+                add_admin(&core, user, company).await.map_err(fail)?;
             }
             Ok(match generated {
                 true => format!("Added {sign_in_name}. Password (shown once): {}", password.expose()),
@@ -201,38 +200,38 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             })
         }
         Command::User(UserCommand::SetEmail { sign_in_name, email }) => {
-            let user = find_user(db, &sign_in_name).await.map_err(fail)?;
-            accounts::set_email(db, user, email.as_deref()).await.map_err(fail)?;
+            let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
+            accounts::set_email(&core, user, email.as_deref()).await.map_err(fail)?;
             Ok(match email {
                 Some(email) => format!("{sign_in_name}'s notification emails go to {email}."),
                 None => format!("{sign_in_name} gets no notification emails."),
             })
         }
         Command::User(UserCommand::SetPassword { sign_in_name }) => {
-            let user = find_user(db, &sign_in_name).await.map_err(fail)?;
+            let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
             let (password, generated) = new_password();
-            accounts::set_password(db, user, password.clone()).await.map_err(fail)?;
+            accounts::set_password(&core, user, password.clone()).await.map_err(fail)?;
             let shown =
                 if generated { format!(" Password (shown once): {}", password.expose()) } else { String::new() };
             Ok(format!("Changed the password of {sign_in_name} and ended their sessions.{shown}"))
         }
         Command::Company(CompanyCommand::Add { name }) => {
-            let id = create_company(db, &name).await.map_err(fail)?;
+            let id = create_company(&core, &name).await.map_err(fail)?;
             Ok(format!("Added company {name} (number {id})."))
         }
         Command::Member(MemberCommand::Add { sign_in_name, company }) => {
-            let user = find_user(db, &sign_in_name).await.map_err(fail)?;
-            let company_id = find_company(db, &company).await.map_err(fail)?;
-            add_admin(db, user, company_id).await.map_err(fail)?;
+            let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
+            let company_id = find_company(&core, &company).await.map_err(fail)?;
+            add_admin(&core, user, company_id).await.map_err(fail)?;
             Ok(format!("{sign_in_name} now administers {company}."))
         }
         Command::ApiKey(ApiKeyCommand::Create { product, label, companies }) => {
             let product = Product::parse(&product).map_err(|e| e.to_string())?;
             let mut ids = Vec::new();
             for company in &companies {
-                ids.push(find_company(db, company).await.map_err(fail)?);
+                ids.push(find_company(&core, company).await.map_err(fail)?);
             }
-            let (prefix, key) = api_keys::create(db, product, &label, &ids).await.map_err(fail)?;
+            let (prefix, key) = api_keys::create(&core, product, &label, &ids).await.map_err(fail)?;
             let reach = match companies.is_empty() {
                 true => "every company".to_owned(),
                 false => companies.join(", "),
@@ -240,7 +239,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             Ok(format!("Created API key {prefix}… for {product} ({reach}). Key (shown once): {}", key.expose()))
         }
         Command::ApiKey(ApiKeyCommand::Revoke { prefix }) => {
-            match api_keys::revoke(db, &prefix).await.map_err(fail)? {
+            match api_keys::revoke(&core, &prefix).await.map_err(fail)? {
                 true => Ok(format!("Revoked API key {prefix}.")),
                 false => Err(format!("No active API key has the prefix {prefix}.")),
             }

@@ -120,8 +120,11 @@ async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
     if core.store.user_count().await? > 0 {
         return Ok(None);
     }
-    let demo =
-        DemoAdmin { sign_in_name: "demo.admin".into(), password: random_token(), company: "Demo Shipping Co.".into() };
+    let demo = DemoAdmin {
+        sign_in_name: "demo.admin".into(),
+        password: random_token(),
+        company: "Demo Shipping Company".into(),
+    };
     let fail = |e: CoreError| StartupError::Other(format!("seeding the demo admin: {e}"));
     let company = create_company(core, &demo.company).await.map_err(fail)?;
     let user = create_user(core, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;

@@ -3,9 +3,28 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// A company's number: a positive integer, however it arrives (a URL, a form, JSON).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "i64", into = "i64")]
 pub struct CompanyId(i64);
+
+impl TryFrom<i64> for CompanyId {
+    type Error = InvalidCompanyId;
+
+    /// Only a positive integer is a company number, deserialized or parsed.
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value > 0 {
+            true => Ok(Self(value)),
+            false => Err(InvalidCompanyId(value.to_string())),
+        }
+    }
+}
+
+impl From<CompanyId> for i64 {
+    fn from(id: CompanyId) -> Self {
+        id.0
+    }
+}
 
 impl CompanyId {
     pub fn new(value: i64) -> Self {
@@ -71,6 +90,15 @@ mod tests {
         fn every_positive_id_round_trips(id in 1..i64::MAX) {
             proptest::prop_assert_eq!(CompanyId::parse(&CompanyId::new(id).to_string()), Ok(CompanyId::new(id)));
         }
+    }
+
+    #[test]
+    fn company_ids_deserialize_only_positive_integers() {
+        assert_eq!(serde_json::from_str::<CompanyId>("42").unwrap(), CompanyId::new(42));
+        for bad in ["0", "-3", "\"\"", "1.5"] {
+            assert!(serde_json::from_str::<CompanyId>(bad).is_err(), "{bad} should be refused");
+        }
+        assert_eq!(serde_json::to_string(&CompanyId::new(7)).unwrap(), "7");
     }
 
     #[test]

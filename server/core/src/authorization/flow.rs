@@ -207,7 +207,7 @@ async fn finish(
             ProviderError::Unavailable(_) | ProviderError::Unanswered(_) | ProviderError::RateLimited { .. } => {
                 Notice::ProviderUnavailable
             }
-            ProviderError::Malformed(_) => Notice::Failed,
+            ProviderError::Malformed(_) | ProviderError::NotRegistered(_) => Notice::Failed,
         })
     })?;
     core.store.store_grant(actor, company, product, &grant).await.map_err(|error| {

@@ -76,7 +76,10 @@ impl ProviderError {
     pub fn class(&self) -> AnswerClass {
         match self {
             Self::Rejected(body) if refuses_refresh_token(body) => AnswerClass::DeadGrant,
-            Self::Rejected(_) | Self::ApplicationRefused { .. } => AnswerClass::ApplicationRefused,
+            // Not registered: our settings refuse the application before UPS can.
+            Self::Rejected(_) | Self::ApplicationRefused { .. } | Self::NotRegistered(_) => {
+                AnswerClass::ApplicationRefused
+            }
             Self::RateLimited { .. } => AnswerClass::RateLimited,
             Self::Unavailable(_) | Self::Unanswered(_) => AnswerClass::Unavailable,
             Self::Malformed(_) => AnswerClass::Unreadable,

@@ -57,6 +57,9 @@ pub enum ProviderError {
     /// UPS answered something we cannot read (it may have acted on the request all the same).
     #[error("UPS answered in an unexpected form: {0}")]
     Malformed(String),
+    /// The product has no UPS registration in this deployment's settings: nothing was sent.
+    #[error("{0} is not registered with UPS in this deployment's settings")]
+    NotRegistered(Product),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,9 +214,7 @@ impl UpsOAuth {
     }
 
     fn client(&self, product: Product) -> Result<&ProductClients, ProviderError> {
-        self.clients
-            .get(&product)
-            .ok_or_else(|| ProviderError::Malformed(format!("{product} is not registered with UPS")))
+        self.clients.get(&product).ok_or(ProviderError::NotRegistered(product))
     }
 
     /// The URL that sends the admin to UPS's sign-in and consent, with PKCE (S256) and `state`.
