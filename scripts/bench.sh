@@ -18,7 +18,7 @@
 # production; the benchmark measures what the service itself can do.
 # The provider is the built-in sandbox running as a process of its own on its own SQLite
 # database, so the figures are the service's and not the provider's; it counts the refresh
-# calls. Prints two Markdown tables. Everything listens on loopback.
+# calls. Prints three Markdown tables. Everything listens on loopback.
 #   scripts/bench.sh                      both databases
 #   BENCH_BACKENDS=sqlite scripts/bench.sh
 #   BENCH_WRK_THREADS=1 scripts/bench.sh  wrk's threads (default 2): fewer leaves the service more CPU
@@ -124,11 +124,26 @@ statements() {
 # ms of CPU per refresh: TICKS over REFRESHES.
 per_refresh() { awk -v t="$1" -v n="$2" -v hz="$TICK" 'BEGIN { if (n > 0) printf "%.2f ms", 1000 * t / hz / n; else print "-" }'; }
 
+# refreshed_in EXPECTED LIMIT: seconds from now until the provider has issued EXPECTED refresh
+# tokens in all (or LIMIT seconds have passed).
+refreshed_in() {
+  local expected=$1 limit=$2 started now elapsed
+  started=$(date +%s.%N)
+  while :; do
+    now=$(date +%s.%N)
+    elapsed=$(awk -v a="$started" -v b="$now" 'BEGIN {printf "%.1f", b - a}')
+    [ "$(target/release/bench provider-refreshes)" -ge "$expected" ] && break
+    awk -v e="$elapsed" -v l="$limit" 'BEGIN {exit !(e > l)}' && break
+    sleep 0.2
+  done
+  echo "$elapsed"
+}
+
 # storm BACKEND INSTANCES: every authorization due at once; wall time until the provider has
 # answered each refresh, how many calls it got, and what each refresh cost.
 storm() {
   local backend=$1 instances=$2; shift 2
-  local before expected due started now calls elapsed rss ups
+  local before due elapsed calls rss ups
   local service_pids=("$service_a_pid") service_ports=("$service_a_port")
   if [ "$instances" = 2 ]; then service_pids+=("$service_b_pid"); service_ports+=("$service_b_port"); fi
   before=$(target/release/bench provider-refreshes)
@@ -144,16 +159,7 @@ storm() {
     profiler=$!
   fi
   due=$(target/release/server tokens refresh-all | awk '{print $1}')
-  expected=$((before + due))
-  started=$(date +%s.%N)
-  while :; do
-    calls=$(target/release/bench provider-refreshes)
-    now=$(date +%s.%N)
-    elapsed=$(awk -v a="$started" -v b="$now" 'BEGIN {printf "%.1f", b - a}')
-    [ "$calls" -ge "$expected" ] && break
-    if awk -v e="$elapsed" 'BEGIN {exit !(e > 300)}'; then break; fi
-    sleep 0.2
-  done
+  elapsed=$(refreshed_in $((before + due)) 300)
   if [ -n "$profiler" ]; then
     kill -INT "$profiler"; wait "$profiler" || true
     mkdir -p "$BENCH_PROFILE"
@@ -194,7 +200,7 @@ storm_429() {
   local backend=$1 instances=$2
   local service_ports=("$service_a_port")
   [ "$instances" = 2 ] && service_ports+=("$service_b_port")
-  local before dead_before degraded_before recovered_before due expected started now elapsed calls
+  local before dead_before degraded_before recovered_before due elapsed
   before=$(target/release/bench provider-refreshes)
   dead_before=$(counter_sum optin_refreshes_total 'outcome="dead_grant"' "${service_ports[@]}")
   degraded_before=$(counter_sum optin_application_incidents_total 'application.degraded' "${service_ports[@]}")
@@ -203,16 +209,7 @@ storm_429() {
   curl -fsS -H 'content-type: application/json' -d "{\"mode\":\"rate_limited\",\"for_secs\":$OUTAGE}" \
     "http://127.0.0.1:$provider_port/security/sandbox/faults" >/dev/null
   due=$(target/release/server tokens refresh-all | awk '{print $1}')
-  expected=$((before + due))
-  started=$(date +%s.%N)
-  while :; do
-    calls=$(target/release/bench provider-refreshes)
-    now=$(date +%s.%N)
-    elapsed=$(awk -v a="$started" -v b="$now" 'BEGIN {printf "%.1f", b - a}')
-    [ "$calls" -ge "$expected" ] && break
-    if awk -v e="$elapsed" -v o="$OUTAGE" 'BEGIN {exit !(e > o + 300)}'; then break; fi
-    sleep 0.2
-  done
+  elapsed=$(refreshed_in $((before + due)) $((OUTAGE + 300)))
   sleep 2
   local refused dead degraded recovered after
   read -r _ refused <<<"$(faults)"

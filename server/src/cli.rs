@@ -1,5 +1,5 @@
-//! Command-line administration: users, companies, memberships, and the sandbox's UPS.com
-//! password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
+//! Command-line administration: users, companies, memberships, API keys, keys, webhooks, backups,
+//! and the sandbox's UPS.com password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
 //! which other local users can read) or are generated and printed once.
 
 use crate::{keyfile, sandbox, settings::Settings, startup::open_admin_core};
@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use model::Product;
 use optin_core::{
     accounts::{self, create_user, find_user},
-    api_keys,
+    api_keys, backups,
     companies::{add_admin, create_company, find_company},
     keyring::KeyRing,
     keys,
@@ -62,6 +62,9 @@ pub enum Command {
     /// The stored UPS tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Copy the embedded SQLite database, consistent, to FILE while the service runs (on
+    /// PostgreSQL, use pg_dump). FILE must not exist yet.
+    Backup { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +253,15 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             let product = product.map(|slug| Product::parse(&slug).map_err(|e| e.to_string())).transpose()?;
             let due = core.store.refresh_all_now(product).await.map_err(|e| e.to_string())?;
             Ok(format!("{due} token(s) are due for refresh now; the running workers refresh them."))
+        }
+        Command::Backup { file } => {
+            let written = backups::back_up(&core, &file).await.map_err(fail)?;
+            Ok(format!(
+                "Backed up the database to {} ({written} bytes). Restore it by stopping the service and putting it in \
+                 place of {} (see README, Operations); it opens only with the same key ring.",
+                file.display(),
+                settings.database.display()
+            ))
         }
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;

@@ -42,67 +42,6 @@ pub enum ApplicationHealth {
     },
 }
 
-/// What "Check now" found: the class of UPS's answer to one refresh of the authorization, or
-/// that it was checked a moment ago.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CheckOutcome {
-    Refreshed,
-    DeadGrant,
-    ApplicationRefused,
-    RateLimited,
-    Unavailable,
-    Unreadable,
-    /// Checked less than a minute ago: UPS was not asked again.
-    TooSoon,
-}
-
-impl CheckOutcome {
-    pub const ALL: [Self; 7] = [
-        Self::Refreshed,
-        Self::DeadGrant,
-        Self::ApplicationRefused,
-        Self::RateLimited,
-        Self::Unavailable,
-        Self::Unreadable,
-        Self::TooSoon,
-    ];
-
-    /// The code in `?checked=` and in the Activity.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Refreshed => "refreshed",
-            Self::DeadGrant => "dead_grant",
-            Self::ApplicationRefused => "application_refused",
-            Self::RateLimited => "rate_limited",
-            Self::Unavailable => "unavailable",
-            Self::Unreadable => "unreadable",
-            Self::TooSoon => "too_soon",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|outcome| outcome.code() == code)
-    }
-
-    /// What it means for the admin, in words.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Refreshed => "Checked: UPS accepts this authorization and issued a new token just now.",
-            Self::DeadGrant => "Checked: UPS no longer accepts this authorization (for example after a UPS.com password change). Authorize again.",
-            Self::ApplicationRefused => "Checked: UPS is refusing this application itself, not your authorization. The service's operators have been told; nothing is needed from you.",
-            Self::RateLimited => "Checked: UPS is rate limiting this application right now. Refreshes resume by themselves; nothing is needed from you.",
-            Self::Unavailable => "Checked: UPS could not be reached. The service keeps trying by itself.",
-            Self::Unreadable => "Checked: UPS answered something the service could not read. The service keeps trying by itself.",
-            Self::TooSoon => "This authorization was checked less than a minute ago; try again shortly.",
-        }
-    }
-
-    /// Whether the admin (or the company) has something to fix.
-    pub fn is_error(self) -> bool {
-        matches!(self, Self::DeadGrant)
-    }
-}
-
 /// A company the admin administers, with its status for the product in a word.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompanyStatus {

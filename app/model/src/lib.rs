@@ -4,15 +4,17 @@
 //!
 //! Nothing here talks to a database, UPS or the network; it compiles to wasm.
 
+pub mod answer;
 pub mod dto;
 pub mod ids;
 pub mod product;
 pub mod status;
 pub mod time;
 
+pub use answer::{AnswerClass, CheckOutcome};
 pub use dto::{
-    ActivityEntry, ApplicationHealth, AuthorizationView, CheckOutcome, CompanyStatus, CompanySummary, Identity,
-    ProductOverview, TokenPage, TokenRow, WidgetKey,
+    ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview,
+    TokenPage, TokenRow, WidgetKey,
 };
 pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};

@@ -92,11 +92,9 @@ pub enum Event {
     Expiring {
         ends_at: i64,
     },
-    /// An admin's check: the class of UPS's answer (`refreshed`, `dead_grant`, …) and what it
-    /// means.
+    /// An admin's check: what UPS's answer (its class) means.
     Checked {
-        class: String,
-        detail: String,
+        outcome: String,
     },
 }
 
@@ -143,7 +141,7 @@ impl Event {
                 format!("{kind} to {to}: {error}; {}", next_attempt(*next_in_secs))
             }
             Self::Expiring { ends_at } => format!("the refresh token ends at {}", model::time::format_utc(*ends_at)),
-            Self::Checked { class, detail } => format!("{class}: {detail}"),
+            Self::Checked { outcome } => outcome.clone(),
         }
     }
 }

@@ -7,7 +7,7 @@
 use crate::{
     clock::now,
     error::CoreError,
-    outbox::{post_signed, retry_delay, Senders},
+    outbox::{post_signed, retry_delay, start_each, Senders},
     secret::SecretString,
     store::DueIncident,
     Core,
@@ -33,22 +33,14 @@ impl OperatorsWebhook {
 
 /// Claims the incident deliveries that are due and attempts each; answers how many started.
 pub async fn deliver_due(core: &Core, senders: &Arc<Senders>) -> Result<usize, CoreError> {
-    let room = senders.in_flight.available_permits();
-    if room == 0 {
-        return Ok(0);
-    }
-    let lease = senders.timeout.as_secs() as i64 * 2 + 30;
-    let due = core.store.claim_incident_deliveries(room as u32, lease).await?;
-    let started = due.len();
-    for delivery in due {
-        let Ok(permit) = senders.in_flight.clone().try_acquire_owned() else { break };
-        let (core, senders) = (core.clone(), senders.clone());
-        tokio::spawn(async move {
-            attempt(&core, &senders, delivery).await;
-            drop(permit);
-        });
-    }
-    Ok(started)
+    let Some(room) = senders.room() else { return Ok(0) };
+    let due = core.store.claim_incident_deliveries(room, senders.lease_secs()).await?;
+    Ok(start_each(
+        core,
+        senders,
+        due,
+        |core, senders, delivery| async move { attempt(&core, &senders, delivery).await },
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(incident = %delivery.notice.id, kind = delivery.notice.kind))]

@@ -9,7 +9,8 @@
 //! - [`events`]: what the products and admins are told when an authorization changes;
 //!   [`outbox`]: delivering it, as [`webhooks`] or [`email`].
 //! - [`incidents`]: telling operators when UPS pushes back on a whole application.
-//! - [`audit`]: the log as events; [`store`]: the one place with SQL.
+//! - [`audit`]: the log as events; [`backups`]: copies of the embedded database; [`store`]: the
+//!   one place with SQL.
 //!
 //! Nothing here knows about HTTP requests, cookies or pages: the web layers (`app`'s server
 //! functions and `server`'s routes) authenticate, call in here, and word the answer. Dependencies
@@ -20,6 +21,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod authorization;
+pub mod backups;
 pub mod cache;
 pub mod clock;
 pub mod companies;

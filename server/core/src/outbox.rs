@@ -57,23 +57,47 @@ impl Senders {
 /// Claims what is due (as many as there is room for) and starts an attempt for each; answers how
 /// many started. The attempts run on their own tasks.
 pub async fn deliver_due(core: &Core, senders: &Arc<Senders>) -> Result<usize, CoreError> {
-    let room = senders.in_flight.available_permits();
-    if room == 0 {
-        return Ok(0);
+    let Some(room) = senders.room() else { return Ok(0) };
+    let due = core.store.claim_deliveries(room, senders.lease_secs()).await?;
+    Ok(start_each(
+        core,
+        senders,
+        due,
+        |core, senders, delivery| async move { attempt(&core, &senders, delivery).await },
+    ))
+}
+
+impl Senders {
+    /// How many more attempts may start now, if any.
+    pub(crate) fn room(&self) -> Option<u32> {
+        u32::try_from(self.in_flight.available_permits()).ok().filter(|room| *room > 0)
     }
-    // A lease outlives an attempt, so no other worker starts the same one meanwhile.
-    let lease = senders.timeout.as_secs() as i64 * 2 + 30;
-    let due = core.store.claim_deliveries(room as u32, lease).await?;
-    let started = due.len();
+
+    /// How long a claimed delivery is held: longer than an attempt, so no other worker starts
+    /// the same one meanwhile.
+    pub(crate) fn lease_secs(&self) -> i64 {
+        self.timeout.as_secs() as i64 * 2 + 30
+    }
+}
+
+/// Starts `attempt` for each of `due` on a task of its own, each holding one of the senders'
+/// slots; answers how many were claimed.
+pub(crate) fn start_each<T, A, F>(core: &Core, senders: &Arc<Senders>, due: Vec<T>, attempt: A) -> usize
+where
+    T: Send + 'static,
+    A: Fn(Core, Arc<Senders>, T) -> F + Copy + Send + 'static,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let claimed = due.len();
     for delivery in due {
         let Ok(permit) = senders.in_flight.clone().try_acquire_owned() else { break };
         let (core, senders) = (core.clone(), senders.clone());
         tokio::spawn(async move {
-            attempt(&core, &senders, delivery).await;
+            attempt(core, senders, delivery).await;
             drop(permit);
         });
     }
-    Ok(started)
+    claimed
 }
 
 #[tracing::instrument(skip_all, fields(event = %delivery.notification.id, kind = delivery.notification.kind, attempt = delivery.attempts + 1))]

@@ -10,6 +10,7 @@ mod common;
 
 mod architecture;
 mod assets;
+mod backups;
 mod durability;
 mod embed;
 mod keys;

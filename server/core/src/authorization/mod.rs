@@ -14,7 +14,6 @@ use crate::{
     error::CoreError,
     lifecycle::TokenError,
     store::{Breaker, Lookup, StoreError},
-    ups::AnswerClass,
     Core,
 };
 use model::{
@@ -100,26 +99,15 @@ pub async fn check_as_admin(
 ) -> Result<CheckOutcome, CoreError> {
     require_admin(core, user, company).await?;
     let outcome = match crate::lifecycle::check(core, company, product, CHECK_EVERY_SECS).await {
-        Ok(Some(class)) => check_outcome(class),
+        Ok(Some(class)) => CheckOutcome::Answered(class),
         Ok(None) => return Ok(CheckOutcome::TooSoon),
         Err(TokenError::Store(error)) => return Err(error.into()),
         Err(TokenError::RefreshTask(error)) => return Err(CoreError::Unexpected(error)),
         Err(_) => return Err(CoreError::Invalid("Only an authorized company can be checked with UPS.".into())),
     };
-    let event = Event::Checked { class: outcome.code().to_owned(), detail: outcome.message().to_owned() };
+    let event = Event::Checked { outcome: outcome.message().to_owned() };
     core.store.record(Entry::by(&Actor::User(user), company, product, event)).await?;
     Ok(outcome)
-}
-
-fn check_outcome(class: AnswerClass) -> CheckOutcome {
-    match class {
-        AnswerClass::Refreshed => CheckOutcome::Refreshed,
-        AnswerClass::DeadGrant => CheckOutcome::DeadGrant,
-        AnswerClass::ApplicationRefused => CheckOutcome::ApplicationRefused,
-        AnswerClass::RateLimited => CheckOutcome::RateLimited,
-        AnswerClass::Unavailable => CheckOutcome::Unavailable,
-        AnswerClass::Unreadable => CheckOutcome::Unreadable,
-    }
 }
 
 /// Why the stored tokens of an authorized company cannot be used, when they do not open with the

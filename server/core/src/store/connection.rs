@@ -116,6 +116,15 @@ impl Store {
         Ok(applied as usize >= known)
     }
 
+    /// SQLite: writes a consistent copy of the database into the new file `target`
+    /// (`VACUUM INTO`, one read transaction); `false` on PostgreSQL, which has tools of its own.
+    pub async fn back_up_into(&self, target: &str) -> Result<bool, StoreError> {
+        let Db::Sqlite(pool) = &self.db else { return Ok(false) };
+        self.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+        Ok(true)
+    }
+
     /// Closes every connection, after the writes under way.
     pub async fn close(&self) {
         match &self.db {

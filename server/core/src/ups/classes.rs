@@ -3,64 +3,8 @@
 //! (a rate limit, an outage).
 
 use super::{ProviderError, UpsErrorResponse};
-use std::{fmt, time::Duration};
-
-/// What UPS's answer to a refresh means, and so who acts on it: the classes of
-/// `optin_refreshes_total`, of Activity, of the token API's errors and of the webhooks' reasons.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AnswerClass {
-    /// A new pair.
-    Refreshed,
-    /// The grant is dead (revoked, expired, or the UPS.com password changed): one company's
-    /// admins must authorize again.
-    DeadGrant,
-    /// UPS refuses the application itself: its operators must act; no company can.
-    ApplicationRefused,
-    /// UPS throttles the application: fewer requests, later.
-    RateLimited,
-    /// UPS is down or did not answer in time: later.
-    Unavailable,
-    /// An answer we cannot read.
-    Unreadable,
-}
-
-impl AnswerClass {
-    pub const ALL: [Self; 6] = [
-        Self::Refreshed,
-        Self::DeadGrant,
-        Self::ApplicationRefused,
-        Self::RateLimited,
-        Self::Unavailable,
-        Self::Unreadable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Refreshed => "refreshed",
-            Self::DeadGrant => "dead_grant",
-            Self::ApplicationRefused => "application_refused",
-            Self::RateLimited => "rate_limited",
-            Self::Unavailable => "unavailable",
-            Self::Unreadable => "unreadable",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|class| class.as_str() == value)
-    }
-
-    /// Whether the answer concerns every authorization of the application (its budget's
-    /// breaker opens), not one.
-    pub fn is_application_wide(self) -> bool {
-        matches!(self, Self::ApplicationRefused | Self::RateLimited)
-    }
-}
-
-impl fmt::Display for AnswerClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use model::AnswerClass;
+use std::time::Duration;
 
 impl ProviderError {
     /// Whether UPS may have carried the request out although we hold no answer: after a refresh,
