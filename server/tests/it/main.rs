@@ -10,6 +10,7 @@ mod common;
 
 mod architecture;
 mod assets;
+mod check;
 mod durability;
 mod embed;
 mod keys;
