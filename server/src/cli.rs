@@ -1,8 +1,14 @@
 //! Command-line administration: users, companies, memberships, API keys, keys, webhooks, backups,
-//! and the sandbox's UPS.com password change. New passwords come from `OPTIN_NEW_PASSWORD` (never a command-line argument,
-//! which other local users can read) or are generated and printed once.
+//! the sandbox's UPS.com password change, and `check` (the settings and what they point at,
+//! changing nothing; see `check`). New passwords come from `OPTIN_NEW_PASSWORD` (never a
+//! command-line argument, which other local users can read) or are generated and printed once.
 
-use crate::{keyfile, sandbox, settings::Settings, startup::open_admin_core};
+use crate::{
+    check::{self, Network},
+    keyfile, sandbox,
+    settings::Settings,
+    startup::open_admin_core,
+};
 use clap::{Parser, Subcommand};
 use model::Product;
 use optin_core::{
@@ -65,6 +71,15 @@ pub enum Command {
     /// Copy the embedded SQLite database, consistent, to FILE while the service runs (on
     /// PostgreSQL, use pg_dump). FILE must not exist yet.
     Backup { file: PathBuf },
+    /// Check the settings and what they point at (database, key ring, UPS registrations, URLs,
+    /// webhooks, email), changing nothing: one line per check, and a failing exit status when
+    /// any check fails.
+    Check {
+        /// Also open a TCP connection to each webhook endpoint of the settings and to the SMTP
+        /// server.
+        #[arg(long)]
+        network: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,12 +193,19 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
                 settings.secret_key_file.display()
             ));
         }
+        // It must change nothing: opening the admin core would migrate the database.
+        Command::Check { network } => {
+            let network = if network { Network::Connect } else { Network::Skip };
+            let report = check::run(settings, network).await;
+            return if report.failed() { Err(report.to_string()) } else { Ok(report.to_string()) };
+        }
         _ => {}
     }
     let core = open_admin_core(settings).await.map_err(|e| e.to_string())?;
     let fail = |e: CoreError| e.to_string();
     match command {
         Command::Serve { .. } => Err("serve is not an administration command".into()),
+        Command::Check { .. } => Err("handled before the database is opened".into()),
         Command::User(UserCommand::Add { sign_in_name, display_name, company, email }) => {
             let company = match company {
                 Some(name) => Some(find_company(&core, &name).await.map_err(fail)?),

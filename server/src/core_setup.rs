@@ -57,12 +57,17 @@ pub fn refresh_policy(settings: &Settings) -> Result<RefreshPolicy, StartupError
     })
 }
 
+/// The database `settings` name: `database_url`, or else the SQLite file `database`.
+pub fn database(settings: &Settings) -> Result<Database, StoreError> {
+    match &settings.database_url {
+        Some(url) => Database::parse(url.expose()),
+        None => Ok(Database::Sqlite(settings.database.clone())),
+    }
+}
+
 /// Opens the database `settings` name, with the key ring, sized for the refresh worker.
 async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
-    let database = match &settings.database_url {
-        Some(url) => Database::parse(url.expose())?,
-        None => Database::Sqlite(settings.database.clone()),
-    };
+    let database = database(settings)?;
     let connections = settings
         .database_connections
         .unwrap_or_else(|| u32::try_from(settings.refresh_concurrency).unwrap_or(u32::MAX).saturating_add(8).min(64));
@@ -86,9 +91,14 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
 /// The core for administration commands, which never call UPS: the store and the key, and a UPS
 /// client with no product registered (so a command works before UPS credentials are configured).
 pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> {
+    let store = open_store(settings).await?;
+    admin_core(settings, store)
+}
+
+/// The core of an administration command on `store`, however it was opened.
+pub fn admin_core(settings: &Settings, store: Store) -> Result<Core, StartupError> {
     let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::Other(e.to_string()))?;
     let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::Other(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
-    let store = open_store(settings).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
 }

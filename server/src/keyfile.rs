@@ -15,18 +15,30 @@ const HEADER: &str = "# OAuth Opt-In key ring: the first key seals, the keys aft
 /// The ring the settings name; a missing key file is created with a fresh key (mode 0600), so a
 /// first start needs nothing.
 pub fn load(settings: &Settings) -> Result<KeyRing, String> {
-    let (current, mut older) = match &settings.secret_key {
+    if let Some(ring) = existing(settings)? {
+        return Ok(ring);
+    }
+    let key = KeyRing::generate_key();
+    write_new(&settings.secret_key_file, &[key.clone()])?;
+    tracing::info!(file = %settings.secret_key_file.display(), "created a new secret key");
+    ring(key, Vec::new(), settings)
+}
+
+/// The ring the settings name, creating nothing: `None` when the key comes from a key file that
+/// does not exist yet (`server check` reads it this way).
+pub fn existing(settings: &Settings) -> Result<Option<KeyRing>, String> {
+    let (current, older) = match &settings.secret_key {
         Some(key) => (key.clone(), Vec::new()),
         None => match read(&settings.secret_key_file)? {
             Some(mut keys) => (keys.remove(0), keys),
-            None => {
-                let key = KeyRing::generate_key();
-                write_new(&settings.secret_key_file, &[key.clone()])?;
-                tracing::info!(file = %settings.secret_key_file.display(), "created a new secret key");
-                (key, Vec::new())
-            }
+            None => return Ok(None),
         },
     };
+    ring(current, older, settings).map(Some)
+}
+
+/// `current` and `older`, with the settings' retired keys after them.
+fn ring(current: SecretString, mut older: Vec<SecretString>, settings: &Settings) -> Result<KeyRing, String> {
     older.extend(settings.retired_keys.iter().cloned());
     KeyRing::new(&current, &older).map_err(|error| error.to_string())
 }

@@ -1,9 +1,11 @@
 //! The axum server: configuration, start-up and the one application state, the routes that are
 //! not server functions (OAuth start and callback, the token and embed APIs, the built-in UPS
-//! sandbox, the static files), the demo host portals, and the command-line administration.
+//! sandbox, the static files), the demo host portals, the command-line administration, and
+//! `server check`, which reports what the settings would do without changing anything.
 
 pub mod api;
 pub mod assets;
+pub mod check;
 pub mod cli;
 pub mod core_setup;
 pub mod delivery;

@@ -25,7 +25,7 @@ impl OperatorsWebhook {
     /// The webhook at `url` (http or https, no credentials in it), signed with `secret`.
     pub fn new(url: &str, secret: SecretString) -> Result<Self, CoreError> {
         let url = crate::webhooks::check_url(url)?;
-        standardwebhooks::Webhook::new(secret.expose())
+        crate::webhooks::check_secret(&secret)
             .map_err(|_| CoreError::Invalid("the operators' webhook secret is not a whsec_… signing secret".into()))?;
         Ok(Self { url, secret })
     }

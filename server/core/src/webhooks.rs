@@ -22,13 +22,20 @@ fn new_secret() -> SecretString {
 }
 
 /// An endpoint URL: http or https with a host, no credentials in it.
-pub(crate) fn check_url(url: &str) -> Result<url::Url, CoreError> {
+pub fn check_url(url: &str) -> Result<url::Url, CoreError> {
     let parsed = url::Url::parse(url.trim()).map_err(|_| CoreError::Invalid(format!("\"{url}\" is not a URL.")))?;
     let usable = matches!(parsed.scheme(), "http" | "https") && parsed.has_host() && parsed.username().is_empty();
     match usable && parsed.password().is_none() {
         true => Ok(parsed),
         false => Err(CoreError::Invalid(format!("\"{url}\" is not an http(s) URL without credentials."))),
     }
+}
+
+/// A signing secret as Standard Webhooks has it: `whsec_` and base64.
+pub fn check_secret(secret: &SecretString) -> Result<(), CoreError> {
+    standardwebhooks::Webhook::new(secret.expose())
+        .map(|_| ())
+        .map_err(|_| CoreError::Invalid("the signing secret is not a whsec_… secret".into()))
 }
 
 /// Registers `url` for `product`'s events; answers its id and its signing secret (shown once).
@@ -44,7 +51,7 @@ pub async fn add(core: &Core, product: Product, url: &str) -> Result<(i64, Secre
 /// a day), left alone otherwise.
 pub async fn ensure(core: &Core, product: Product, url: &str, secret: &SecretString) -> Result<i64, CoreError> {
     let url = check_url(url)?;
-    standardwebhooks::Webhook::new(secret.expose())
+    check_secret(secret)
         .map_err(|_| CoreError::Invalid(format!("the secret for {url} is not a whsec_… signing secret")))?;
     match core.store.endpoint_at(product, url.as_str()).await? {
         None => Ok(core.store.add_endpoint(product, url.as_str(), secret).await?),

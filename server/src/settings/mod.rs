@@ -252,17 +252,21 @@ impl EmbedSettings {
         }
     }
 
+    pub fn product(&self, product: Product) -> &EmbedProductSettings {
+        match product {
+            Product::ReverseLogistics => &self.reverse_logistics,
+            Product::PickupManager => &self.pickup_manager,
+            Product::DataManagement => &self.data_management,
+        }
+    }
+
     /// Each product's allowed origins, checked and written as browsers send them in `Origin`.
     pub fn origins(&self) -> Result<HashMap<Product, Vec<String>>, SettingsError> {
         Product::ALL
             .into_iter()
             .map(|product| {
-                let configured = match product {
-                    Product::ReverseLogistics => &self.reverse_logistics,
-                    Product::PickupManager => &self.pickup_manager,
-                    Product::DataManagement => &self.data_management,
-                };
-                let origins = configured
+                let origins = self
+                    .product(product)
                     .allowed_origins
                     .iter()
                     .map(|origin| {

@@ -11,6 +11,7 @@ mod common;
 mod architecture;
 mod assets;
 mod backups;
+mod check;
 mod durability;
 mod embed;
 mod keys;

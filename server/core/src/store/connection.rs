@@ -17,8 +17,8 @@ use std::{
 };
 
 /// The schema of each database, embedded at build time and applied at start.
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+pub(super) static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+pub(super) static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
 /// Where the store keeps its data: an SQLite file, or a PostgreSQL database.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,7 +82,20 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        let mut store = Self {
+        let mut store = Self::on(db, cipher);
+        if let Db::Postgres(pool) = &store.db {
+            tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone(), store.changes_seen.clone()));
+            let changes = Arc::new(Changes::default());
+            tokio::spawn(announce_changes(pool.clone(), changes.clone()));
+            store.changes = Some(changes);
+        }
+        store.answers = Some(super::settle::spawn(store.clone()));
+        Ok(store)
+    }
+
+    /// A store on `db`, with nothing running beside it yet.
+    pub(super) fn on(db: Db, cipher: KeyRing) -> Self {
+        Self {
             db,
             cipher,
             generation: Default::default(),
@@ -93,15 +106,7 @@ impl Store {
             changes: None,
             answers: None,
             shares: Default::default(),
-        };
-        if let Db::Postgres(pool) = &store.db {
-            tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone(), store.changes_seen.clone()));
-            let changes = Arc::new(Changes::default());
-            tokio::spawn(announce_changes(pool.clone(), changes.clone()));
-            store.changes = Some(changes);
         }
-        store.answers = Some(super::settle::spawn(store.clone()));
-        Ok(store)
     }
 
     /// Whether the database answers and has every migration this build knows applied.

@@ -122,6 +122,12 @@ impl TestApp {
     /// Runs the server binary's administration `args` on this app's database and key file, as an
     /// operator would; answers (succeeded, stdout, stderr).
     pub fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        self.cli_with(args, &[])
+    }
+
+    /// [`TestApp::cli`], with `settings` (`OPTIN_…` variables) set for the command on top of
+    /// those that point it at this app.
+    pub fn cli_with(&self, args: &[&str], settings: &[(&str, &str)]) -> (bool, String, String) {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
         for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
             command.env_remove(name);
@@ -133,6 +139,7 @@ impl TestApp {
             .env("OPTIN_SECRET_KEY_FILE", self.data.join("secret.key"))
             .env("OPTIN_NEW_PASSWORD", "a brand new password")
             .env("RUST_LOG", "warn")
+            .envs(settings.iter().copied())
             .output()
             .expect("the server binary runs");
         let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
