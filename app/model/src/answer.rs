@@ -47,12 +47,6 @@ impl AnswerClass {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|class| class.as_str() == value)
     }
-
-    /// Whether the answer concerns every authorization of the application (its budget's
-    /// breaker opens), not one.
-    pub fn is_application_wide(self) -> bool {
-        matches!(self, Self::ApplicationRefused | Self::RateLimited)
-    }
 }
 
 impl fmt::Display for AnswerClass {

@@ -11,7 +11,7 @@ use common::{
 };
 use model::Product;
 use reqwest::StatusCode;
-use server::settings::{EmailTls, Settings};
+use server::settings::Settings;
 use std::{collections::HashMap, time::Duration};
 
 const IRL: Product = Product::ReverseLogistics;
@@ -43,10 +43,7 @@ async fn a_password_change_sends_one_signed_webhook_and_one_email_to_each_admin(
     let sink = SmtpSink::start().await;
     let app = spawn_app_with(|settings| {
         quick(settings);
-        settings.email.smtp_host = Some("127.0.0.1".into());
-        settings.email.smtp_port = sink.port;
-        settings.email.tls = EmailTls::None;
-        settings.email.from = Some("UPS OAuth Opt-In <optin@example.com>".into());
+        sink.send_from(settings);
     })
     .await;
     let receiver = WebhookReceiver::start(0).await;

@@ -3,7 +3,8 @@
 //! budget and opens its breaker once (one `application.degraded`, one `application.recovered`,
 //! signed, to the operators' webhook), nothing is marked dead, and everything is refreshed
 //! after; a refused client tells the operators and no company; `Retry-After` reaches the token
-//! API; two instances share one budget; `authorization.expiring` goes out once.
+//! API; two instances share one budget; `authorization.expiring` goes out once; Check now says
+//! how UPS answered, and the product page and the widget say when UPS is not answering.
 
 use crate::common;
 
@@ -14,7 +15,7 @@ use common::{
 };
 use model::Product;
 use reqwest::StatusCode;
-use server::settings::{EmailTls, Settings};
+use server::settings::Settings;
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -227,10 +228,7 @@ async fn a_refused_client_tells_the_operators_once_and_no_company() {
     let app = spawn_app_with_provider_and(&provider.base, |settings| {
         pushing_back(settings, 100.0, &operators);
         settings.operators.emails = vec!["ops@example.com".into()];
-        settings.email.smtp_host = Some("127.0.0.1".into());
-        settings.email.smtp_port = sink.port;
-        settings.email.tls = EmailTls::None;
-        settings.email.from = Some("UPS OAuth Opt-In <optin@example.com>".into());
+        sink.send_from(settings);
     })
     .await;
     let companies = due(&app, 5).await;
@@ -348,10 +346,7 @@ async fn a_refresh_token_near_its_end_is_announced_once_with_its_lead_time() {
         settings.webhooks.poll_millis = 100;
         settings.webhooks.expiring_lead_secs = 2 * 60 * 60;
         settings.webhooks.expiring_check_secs = 1;
-        settings.email.smtp_host = Some("127.0.0.1".into());
-        settings.email.smtp_port = sink.port;
-        settings.email.tls = EmailTls::None;
-        settings.email.from = Some("UPS OAuth Opt-In <optin@example.com>".into());
+        sink.send_from(settings);
     })
     .await;
     let receiver = WebhookReceiver::start(0).await;
@@ -408,7 +403,10 @@ async fn check_now(browser: &common::Browser, company: model::CompanyId) -> Stri
 #[tokio::test(flavor = "multi_thread")]
 async fn check_now_tells_the_class_of_upss_answer_and_the_page_says_when_ups_is_not_answering() {
     let provider = Provider::start(Answer::Pair).await;
-    let app = spawn_app_with_provider_and(&provider.base, |_| {}).await;
+    let app = spawn_app_with_provider_and(&provider.base, |settings| {
+        settings.embed.reverse_logistics.allowed_origins = vec!["https://portal.example.com".into()];
+    })
+    .await;
     let (company, stranger) = (app.company("Acme").await, app.company("Stranger Co").await);
     app.admin("ada", &[company]).await;
     app.seed_grant(company, IRL).await;
@@ -434,6 +432,9 @@ async fn check_now_tells_the_class_of_upss_answer_and_the_page_says_when_ups_is_
     assert!(check_now(&browser, company).await.ends_with("checked=rate_limited"));
     let page = browser.get(&page_of(company)).await;
     assert!(page.body.contains(not_answering), "{}", page.body);
+    // The widget in the product's portal says so too.
+    let (_, widget) = browser.open_widget(&app.api_key(IRL).await, company).await;
+    assert!(widget.body.contains(not_answering), "{}", widget.body);
     let checks = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'checked'").await;
     assert_eq!(checks, 2, "each check UPS answered is in the company's Activity");
 

@@ -104,8 +104,9 @@ impl Store {
             .map(|done| done.rows_affected()))?;
         } else if let Some(wait) = retry_after {
             // A refresh that left before the breaker opened: UPS's wait, if longer, holds.
-            on_tx!(tx, db => sqlx::query("UPDATE provider_budgets SET probe_at = MAX_OF(COALESCE(probe_at, 0), $1) WHERE product = $2"
-                .replace("MAX_OF", if self.is_postgres() { "GREATEST" } else { "MAX" }).as_str())
+            on_tx!(tx, db => sqlx::query(
+                "UPDATE provider_budgets SET probe_at = $1 WHERE product = $2 AND (probe_at IS NULL OR probe_at < $1)",
+            )
             .bind(now_ms + wait.as_millis() as i64)
             .bind(&row.product)
             .execute(db)

@@ -82,9 +82,10 @@ impl Shares {
             return;
         }
         let mut shares = self.lock();
-        let refreshes = match shares.get(&product) {
-            Some(Share::Left { refreshes, .. }) => refreshes + unused,
-            _ => unused,
+        // A share keeps its own end; one spent to the last (gone) comes back with `until`.
+        let (refreshes, until) = match shares.get(&product) {
+            Some(Share::Left { refreshes, until }) => (refreshes + unused, *until),
+            _ => (unused, until),
         };
         shares.insert(product, Share::Left { refreshes, until });
     }

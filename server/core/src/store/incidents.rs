@@ -221,14 +221,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-
-    /// The application's incidents, newest first (for operators and tests): kind, class, when.
-    pub async fn incidents(&self, product: Product) -> Result<Vec<(String, Option<String>, i64)>, StoreError> {
-        Ok(on_pool!(self, db => sqlx::query_as(
-            "SELECT kind, class, occurred_at FROM incidents WHERE product = $1 ORDER BY id DESC",
-        )
-        .bind(product.slug())
-        .fetch_all(db)
-        .await)?)
-    }
 }

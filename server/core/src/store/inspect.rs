@@ -7,11 +7,10 @@
 use super::{
     connection::{POSTGRES_MIGRATOR, SQLITE_MIGRATOR},
     product,
-    sealed::{open_endpoint_secret, TokenColumn, TokenOwner},
+    sealed::{open_endpoint_secret, TokenColumn},
     Database, Db, Store, StoreError,
 };
 use crate::keyring::KeyRing;
-use model::CompanyId;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
@@ -62,16 +61,6 @@ struct AppliedMigration {
     version: i64,
     success: bool,
     checksum: Vec<u8>,
-}
-
-#[derive(sqlx::FromRow)]
-struct StoredTokens {
-    id: i64,
-    authorization: i64,
-    company: i64,
-    product: String,
-    access: Option<Vec<u8>>,
-    refresh: Option<Vec<u8>>,
 }
 
 impl Store {
@@ -150,24 +139,10 @@ impl Store {
     /// Opens the tokens after row `after` (at most `limit` rows) with the ring, each with the
     /// binding it was sealed with, and keeps nothing of what opened.
     pub async fn try_open_tokens(&self, after: i64, limit: u32) -> Result<OpenedBatch, StoreError> {
-        let rows: Vec<StoredTokens> = on_pool!(self, db => sqlx::query_as(
-            "SELECT t.id, t.authorization_id AS authorization, a.company_id AS company, a.product,
-                    t.access_token AS access, t.refresh_token AS refresh
-             FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
-             WHERE t.id > $1 AND (t.access_token IS NOT NULL OR t.refresh_token IS NOT NULL)
-             ORDER BY t.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(db)
-        .await)?;
+        let rows = self.sealed_tokens_after(after, limit).await?;
         let mut batch = OpenedBatch { last: rows.last().map(|row| row.id), ..Default::default() };
         for row in rows {
-            let owner = TokenOwner {
-                authorization: row.authorization,
-                company: CompanyId::new(row.company),
-                product: product(&row.product)?,
-            };
+            let owner = row.owner()?;
             for (column, sealed) in [(TokenColumn::Access, &row.access), (TokenColumn::Refresh, &row.refresh)] {
                 let Some(sealed) = sealed else { continue };
                 match owner.open(&self.cipher, column, sealed) {

@@ -107,13 +107,24 @@ pub struct RewrapBatch {
 }
 
 #[derive(sqlx::FromRow)]
-struct SealedRow {
-    id: i64,
+pub(super) struct SealedRow {
+    pub id: i64,
     authorization: i64,
     company: i64,
     product: String,
-    access: Option<Vec<u8>>,
-    refresh: Option<Vec<u8>>,
+    pub access: Option<Vec<u8>>,
+    pub refresh: Option<Vec<u8>>,
+}
+
+impl SealedRow {
+    /// What the row's tokens are bound to.
+    pub fn owner(&self) -> Result<TokenOwner, StoreError> {
+        Ok(TokenOwner {
+            authorization: self.authorization,
+            company: CompanyId::new(self.company),
+            product: product(&self.product)?,
+        })
+    }
 }
 
 impl Store {
@@ -137,11 +148,10 @@ impl Store {
         Ok(usage)
     }
 
-    /// Re-seals, with the current key, the tokens after row `after` (at most `limit` rows) that
-    /// another key sealed. Each row is rewritten only if it still holds what was read, so a
-    /// refresh or an opt-out meanwhile wins; safe while the service runs.
-    pub async fn rewrap_tokens(&self, after: i64, limit: u32) -> Result<RewrapBatch, StoreError> {
-        let rows: Vec<SealedRow> = on_pool!(self, db => sqlx::query_as(
+    /// The token rows after row `after` that hold a sealed token (at most `limit`), in id order,
+    /// as sealed, with what they are bound to.
+    pub(super) async fn sealed_tokens_after(&self, after: i64, limit: u32) -> Result<Vec<SealedRow>, StoreError> {
+        Ok(on_pool!(self, db => sqlx::query_as(
             "SELECT t.id, t.authorization_id AS authorization, a.company_id AS company, a.product,
                     t.access_token AS access, t.refresh_token AS refresh
              FROM oauth_tokens t JOIN authorizations a ON a.id = t.authorization_id
@@ -151,7 +161,14 @@ impl Store {
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(db)
-        .await)?;
+        .await)?)
+    }
+
+    /// Re-seals, with the current key, the tokens after row `after` (at most `limit` rows) that
+    /// another key sealed. Each row is rewritten only if it still holds what was read, so a
+    /// refresh or an opt-out meanwhile wins; safe while the service runs.
+    pub async fn rewrap_tokens(&self, after: i64, limit: u32) -> Result<RewrapBatch, StoreError> {
+        let rows = self.sealed_tokens_after(after, limit).await?;
         let mut batch = RewrapBatch { last: rows.last().map(|row| row.id), ..Default::default() };
         let current = |value: &Option<Vec<u8>>| value.as_deref().is_none_or(|sealed| self.cipher.is_current(sealed));
         let stale: Vec<&SealedRow> =
@@ -161,11 +178,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         for row in stale {
-            let owner = TokenOwner {
-                authorization: row.authorization,
-                company: CompanyId::new(row.company),
-                product: product(&row.product)?,
-            };
+            let owner = row.owner()?;
             let reseal = |column, value: &Option<Vec<u8>>| -> Result<Option<Vec<u8>>, StoreError> {
                 value
                     .as_deref()

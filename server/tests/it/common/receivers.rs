@@ -139,6 +139,14 @@ impl SmtpSink {
         Self { port, mails }
     }
 
+    /// Points `settings`' email at this sink, plain SMTP on loopback.
+    pub fn send_from(&self, settings: &mut server::settings::Settings) {
+        settings.email.smtp_host = Some("127.0.0.1".into());
+        settings.email.smtp_port = self.port;
+        settings.email.tls = server::settings::EmailTls::None;
+        settings.email.from = Some("UPS OAuth Opt-In <optin@example.com>".into());
+    }
+
     /// The messages received so far.
     pub fn mails(&self) -> Vec<Mail> {
         self.mails.lock().unwrap().clone()
