@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the release server for the end-to-end tests on a fresh database, with the sandbox and
+# Starts the packaged release for the end-to-end tests on a fresh database, with the sandbox and
 # the admins and companies the tests sign in as.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,7 +12,15 @@ mkdir -p "$data"
 export OPTIN_LISTEN="127.0.0.1:$port"
 export OPTIN_DATABASE="$data/optin.db"
 export OPTIN_SECRET_KEY_FILE="$data/secret.key"
-export OPTIN_SITE_ROOT="$PWD/../target/site"
+# The release as operators get it: the archive scripts/package.sh made of the build, unpacked
+# here, away from target/ (its site carries its own hash.txt).
+archive=$(ls "$PWD"/../target/package/optin-*-x86_64-linux.tar.gz 2>/dev/null | head -n 1 || true)
+if [ -z "$archive" ] || [ "$archive" -ot "$PWD/../target/release/server" ]; then
+  echo "package the build first: scripts/package.sh (or --no-build after cargo leptos build --release --precompress)" >&2
+  exit 1
+fi
+tar -xzf "$archive" -C "$data"
+export OPTIN_SITE_ROOT="$data/optin/site"
 export OPTIN_SEED_DEMO=false
 export OPTIN_UPS__ENVIRONMENT=sandbox
 # Short-lived sandbox tokens and a busy worker, so a dead grant shows within seconds.
@@ -22,8 +30,7 @@ export OPTIN_REFRESH_INTERVAL_SECS=1
 export OPTIN_EMBED__TOKEN_LIFETIME_SECS=5
 # The embed spec's own host page server (port + 4) may frame Data Management's widget only.
 export OPTIN_EMBED__DATA_MANAGEMENT__ALLOWED_ORIGINS="[\"http://127.0.0.1:$((port + 4))\"]"
-server="$PWD/../target/release/server"
-[ -x "$server" ] || { echo "build first: cargo leptos build --release --precompress" >&2; exit 1; }
+server="$data/optin/bin/server"
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Each spec has its own admins and companies, so the specs do not depend on each other's state.

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing: quick when all is there.
 #   scripts/setup.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh --test   also Chromium, PostgreSQL (the tests start throwaway clusters of
-#                             their own) and the end-to-end test packages, downloaded while the
-#                             build tools compile
+#   scripts/setup.sh --package  also cargo-deb (scripts/package.sh makes the Debian package)
+#   scripts/setup.sh --test   also cargo-deb, Chromium, PostgreSQL (the tests start throwaway
+#                             clusters of their own) and the end-to-end test packages, downloaded
+#                             while the build tools compile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
+CARGO_DEB_VERSION=3.8.0
 BINARYEN_VERSION=132
 # wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
@@ -53,6 +55,15 @@ fi
 if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes on 2 cores, once)"
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug --force
+fi
+
+# The Debian package's maker: the control file, md5sums, conffiles and shared-library
+# dependencies from the manifest, instead of a hand-written dpkg-deb staging script.
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--package" ]; then
+  if ! cargo deb --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
+    say "installing cargo-deb $CARGO_DEB_VERSION (a minute or two, once)"
+    cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked --force
+  fi
 fi
 
 # Debian's binaryen is too old (its wasm-opt output fails to hydrate): use npm's.

@@ -31,7 +31,7 @@ report() {
   echo "| **all, start to end** (the set-up overlaps the first build) | **$(minutes $((SECONDS - started)))** | |"
 }
 
-# The set-up (cargo-leptos, wasm-bindgen, Chromium, PostgreSQL, the Playwright packages) runs in
+# The set-up (cargo-leptos, wasm-bindgen, cargo-deb, Chromium, PostgreSQL, the Playwright packages) runs in
 # the background while the service and its tests compile: neither needs the other, and on two
 # cores each leaves the other's idle moments to fill. Its output comes out once it is done.
 setup_log=$(mktemp)
@@ -61,13 +61,16 @@ cargo_test=(cargo test --release --workspace --exclude frontend --exclude bench 
 phase "build: the service and the Rust tests (beside the set-up)" "${cargo_test[@]}" --tests --no-run
 phase "waiting for the set-up" wait_for_setup
 phase "build: wasm and site (the server is built already)" cargo leptos build --release --precompress
+# The release archive and Debian package of that build: the `release` tests install and start
+# them, and the Playwright suite runs the unpacked archive (end2end/serve.sh).
+phase "package: release archive and Debian package" scripts/package.sh --no-build
 phase "Rust tests (SQLite)" "${cargo_test[@]}" --tests
 # The integration tests again on PostgreSQL: each test on a database of its own in a throwaway
 # pg_virtualenv cluster. Not here: `postgres` (on PostgreSQL already, with two instances),
-# `durability` and `memory` (one SQLite process killed and restarted, its memory), `assets` and
-# `architecture` (no database).
+# `durability` and `memory` (one SQLite process killed and restarted, its memory), `release` (the
+# packaged release on SQLite, as operators start it), `assets` and `architecture` (no database).
 TEST_DATABASE=postgres phase "Rust tests (PostgreSQL)" "${cargo_test[@]}" --test it -- \
-  --skip postgres:: --skip durability:: --skip memory:: --skip assets:: --skip architecture::
+  --skip postgres:: --skip durability:: --skip memory:: --skip release:: --skip assets:: --skip architecture::
 cd end2end
 phase "Playwright (Chromium)" npx playwright test
 # The size budget (widget 150 KB, administration page 200 KB, brotli, first load): prints the

@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo leptos build --release --precompress
+scripts/package.sh
 cd end2end
 npx playwright test --config measure.config.ts "$@"

@@ -8,7 +8,7 @@ use axum::{
     extract::Request,
     http::{header, HeaderValue},
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
     Router,
 };
 use std::path::Path;
@@ -28,8 +28,15 @@ pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) 
         .layer(middleware::from_fn(move |request: Request, next: Next| cached_for(request, next, cache.clone())))
 }
 
-/// A file found gets `cache`; a miss (404) is never cached.
+/// The longest file name a file system holds: a longer one cannot be a file of the site.
+const LONGEST_NAME: usize = 255;
+
+/// A file found gets `cache`; a miss (404) is never cached. A name no file system holds is a
+/// miss too, not the error the file system answers it with.
 async fn cached_for(request: Request, next: Next, cache: HeaderValue) -> Response {
+    if request.uri().path().split('/').any(|segment| segment.len() > LONGEST_NAME) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
     let mut response = next.run(request).await;
     if response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED {
         response.headers_mut().insert(header::CACHE_CONTROL, cache);

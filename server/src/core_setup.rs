@@ -21,6 +21,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("secret key: {0}")]
     Key(String),
+    #[error(transparent)]
+    Site(#[from] app::assets::SiteError),
     #[error("{0}")]
     Other(String),
 }

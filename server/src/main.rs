@@ -117,7 +117,18 @@ async fn serve(mut settings: Settings, portals: Vec<DemoPortal>) -> ExitCode {
         }
         println!("Demo portal of {}: {origin}/", product.name());
     }
-    println!("OAuth Opt-In is serving {}  (Ctrl-C or SIGTERM stops it)", application.base_url);
+    // Behind a proxy the public URL is not where this process listens: both are said.
+    let listening = application.local_addr();
+    let base = &application.base_url;
+    let here = match base.host() {
+        Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip) == listening.ip(),
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip) == listening.ip(),
+        _ => false,
+    };
+    match here && base.port_or_known_default() == Some(listening.port()) {
+        true => println!("OAuth Opt-In is serving {base}  (Ctrl-C or SIGTERM stops it)"),
+        false => println!("OAuth Opt-In is serving {base} (listening on {listening})  (Ctrl-C or SIGTERM stops it)"),
+    }
     match application.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -11,7 +11,7 @@ use crate::{
     token_api, worker,
 };
 use app::{
-    assets::SiteHashes,
+    assets::{Site, OUTPUT_NAME, PKG_DIR},
     auth::session::load_session,
     shell,
     state::{AppState, WebConfig},
@@ -164,15 +164,22 @@ impl Application {
                 .map_err(|error| fail(error.to_string()))?;
         }
 
+        // A release build names its files by their content; the names come with the site, and a
+        // site that lacks a file its pages would name is refused here (see `app::assets`).
+        let site = Site::open(&settings.site_root)?;
+        let hashed = site.hashes.hashed();
         let mut leptos_options = LeptosOptions::builder()
-            .output_name("optin")
+            .output_name(OUTPUT_NAME)
             .site_root(settings.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(PKG_DIR)
             .site_addr(address)
             .build();
-        // A release build names its files by their content (see `app::assets`).
-        let hashed = SiteHashes::get(&leptos_options).hashed();
         leptos_options.hash_files = hashed;
+        if let Some(hash_file) = &site.hash_file {
+            // Absolute, so Leptos (which joins it onto the binary's folder) reads this one too.
+            let absolute = std::path::absolute(hash_file).map_err(|e| StartupError::Other(e.to_string()))?;
+            leptos_options.hash_file = absolute.to_string_lossy().into_owned().into();
+        }
         let web = Arc::new(WebConfig {
             public_base_url: base_url.clone(),
             secure_cookies: settings.secure_cookies,
@@ -285,6 +292,11 @@ impl Application {
             deliveries,
             retention,
         })
+    }
+
+    /// The address this process listens on (behind a proxy, not `base_url`'s).
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     pub fn port(&self) -> u16 {

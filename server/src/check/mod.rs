@@ -1,8 +1,8 @@
 //! `server check`: reads the settings and what they point at (the database and its migrations,
 //! the key ring and the secrets it seals, the products' UPS registrations, the public URLs, the
-//! embed origins, the webhook endpoints and the SMTP server), changes nothing, and reports one
-//! line per check: `ok`, `warn` (works, but likely not what was meant) or `fail` (the service
-//! would refuse to start, or would not work as configured).
+//! embed origins, the site's files, the webhook endpoints and the SMTP server), changes nothing,
+//! and reports one line per check: `ok`, `warn` (works, but likely not what was meant) or `fail`
+//! (the service would refuse to start, or would not work as configured).
 //!
 //! The checks only read: the database is opened read-only and never migrated, a missing key file
 //! is not created, and only with [`Network::Connect`] is anything contacted (a TCP connection to
@@ -102,6 +102,7 @@ pub async fn run(settings: &Settings, network: Network) -> Report {
         findings.extend(ups::products(settings, base));
     }
     findings.push(public::embed_origins(settings));
+    findings.push(public::site(settings));
     if let Ok(base) = &base {
         findings.extend(notifications::check(settings, base, network).await);
     }

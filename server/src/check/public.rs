@@ -1,5 +1,6 @@
 //! The checks of where browsers meet the service: `public_base_url` (https unless the service is
-//! only reached from this machine) and the portal origins allowed to frame each product's widget.
+//! only reached from this machine), the portal origins allowed to frame each product's widget,
+//! and the site whose files the pages name.
 
 use super::{is_loopback, shown, Finding};
 use crate::settings::{parse_origin, Settings};
@@ -63,5 +64,17 @@ pub(super) fn embed_origins(settings: &Settings) -> Finding {
             format!("{}: a page served over http can be altered on its way to frame the widget", insecure.join("; ")),
         ),
         (true, true) => Finding::ok(what),
+    }
+}
+
+/// The site: complete with the hashed names a release build gives its files (ok), complete with
+/// plain names (warn: a development build, revalidated on every load), or lacking a file its pages
+/// would name (fail: the service refuses to start).
+pub(super) fn site(settings: &Settings) -> Finding {
+    let what = format!("site {}", settings.site_root.display());
+    match app::assets::Site::open(&settings.site_root) {
+        Ok(site) if site.hashes.hashed() => Finding::ok(what),
+        Ok(_) => Finding::warn(what, "plain file names (no hash.txt): browsers revalidate them on every load"),
+        Err(refused) => Finding::fail(what, refused.to_string()),
     }
 }

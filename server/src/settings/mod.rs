@@ -35,7 +35,8 @@ pub struct Settings {
     /// Connections to the database, at most. Unset: enough for `refresh_concurrency` refreshes
     /// plus the requests being served beside them.
     pub database_connections: Option<u32>,
-    /// Where cargo-leptos put the wasm, js and css (`target/site`).
+    /// The built site: `pkg/` with the wasm, js and css, and the `hash.txt` that names them
+    /// (`target/site` in a checkout, `site/` in the release archive). See `app::assets`.
     pub site_root: PathBuf,
     /// 32 bytes, base64url: the key that encrypts OAuth tokens at rest. When unset, the key ring
     /// is read from `secret_key_file`, which is created with a fresh key on first start.

@@ -15,7 +15,7 @@ fn site() -> PathBuf {
 }
 
 /// The `/pkg/…` paths a page names, in order.
-fn assets_named_by(page: &str) -> Vec<String> {
+pub(crate) fn assets_named_by(page: &str) -> Vec<String> {
     page.split("\"/pkg/").skip(1).filter_map(|rest| rest.split('"').next()).map(|name| format!("/pkg/{name}")).collect()
 }
 
@@ -82,4 +82,7 @@ async fn hashed_files_come_precompressed_and_cached_for_a_year() {
         missing.headers().get(header::CACHE_CONTROL).map(|value| value.to_str().unwrap()),
         Some("public, max-age=31536000, immutable")
     );
+    // A name longer than any file system holds is a miss as well, not a server error.
+    let long = http.get(service.base.join(&format!("/pkg/{}.js", "x".repeat(300))).unwrap()).send().await.unwrap();
+    assert_eq!(long.status(), StatusCode::NOT_FOUND);
 }

@@ -285,3 +285,16 @@ async fn the_sandbox_passes_with_a_warning() {
     assert!(report.contains("warn ups environment sandbox: the built-in sandbox"), "{report}");
     assert!(report.contains("ok   data-management UPS credentials (the built-in sandbox's)"), "{report}");
 }
+
+#[tokio::test]
+async fn a_site_without_the_files_its_pages_name_fails() {
+    let app = spawn_app().await;
+    let empty = tempfile::tempdir().unwrap();
+    let site = [("OPTIN_SITE_ROOT".to_owned(), empty.path().to_str().unwrap().to_owned())];
+    let (ok, report) = check(&app, &[], &site);
+    assert_fails(ok, &report, "site", "lacks pkg/optin.js, which its pages would name");
+
+    // The tests' own site: complete, with plain names.
+    let (ok, report) = check(&app, &[], &[("OPTIN_UPS__ENVIRONMENT".to_owned(), "sandbox".to_owned())]);
+    assert!(ok && report.contains("warn site "), "{report}");
+}

@@ -4,7 +4,7 @@
 //!
 //! `scripts/test.sh` runs it twice: on SQLite, then with `TEST_DATABASE=postgres` on a throwaway
 //! PostgreSQL cluster, skipping the modules that choose their database or have none
-//! (`postgres`, `durability`, `memory`, `assets`, `architecture`).
+//! (`postgres`, `durability`, `memory`, `release`, `assets`, `architecture`).
 
 mod common;
 
@@ -22,6 +22,7 @@ mod opt_in;
 mod postgres;
 mod products;
 mod pushback;
+mod release;
 mod retention;
 mod sandbox;
 mod security;

@@ -124,8 +124,10 @@ async fn the_sandbox_runs_only_when_chosen_and_only_on_loopback_unless_allowed()
         startup::Application,
     };
     let dir = tempfile::tempdir().unwrap();
+    common::plain_site(dir.path());
     let settings = |environment: UpsEnvironment, listen: &str, allow_remote: bool| {
         let mut settings = Settings::default();
+        settings.site_root = dir.path().to_path_buf();
         settings.listen = listen.parse().unwrap();
         settings.database = dir.path().join("optin.db");
         settings.secret_key_file = dir.path().join("secret.key");

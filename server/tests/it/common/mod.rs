@@ -137,6 +137,7 @@ impl TestApp {
             .env("OPTIN_DATABASE", self.data.join("optin.db"))
             .envs(self.database_url.iter().map(|url| ("OPTIN_DATABASE_URL", url.as_str())))
             .env("OPTIN_SECRET_KEY_FILE", self.data.join("secret.key"))
+            .env("OPTIN_SITE_ROOT", &self.data)
             .env("OPTIN_NEW_PASSWORD", "a brand new password")
             .env("RUST_LOG", "warn")
             .envs(settings.iter().copied())
@@ -147,12 +148,23 @@ impl TestApp {
     }
 }
 
+/// Makes `root` a site the service starts on: the files its pages name, unhashed and empty (the
+/// tests that need the real ones use the built site, `target/site`).
+pub fn plain_site(root: &std::path::Path) {
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("the site's pkg folder");
+    for file in ["optin.js", "optin.wasm", "optin.css"] {
+        std::fs::write(pkg.join(file), "").expect("a site file");
+    }
+}
+
 async fn spawn_app_in(dir: std::sync::Arc<tempfile::TempDir>, customize: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::default();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.database = dir.path().join("optin.db");
     settings.secret_key_file = dir.path().join("secret.key");
     settings.site_root = dir.path().to_path_buf();
+    plain_site(&settings.site_root);
     settings.seed_demo = false;
     settings.ups.environment = server::settings::UpsEnvironment::Sandbox;
     // The worker stays out of the way (even its first pass) unless a test asks for it.

@@ -19,9 +19,19 @@ pub struct Service {
 }
 
 impl Service {
-    /// Starts it on `dir`'s database and key file, with `extra` settings (`OPTIN_…`) on top.
+    /// Starts it on `dir`'s database and key file (and a plain site there), with `extra` settings
+    /// (`OPTIN_…`) on top.
     pub fn start(dir: &Path, extra: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        super::plain_site(dir);
+        let site = [("OPTIN_SITE_ROOT", dir.to_str().expect("a UTF-8 path"))];
+        let settings: Vec<_> = site.into_iter().chain(extra.iter().copied()).collect();
+        Self::start_binary(Path::new(env!("CARGO_BIN_EXE_server")), dir, &settings)
+    }
+
+    /// Starts `binary` (a copy of the server's, say) on `dir`'s database and key file, with
+    /// `extra` settings (`OPTIN_…`) on top; the site root is whatever those say.
+    pub fn start_binary(binary: &Path, dir: &Path, extra: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(binary);
         for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
             command.env_remove(name);
         }
@@ -29,7 +39,6 @@ impl Service {
             .env("OPTIN_LISTEN", "127.0.0.1:0")
             .env("OPTIN_DATABASE", dir.join("optin.db"))
             .env("OPTIN_SECRET_KEY_FILE", dir.join("secret.key"))
-            .env("OPTIN_SITE_ROOT", dir)
             .env("OPTIN_SEED_DEMO", "false")
             .env("OPTIN_UPS__ENVIRONMENT", "sandbox")
             .env("RUST_LOG", "warn")
@@ -49,7 +58,13 @@ impl Service {
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     if let Some(rest) = line.split("is serving ").nth(1) {
-                        let _ = serving.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+                        // Where it listens, when that is not its public URL (behind a proxy).
+                        let listening = rest.split("(listening on ").nth(1).and_then(|rest| rest.split(')').next());
+                        let base = match listening {
+                            Some(address) => format!("http://{address}/"),
+                            None => rest.split_whitespace().next().unwrap_or_default().to_owned(),
+                        };
+                        let _ = serving.send(base);
                     }
                     output.lock().unwrap().push(line);
                 }
