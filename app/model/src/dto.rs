@@ -15,6 +15,36 @@ pub struct Identity {
     pub display_name: String,
 }
 
+/// Names one of a user's own sign-in sessions in a request to end it: the SHA-256 of its id, in
+/// hex. The id itself is only ever in its browser's cookie, and cannot be had from this.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionHandle(String);
+
+impl SessionHandle {
+    pub fn new(hex: impl Into<String>) -> Self {
+        Self(hex.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One of the signed-in user's sessions, as "Where you're signed in" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInSession {
+    pub handle: SessionHandle,
+    /// The browser and system, as its User-Agent says ("Chrome 156 on Linux").
+    pub browser: String,
+    /// The address it signed in from (empty for sessions older than the list).
+    pub address: String,
+    pub started_at: i64,
+    pub last_active_at: i64,
+    /// The session of the browser asking.
+    pub current: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompanySummary {
     pub id: CompanyId,

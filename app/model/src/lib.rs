@@ -14,7 +14,7 @@ pub mod time;
 pub use answer::{AnswerClass, CheckOutcome};
 pub use dto::{
     ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview,
-    TokenPage, TokenRow, WidgetKey,
+    SessionHandle, SignInSession, TokenPage, TokenRow, WidgetKey,
 };
 pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};

@@ -61,11 +61,13 @@ pub mod ssr {
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         let previous = session_cookie(&state.web, &parts.headers);
         let client = client_address(&parts, &state.web);
+        let user_agent =
+            parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
         let (_, token) = accounts::open_session(
             &state.core,
             &sign_in_name,
             SecretString::new(password),
-            client,
+            (client, user_agent),
             previous.as_deref(),
         )
         .await?;

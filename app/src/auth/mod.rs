@@ -1,7 +1,9 @@
 //! Signing in: the sign-in page and button ([`view`]), the server functions behind them
-//! ([`api`]), and the middleware that tells every request who is signed in ([`session`]).
+//! ([`api`]), the middleware that tells every request who is signed in ([`session`]), and the
+//! user's own list of sessions ([`sessions`]).
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod sessions;
 pub mod view;

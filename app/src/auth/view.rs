@@ -30,13 +30,15 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// The sign-out buttons shown in every product's header: this browser, or every device.
+/// The sign-out buttons shown in every product's header: this browser, or every device, and the
+/// way to the list of the user's sessions.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
     let action = ServerAction::<SignOut>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     view! {
         <div class="sign-out">
+            <a href="/sessions" class="link">"Where you're signed in"</a>
             <ActionForm action=action>
                 <button type="submit" class="link">"Sign out"</button>
             </ActionForm>

@@ -99,16 +99,16 @@ pub async fn find_user(core: &Core, sign_in_name: &str) -> Result<UserId, CoreEr
         .ok_or_else(|| CoreError::NotFound(format!("User \"{sign_in_name}\"")))
 }
 
-/// Checks the credentials and opens a new session; answers the user and the session id (for the
-/// browser only). `previous`, the session the browser already had, is ended, so a session id
+/// Checks the credentials and opens a new session, keeping the client's address and User-Agent
+/// for the user's list of sessions; answers the user and the session id (for the browser only). `previous`, the session the browser already had, is ended, so a session id
 /// planted before sign-in is worthless after it. The attempt is reserved with the throttle
 /// before the password is hashed, so guesses sent at once are counted as they arrive.
-#[tracing::instrument(skip(core, password, previous), fields(%client))]
+#[tracing::instrument(skip(core, password, user_agent, previous), fields(%client))]
 pub async fn open_session(
     core: &Core,
     sign_in_name: &str,
     password: SecretString,
-    client: IpAddr,
+    (client, user_agent): (IpAddr, &str),
     previous: Option<&str>,
 ) -> Result<(UserId, SecretString), CoreError> {
     let attempt = throttle::reserve(&core.store, sign_in_name, client, now()).await.inspect_err(|error| {
@@ -136,7 +136,12 @@ pub async fn open_session(
     let token = random_token();
     let expires_at = now() + core.lifetimes.session.as_secs() as i64;
     let previous = previous.map(token_hash);
-    core.store.open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at).await?;
+    // What the user's own list of sessions shows: where the sign-in came from.
+    let user_agent: String = user_agent.chars().take(crate::sessions::USER_AGENT_KEPT).collect();
+    let origin = (user_agent.as_str(), client.to_string());
+    core.store
+        .open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at, (origin.0, &origin.1))
+        .await?;
     Ok((user, token))
 }
 

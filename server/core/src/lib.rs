@@ -35,6 +35,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod outbox;
 pub mod secret;
+pub mod sessions;
 pub mod store;
 pub mod throttle;
 pub mod ups;

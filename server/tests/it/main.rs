@@ -30,4 +30,5 @@ mod security_api_keys;
 mod security_connections;
 mod security_fuzz;
 mod security_secrets;
+mod sessions;
 mod sign_in;

@@ -229,6 +229,11 @@ async fn the_debian_package_installs_and_serves_the_widget_from_its_paths() {
             })
         })
         .expect("no Debian package in target/debian: run scripts/package.sh --no-build after the release build");
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|meta| meta.modified()).expect("a file's time");
+    assert!(
+        modified(&package) >= modified(Path::new(env!("CARGO_BIN_EXE_server"))),
+        "the package is older than this build: run scripts/package.sh --no-build"
+    );
 
     let _ = Command::new("dpkg").args(["--purge", "optin"]).stdout(Stdio::null()).status();
     let installed = Command::new("dpkg").arg("-i").arg(&package).output().expect("dpkg runs");

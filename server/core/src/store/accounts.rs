@@ -14,6 +14,16 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
+/// A live session as its user's list shows it.
+#[derive(Debug)]
+pub struct SessionRecord {
+    pub id_hash: Vec<u8>,
+    pub user_agent: String,
+    pub address: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
 /// The user a live session belongs to.
 #[derive(Debug, Clone)]
 pub struct SessionUser {
@@ -70,6 +80,7 @@ impl Store {
         id_hash: &[u8],
         previous_hash: Option<&[u8]>,
         expires_at: i64,
+        (user_agent, address): (&str, &str),
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         if let Some(previous) = previous_hash {
@@ -77,19 +88,58 @@ impl Store {
         }
         on_tx!(tx, db => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now()).execute(db).await.map(|done| done.rows_affected()))?;
         on_tx!(tx, db => sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at, user_agent, address)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id_hash)
         .bind(user.get())
         .bind(now())
         .bind(expires_at)
         .bind(now())
+        .bind(user_agent)
+        .bind(address)
         .execute(db)
         .await.map(|done| done.rows_affected()))?;
         let entry = Entry { actor: Actor::User(user), company: None, product: None, event: Event::SignedIn };
         audit::record(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// `user`'s sessions that are neither expired nor idle for `idle` seconds, the most recently
+    /// used first.
+    pub async fn sessions_of(&self, user: UserId, idle: i64) -> Result<Vec<SessionRecord>, StoreError> {
+        let now = now();
+        let rows: Vec<(Vec<u8>, String, String, i64, i64)> = on_pool!(self, db => sqlx::query_as(
+            "SELECT id_hash, user_agent, address, created_at, last_seen_at FROM sessions
+             WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC, created_at DESC",
+        )
+        .bind(user.get())
+        .bind(now)
+        .bind(now - idle)
+        .fetch_all(db)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id_hash, user_agent, address, created_at, last_seen_at)| SessionRecord {
+                id_hash,
+                user_agent,
+                address,
+                created_at,
+                last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Ends the session with this id hash if it is `user`'s; whether there was one.
+    pub async fn end_session_of(&self, user: UserId, id_hash: &[u8]) -> Result<bool, StoreError> {
+        let ended = on_pool!(self, db => sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
+            .bind(id_hash)
+            .bind(user.get())
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(ended == 1)
     }
 
     pub async fn end_session(&self, id_hash: &[u8]) -> Result<(), StoreError> {

@@ -60,7 +60,7 @@ mod throttle;
 mod tokens;
 mod webhooks;
 
-pub use accounts::{Credentials, SessionUser};
+pub use accounts::{Credentials, SessionRecord, SessionUser};
 pub use api_keys::{ApiKey, ApiKeyId};
 pub use authorizations::AuthorizationRecord;
 pub use breakers::Breaker;

@@ -1,0 +1,119 @@
+//! "Where you're signed in": the signed-in user's own sessions (browser, address, when each
+//! started and was last used), each but this browser's with a Sign out of its own, and Sign out
+//! everywhere beside them. The list and the ending are the core's (`optin_core::sessions`).
+
+use super::{api::load_identity, view::SignOutButton};
+use crate::{
+    error::AppError,
+    products::frame::OverviewError,
+    ui::{LocalTime, NoticeBanner},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use model::{SessionHandle, SignInSession};
+
+/// The signed-in user's live sessions, the most recently used first.
+#[server(prefix = "/api", endpoint = "my_sessions")]
+pub async fn my_sessions() -> Result<Vec<SignInSession>, AppError> {
+    crate::error::ssr::with_status(ssr::list().await)
+}
+
+/// Ends one of the signed-in user's other sessions (a browser left signed in elsewhere).
+#[server(prefix = "/api", endpoint = "end_my_session")]
+pub async fn end_my_session(handle: SessionHandle) -> Result<(), AppError> {
+    crate::error::ssr::with_status(ssr::end(handle).await)
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::{auth::session::current_user, error::AppError, state::app_state, web::after_form_post};
+    use model::{SessionHandle, SignInSession};
+    use optin_core::sessions;
+
+    pub async fn list() -> Result<Vec<SignInSession>, AppError> {
+        let (state, user) = (app_state()?, current_user()?);
+        Ok(sessions::list(&state.core, user.id, &user.session_hash).await?)
+    }
+
+    pub async fn end(handle: SessionHandle) -> Result<(), AppError> {
+        let (state, user) = (app_state()?, current_user()?);
+        sessions::end(&state.core, user.id, &handle).await?;
+        after_form_post("/sessions?ended=1");
+        Ok(())
+    }
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let end = ServerAction::<EndMySession>::new();
+    let identity = Resource::new(|| (), |_| load_identity());
+    let sessions = Resource::new(move || end.version().get(), |_| my_sessions());
+    let query = use_query_map();
+    let notice = move || match end.value().get() {
+        Some(Err(error)) => Some((error.to_string(), true)),
+        Some(Ok(())) => Some(("Signed out that session.".to_owned(), false)),
+        None => query.read().get("ended").map(|_| ("Signed out that session.".to_owned(), false)),
+    };
+    view! {
+        <Title text="Where you're signed in · UPS Customer Solutions"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match (identity.await, sessions.await) {
+                    (Err(error), _) | (_, Err(error)) => view! { <OverviewError error/> }.into_any(),
+                    (Ok(identity), Ok(sessions)) => view! {
+                        <header class="topbar">
+                            <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
+                            <div class="identity"><span class="identity-name">{identity.display_name}</span><SignOutButton/></div>
+                        </header>
+                        <main class="page">
+                            <p><a href="/">"All applications"</a></p>
+                            <h1>"Where you're signed in"</h1>
+                            {move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })}
+                            <SessionTable sessions end/>
+                            <p>"Not you? Sign out of that browser here, or sign out everywhere at the top of the page, then change your password."</p>
+                        </main>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SessionTable(sessions: Vec<SignInSession>, end: ServerAction<EndMySession>) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Your sessions (scrolls sideways)">
+            <table class="grid" data-testid="sessions">
+                <caption>"Browsers signed in as you, the most recently used first"</caption>
+                <thead><tr>
+                    <th scope="col">"Browser"</th><th scope="col">"Address"</th>
+                    <th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col">"Sign out"</th>
+                </tr></thead>
+                <tbody>
+                    {sessions.into_iter().map(|session| {
+                        let label = format!("Sign out {} ({})", session.browser, session.address);
+                        view! {
+                            <tr data-current=session.current.to_string()>
+                                <td>{session.browser}</td>
+                                <td>{session.address}</td>
+                                <td><LocalTime unix=session.started_at/></td>
+                                <td><LocalTime unix=session.last_active_at/></td>
+                                <td>{match session.current {
+                                    true => view! { <strong>"This browser"</strong> }.into_any(),
+                                    false => view! {
+                                        <ActionForm action=end>
+                                            <input type="hidden" name="handle" value=session.handle.as_str().to_owned()/>
+                                            <button type="submit" class="secondary" aria-label=label>"Sign out"</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
