@@ -4,7 +4,10 @@
 //! and the Debian package installs with `dpkg`, its installed binary serving the widget from the
 //! installed paths with the settings its systemd unit names.
 
-use crate::{assets::assets_named_by, common::service::Service};
+use crate::{
+    assets::assets_named_by,
+    common::service::{self, Service},
+};
 use reqwest::{header, StatusCode};
 use std::{
     path::{Path, PathBuf},
@@ -42,10 +45,7 @@ fn unpack(into: &Path) -> PathBuf {
 /// Runs `binary` with `args` and `settings` (`OPTIN_…`, on top of none inherited): whether it
 /// succeeded, and everything it printed.
 fn run(binary: &Path, args: &[&str], settings: &[(&str, &str)]) -> (bool, String) {
-    let mut command = Command::new(binary);
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
-        command.env_remove(name);
-    }
+    let mut command = service::operator_command(binary);
     let output = command.args(args).env("RUST_LOG", "warn").envs(settings.iter().copied()).output().expect("it runs");
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     (output.status.success(), text)
@@ -53,10 +53,7 @@ fn run(binary: &Path, args: &[&str], settings: &[(&str, &str)]) -> (bool, String
 
 /// Starts `binary` serving with `settings`, expecting it to refuse: what it said.
 fn refused_start(binary: &Path, settings: &[(&str, &str)]) -> String {
-    let mut command = Command::new(binary);
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
-        command.env_remove(name);
-    }
+    let mut command = service::operator_command(binary);
     let mut child = command
         .env("OPTIN_LISTEN", "127.0.0.1:0")
         .env("OPTIN_SEED_DEMO", "false")

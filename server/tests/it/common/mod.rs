@@ -128,10 +128,7 @@ impl TestApp {
     /// [`TestApp::cli`], with `settings` (`OPTIN_…` variables) set for the command on top of
     /// those that point it at this app.
     pub fn cli_with(&self, args: &[&str], settings: &[(&str, &str)]) -> (bool, String, String) {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
-            command.env_remove(name);
-        }
+        let mut command = service::operator_command(env!("CARGO_BIN_EXE_server"));
         let output = command
             .args(args)
             .env("OPTIN_DATABASE", self.data.join("optin.db"))

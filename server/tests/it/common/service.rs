@@ -10,6 +10,16 @@ use std::{
 };
 use url::Url;
 
+/// `binary` (the server's, or a copy of it) as an operator runs it: with none of the `OPTIN_…`
+/// settings of the environment the tests run in, only those the test gives it.
+pub fn operator_command(binary: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new(binary);
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// One run of the server binary on the test's database.
 pub struct Service {
     child: Child,
@@ -31,10 +41,7 @@ impl Service {
     /// Starts `binary` (a copy of the server's, say) on `dir`'s database and key file, with
     /// `extra` settings (`OPTIN_…`) on top; the site root is whatever those say.
     pub fn start_binary(binary: &Path, dir: &Path, extra: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(binary);
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("OPTIN_")) {
-            command.env_remove(name);
-        }
+        let mut command = operator_command(binary);
         let mut child = command
             .env("OPTIN_LISTEN", "127.0.0.1:0")
             .env("OPTIN_DATABASE", dir.join("optin.db"))
