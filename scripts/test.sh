@@ -66,11 +66,12 @@ phase "build: wasm and site (the server is built already)" cargo leptos build --
 phase "package: release archive and Debian package" scripts/package.sh --no-build
 phase "Rust tests (SQLite)" "${cargo_test[@]}" --tests
 # The integration tests again on PostgreSQL: each test on a database of its own in a throwaway
-# pg_virtualenv cluster. Not here: `postgres` (on PostgreSQL already, with two instances),
+# pg_virtualenv cluster. Not here: `postgres` and `db_copy` (on PostgreSQL already, the one with two
+# instances, the other copying SQLite to it and back),
 # `durability` and `memory` (one SQLite process killed and restarted, its memory), `release` (the
 # packaged release on SQLite, as operators start it), `assets` and `architecture` (no database).
 TEST_DATABASE=postgres phase "Rust tests (PostgreSQL)" "${cargo_test[@]}" --test it -- \
-  --skip postgres:: --skip durability:: --skip memory:: --skip release:: --skip assets:: --skip architecture::
+  --skip postgres:: --skip db_copy:: --skip durability:: --skip memory:: --skip release:: --skip assets:: --skip architecture::
 cd end2end
 phase "Playwright (Chromium)" npx playwright test
 # The size budget (widget 150 KB, administration page 200 KB, brotli, first load): prints the

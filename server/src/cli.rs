@@ -1,4 +1,5 @@
-//! Command-line administration: users, companies, memberships, API keys, keys, webhooks, backups,
+//! Command-line administration: users, companies, memberships, API keys, keys, webhooks, backups
+//! and copies of the database,
 //! the sandbox's UPS.com password change, and `check` (the settings and what they point at,
 //! changing nothing; see `check`). New passwords come from `OPTIN_NEW_PASSWORD` (never a
 //! command-line argument, which other local users can read) or are generated and printed once.
@@ -18,6 +19,7 @@ use optin_core::{
     keyring::KeyRing,
     keys,
     secret::{random_token, SecretString},
+    store::Database,
     webhooks, Core, CoreError,
 };
 use std::path::PathBuf;
@@ -68,6 +70,9 @@ pub enum Command {
     /// The stored UPS tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// The database as a whole: copy it into another.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Copy the embedded SQLite database, consistent, to FILE while the service runs (on
     /// PostgreSQL, use pg_dump). FILE must not exist yet.
     Backup { file: PathBuf },
@@ -79,6 +84,18 @@ pub enum Command {
         /// server.
         #[arg(long)]
         network: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy every row of the configured database into another, empty one (SQLite to PostgreSQL,
+    /// or back), then open every sealed secret there with the key ring. The service may keep
+    /// running: the copy is one consistent snapshot. Point the service at the target afterwards.
+    Copy {
+        /// postgres://user:password@host/database, or an SQLite file (sqlite://path or a path).
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -285,6 +302,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
                 settings.database.display()
             ))
         }
+        Command::Db(DbCommand::Copy { to }) => copy_database(&core, &to).await,
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();
@@ -293,6 +311,35 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             let shown =
                 if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
             Ok(format!("Changed the sandbox password of {username}; {revoked} grant(s) invalidated.{shown}"))
+        }
+    }
+}
+
+/// `db copy`: one line per table, then the secrets opened on the target.
+async fn copy_database(core: &Core, to: &str) -> Result<String, String> {
+    let target = Database::parse(to).map_err(|e| e.to_string())?;
+    let named = target.to_string();
+    let copied = backups::copy(core, &target).await.map_err(|e| format!("Nothing copied to {named}: {e}"))?;
+    let mut lines: Vec<String> =
+        copied.tables.iter().map(|copied| format!("{:<20} {:>8} row(s)", copied.table, copied.rows)).collect();
+    let rows: u64 = copied.tables.iter().map(|copied| copied.rows).sum();
+    lines.push(format!("Copied {rows} row(s) in {} tables to {named}.", copied.tables.len()));
+    match copied.secrets.unreadable.is_empty() {
+        true => {
+            lines.push(format!(
+                "All {} sealed secret(s) open there with this key ring. Point the service at it (database_url) and \
+                 restart it.",
+                copied.secrets.opened
+            ));
+            Ok(lines.join("\n"))
+        }
+        false => {
+            lines.push(format!(
+                "{} sealed secret(s) do not open there with this key ring:\n{}",
+                copied.secrets.unreadable.len(),
+                copied.secrets.unreadable.join("\n")
+            ));
+            Err(lines.join("\n"))
         }
     }
 }

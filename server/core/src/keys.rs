@@ -3,7 +3,7 @@
 //! keeping the ring on disk is the command line's (`server keys`); the sealing itself is
 //! [`crate::keyring`].
 
-use crate::{error::CoreError, keyring::KeyId, Core};
+use crate::{error::CoreError, keyring::KeyId, store::Store, Core};
 
 /// Rows per rewrap transaction: short writes, so refreshes never wait long behind one.
 pub const REWRAP_BATCH: u32 = 200;
@@ -44,10 +44,15 @@ pub struct Opened {
 /// Opens every stored token (batch by batch) and webhook signing secret with the ring, changing
 /// nothing: the check that a key ring can serve what the database holds.
 pub async fn try_open_all(core: &Core) -> Result<Opened, CoreError> {
+    try_open_all_in(&core.store).await
+}
+
+/// [`try_open_all`] on any store: the copy's target, say.
+pub async fn try_open_all_in(store: &Store) -> Result<Opened, CoreError> {
     let mut done = Opened::default();
     let mut after = 0;
     loop {
-        let batch = core.store.try_open_tokens(after, REWRAP_BATCH).await?;
+        let batch = store.try_open_tokens(after, REWRAP_BATCH).await?;
         done.opened += batch.opened;
         done.unreadable.extend(batch.unreadable);
         match batch.last {
@@ -55,7 +60,7 @@ pub async fn try_open_all(core: &Core) -> Result<Opened, CoreError> {
             None => break,
         }
     }
-    let (opened, unreadable) = core.store.try_open_endpoint_secrets().await?;
+    let (opened, unreadable) = store.try_open_endpoint_secrets().await?;
     done.opened += opened;
     done.unreadable.extend(unreadable);
     Ok(done)

@@ -11,7 +11,6 @@ use optin_core::{
     store::{Database, MigrationStatus, Store},
     Core,
 };
-use url::Url;
 
 const DATABASE: &str = "database";
 const KEY_RING: &str = "key ring";
@@ -110,18 +109,7 @@ fn key_ring(settings: &Settings, ring: &Result<Option<KeyRing>, String>) -> Find
 /// `database` as it can be printed: the SQLite file, or the PostgreSQL server and database
 /// without the user and password.
 fn describe(database: &Database) -> String {
-    match database {
-        Database::Sqlite(path) => format!("{DATABASE} SQLite {}", path.display()),
-        Database::Postgres(url) => match Url::parse(url) {
-            Ok(url) => format!(
-                "{DATABASE} PostgreSQL {}:{}{}",
-                url.host_str().unwrap_or("localhost"),
-                url.port().unwrap_or(5432),
-                url.path()
-            ),
-            Err(_) => format!("{DATABASE} PostgreSQL"),
-        },
-    }
+    format!("{DATABASE} {database}")
 }
 
 /// The database's migrations against this build's.

@@ -12,6 +12,7 @@ mod architecture;
 mod assets;
 mod backups;
 mod check;
+mod db_copy;
 mod durability;
 mod embed;
 mod keys;

@@ -27,6 +27,26 @@ pub enum Database {
     Postgres(String),
 }
 
+/// The SQLite file, or the PostgreSQL server and database without the user and password: what
+/// may be printed of a database URL.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "SQLite {}", path.display()),
+            Self::Postgres(url) => match url::Url::parse(url) {
+                Ok(url) => write!(
+                    f,
+                    "PostgreSQL {}:{}{}",
+                    url.host_str().unwrap_or("localhost"),
+                    url.port().unwrap_or(5432),
+                    url.path()
+                ),
+                Err(_) => write!(f, "PostgreSQL"),
+            },
+        }
+    }
+}
+
 impl Database {
     /// `postgres://…` / `postgresql://…`, `sqlite://path` (or `sqlite:path`), or a bare file path.
     pub fn parse(url: &str) -> Result<Self, StoreError> {
@@ -45,6 +65,39 @@ impl Database {
     }
 }
 
+/// A pool of at most `connections` on `database` (an SQLite file is created if missing), with
+/// this build's migrations applied.
+pub(super) async fn migrated(database: &Database, connections: u32) -> Result<Db, StoreError> {
+    let connections = connections.max(2);
+    Ok(match database {
+        Database::Sqlite(path) => {
+            if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
+            SQLITE_MIGRATOR.run(&pool).await?;
+            Db::Sqlite(pool)
+        }
+        Database::Postgres(url) => {
+            let options: PgConnectOptions = url.parse()?;
+            let pool = PgPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            POSTGRES_MIGRATOR.run(&pool).await?;
+            Db::Postgres(pool)
+        }
+    })
+}
+
 impl Store {
     /// Opens (creating if needed) the SQLite database with WAL and foreign keys, and migrates it.
     pub async fn open(path: &Path, cipher: KeyRing) -> Result<Self, StoreError> {
@@ -54,34 +107,7 @@ impl Store {
     /// Connects to `database` with at most `connections` connections and migrates it. On
     /// PostgreSQL it also listens for the other instances' writes.
     pub async fn connect(database: &Database, cipher: KeyRing, connections: u32) -> Result<Self, StoreError> {
-        let connections = connections.max(2);
-        let db = match database {
-            Database::Sqlite(path) => {
-                if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
-                }
-                let options = SqliteConnectOptions::new()
-                    .filename(path)
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
-                let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
-                SQLITE_MIGRATOR.run(&pool).await?;
-                Db::Sqlite(pool)
-            }
-            Database::Postgres(url) => {
-                let options: PgConnectOptions = url.parse()?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(connections)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await?;
-                POSTGRES_MIGRATOR.run(&pool).await?;
-                Db::Postgres(pool)
-            }
-        };
+        let db = migrated(database, connections).await?;
         let mut store = Self::on(db, cipher);
         if let Db::Postgres(pool) = &store.db {
             tokio::spawn(listen_for_changes(pool.clone(), store.generation.clone(), store.changes_seen.clone()));

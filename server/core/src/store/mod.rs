@@ -46,6 +46,7 @@ mod budgets;
 mod changes;
 mod companies;
 mod connection;
+mod copy;
 mod embed;
 mod incidents;
 mod inspect;
@@ -66,6 +67,7 @@ pub use authorizations::AuthorizationRecord;
 pub use breakers::Breaker;
 pub use budgets::{Budget, ClaimedDue, Held};
 pub use companies::CompanyStatusRow;
+pub use copy::CopiedTable;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use incidents::{DueIncident, IncidentDeliveryId, IncidentKind, IncidentTargets};
 pub use inspect::{MigrationStatus, OpenedBatch};
@@ -120,6 +122,13 @@ pub enum StoreError {
     /// A foreign key refused the write: what it refers to does not exist.
     #[error("refers to something that does not exist")]
     MissingReference,
+    /// A copy's target holds rows already (in the named table): nothing was copied.
+    #[error("the target database is not empty ({0} has rows): copy into a new, empty database")]
+    TargetNotEmpty(&'static str),
+    /// A copy's source and target differ in their tables or columns, or in the rows each holds
+    /// once copied: nothing was copied.
+    #[error("copy: {0}")]
+    CopyMismatch(String),
 }
 
 /// The one place where a constraint violation becomes a typed error the layers above can word.
