@@ -1,7 +1,8 @@
 //! The axum server: configuration, start-up and the one application state, the routes that are
 //! not server functions (OAuth start and callback, the token and embed APIs, the built-in UPS
-//! sandbox, the static files), the demo host portals, the command-line administration, and
-//! `server check`, which reports what the settings would do without changing anything.
+//! sandbox, the static files), the demo host portals, the command-line administration,
+//! `server check`, which reports what the settings would do without changing anything, and the
+//! OpenTelemetry traces the service exports when told where.
 
 pub mod api;
 pub mod assets;
@@ -20,5 +21,6 @@ pub mod sandbox;
 pub mod serve;
 pub mod settings;
 pub mod startup;
+pub mod telemetry;
 pub mod token_api;
 pub mod worker;

@@ -4,9 +4,10 @@ use server::{
     demo_portal::DemoPortal,
     settings::{LogFormat, Settings, UpsEnvironment},
     startup::Application,
+    telemetry,
 };
 use std::{net::SocketAddr, process::ExitCode};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{fmt::writer::BoxMakeWriter, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
 /// Every password check works in 19 MiB of Argon2 memory, on whichever blocking thread runs it.
 /// glibc serves such a block from that thread's arena and, once one has been freed, raises its
@@ -46,14 +47,30 @@ async fn run() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     // An administration command's stdout is its answer (scripts read it); its log goes to stderr.
     let serving = matches!(cli.command, None | Some(Command::Serve { .. }));
-    let log = tracing_subscriber::fmt().with_env_filter(filter);
-    match (settings.log_format, serving) {
-        (LogFormat::Text, true) => log.init(),
-        (LogFormat::Text, false) => log.with_writer(std::io::stderr).init(),
-        (LogFormat::Json, true) => log.json().init(),
-        (LogFormat::Json, false) => log.json().with_writer(std::io::stderr).init(),
+    let writer = if serving { BoxMakeWriter::new(std::io::stdout) } else { BoxMakeWriter::new(std::io::stderr) };
+    let log = match settings.log_format {
+        LogFormat::Text => tracing_subscriber::fmt::layer().with_writer(writer).boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().with_writer(writer).boxed(),
+    };
+    // Traces only from the service, only when OTEL_EXPORTER_OTLP_* says where (telemetry.rs).
+    let (traced, traces) = match serving.then(telemetry::start).transpose() {
+        Ok(Some(Some((layer, traces)))) => (Some(layer), Some(traces)),
+        Ok(_) => (None, None),
+        Err(error) => {
+            eprintln!("cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing_subscriber::registry().with(log.with_filter(filter)).with(traced).init();
+    let exit = run_command(cli.command, settings).await;
+    if let Some(traces) = traces {
+        let _ = tokio::task::spawn_blocking(move || traces.shut_down()).await;
     }
-    match cli.command.unwrap_or(Command::Serve { demo_portals: false, demo_portal_port: None }) {
+    exit
+}
+
+async fn run_command(command: Option<Command>, settings: Settings) -> ExitCode {
+    match command.unwrap_or(Command::Serve { demo_portals: false, demo_portal_port: None }) {
         Command::Serve { demo_portals, demo_portal_port } => {
             // The demo portals create sessions for any company on request: a sandbox-only aid,
             // reachable from this machine only.

@@ -8,7 +8,7 @@ use crate::{
     sandbox::{self, Sandbox},
     serve,
     settings::{Settings, UpsEnvironment},
-    token_api, worker,
+    telemetry, token_api, worker,
 };
 use app::{
     assets::{Site, OUTPUT_NAME, PKG_DIR},
@@ -258,7 +258,11 @@ impl Application {
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(settings.connections.request_timeout_secs),
             ))
-            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(telemetry::request_span)
+                    .on_response(telemetry::record_status),
+            )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .with_state(state.clone());
@@ -348,16 +352,6 @@ impl Application {
         tracing::info!("stopped");
         served
     }
-}
-
-/// The span every log line of a request is written in: its id (also answered as `x-request-id`,
-/// so a product team can quote it), the method and the matched route. Never the query string,
-/// which carries OAuth codes and states on the callback.
-fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
-    let id = request.headers().get("x-request-id").and_then(|id| id.to_str().ok()).unwrap_or("-");
-    let route = request.extensions().get::<axum::extract::MatchedPath>().map(|path| path.as_str().to_owned());
-    let route = route.unwrap_or_else(|| request.uri().path().to_owned());
-    tracing::info_span!("request", id, method = %request.method(), route)
 }
 
 /// SIGTERM (what service managers and container runtimes send) or SIGINT (Ctrl-C).

@@ -34,6 +34,7 @@ use crate::{
 };
 use model::{time::format_utc, AuthorizationState, CompanyId, Product};
 use std::time::Duration;
+use tracing::Instrument;
 
 mod backoff;
 mod counts;
@@ -257,18 +258,21 @@ pub async fn refresh_claimed(core: &Core, claim: Claim) -> Result<Outcome, Token
     let task = core.clone();
     let result = core
         .refreshes
-        .spawn(async move {
-            let result = ask_and_store(&task, &claim).await;
-            if let Err(TokenError::Store(error)) = &result {
-                // Whatever broke (a key change, the disk), back off rather than retry as soon as
-                // the lease runs out; the refresh stays recorded as under way.
-                let delay = retry_delay(claim.failures.clamp(0, 1_000) as u32 + 1);
-                let _ = task.store.schedule_retry(&claim, &error.to_string(), false, delay).await;
+        .spawn(
+            async move {
+                let result = ask_and_store(&task, &claim).await;
+                if let Err(TokenError::Store(error)) = &result {
+                    // Whatever broke (a key change, the disk), back off rather than retry as soon as
+                    // the lease runs out; the refresh stays recorded as under way.
+                    let delay = retry_delay(claim.failures.clamp(0, 1_000) as u32 + 1);
+                    let _ = task.store.schedule_retry(&claim, &error.to_string(), false, delay).await;
+                }
+                task.in_flight.finish(authorization);
+                published.send_replace(Some(result.as_ref().map_or(Outcome::NotNow, Clone::clone)));
+                result
             }
-            task.in_flight.finish(authorization);
-            published.send_replace(Some(result.as_ref().map_or(Outcome::NotNow, Clone::clone)));
-            result
-        })
+            .in_current_span(),
+        )
         .await;
     result.unwrap_or_else(|error| Err(TokenError::RefreshTask(error.to_string())))
 }

@@ -33,3 +33,4 @@ mod security_fuzz;
 mod security_secrets;
 mod sessions;
 mod sign_in;
+mod traces;

@@ -329,6 +329,7 @@ impl Store {
     /// active one and nobody holds the lease, and within its application's budget: `Ok(None)`
     /// when the authorization has changed (a refresh under way or finished elsewhere, an
     /// opt-out, …), `Err(held)` when the budget lets no refresh leave now.
+    #[tracing::instrument(name = "store.claim", skip_all, fields(db.system.name = self.system()))]
     pub async fn claim(
         &self,
         current: &Current,

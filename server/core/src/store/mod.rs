@@ -243,6 +243,14 @@ pub struct Store {
 }
 
 impl Store {
+    /// The database's name as OpenTelemetry's `db.system.name` spells it (store spans carry it).
+    fn system(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgresql",
+        }
+    }
+
     /// Whether this store is on PostgreSQL (for the few statements whose text differs).
     fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))

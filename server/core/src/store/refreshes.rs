@@ -177,6 +177,7 @@ impl Store {
     /// Stores the rotated pair UPS just issued for `claim`, in one short transaction (shared with
     /// the answers that arrive meanwhile, see `settle`) that also clears the record of the
     /// refresh under way; only if the claimed token is still the active one.
+    #[tracing::instrument(name = "store.store_refreshed", skip_all, fields(db.system.name = self.system()))]
     pub async fn store_refreshed(&self, claim: &Claim, grant: TokenGrant) -> Result<Refreshed, StoreError> {
         self.settle_answer(claim.settling(), grant).await
     }

@@ -224,6 +224,7 @@ struct CurrentRow {
 }
 
 impl Store {
+    #[tracing::instrument(name = "store.current", skip_all, fields(db.system.name = self.system()))]
     pub async fn current(&self, company: CompanyId, product: Product) -> Result<Lookup, StoreError> {
         let row: Option<CurrentRow> = on_pool!(self, db => sqlx::query_as(
             "SELECT a.id AS authorization, a.status, a.status_reason AS reason, t.id AS token, t.access_token AS access,

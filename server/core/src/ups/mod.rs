@@ -229,6 +229,7 @@ impl UpsOAuth {
         Ok((url, verifier))
     }
 
+    #[tracing::instrument(name = "ups.exchange", skip_all, fields(otel.kind = "client", %product))]
     pub async fn exchange_code(
         &self,
         product: Product,
@@ -252,6 +253,7 @@ impl UpsOAuth {
 impl UpsOAuth {
     /// A new access/refresh pair for `refresh_token`; UPS rotates refresh tokens, so the old one
     /// is dead once this succeeds.
+    #[tracing::instrument(name = "ups.refresh", skip_all, fields(otel.kind = "client", %product))]
     pub async fn refresh(&self, product: Product, refresh_token: &SecretString) -> Result<TokenGrant, ProviderError> {
         let token = RefreshToken::new(refresh_token.expose().to_owned());
         let started = std::time::Instant::now();

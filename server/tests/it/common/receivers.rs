@@ -1,6 +1,6 @@
-//! What notifications are sent to, in tests: a webhook receiver (a small axum server on a free
+//! What notifications and traces are sent to, in tests: a webhook receiver (a small axum server on a free
 //! loopback port that can be told to fail) and an SMTP sink (a few lines of SMTP on `tokio::net`
-//! that keeps every message it is given).
+//! that keeps every message it is given), and an OTLP/HTTP receiver that keeps every span.
 
 use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post, Router};
 use std::sync::{
@@ -162,4 +162,104 @@ impl SmtpSink {
         }
         self.mails.lock().unwrap().clone()
     }
+}
+
+/// One span as an OTLP receiver got it: ids in hex, and every attribute (the span's and its
+/// events') as text.
+#[derive(Clone, Debug)]
+pub struct ExportedSpan {
+    pub trace_id: String,
+    pub span_id: String,
+    pub parent_span_id: String,
+    pub name: String,
+    /// OTLP's SpanKind: 2 server, 3 client.
+    pub kind: i32,
+    pub attributes: Vec<(String, String)>,
+    /// The events' names and attributes (log lines inside the span).
+    pub events: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl ExportedSpan {
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.iter().find(|(name, _)| name == key).map(|(_, value)| value.as_str())
+    }
+}
+
+/// An OTLP/HTTP receiver (a collector's `/v1/traces`, protobuf) on a free loopback port: keeps
+/// every span it is sent, and the resources' attributes.
+pub struct OtlpReceiver {
+    /// What `OTEL_EXPORTER_OTLP_ENDPOINT` is set to (the exporter adds `/v1/traces`).
+    pub endpoint: String,
+    spans: Arc<Mutex<Vec<ExportedSpan>>>,
+    resources: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl OtlpReceiver {
+    pub async fn start() -> Self {
+        use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+        use prost::Message;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let spans: Arc<Mutex<Vec<ExportedSpan>>> = Default::default();
+        let resources: Arc<Mutex<Vec<(String, String)>>> = Default::default();
+        let (kept, described) = (spans.clone(), resources.clone());
+        let router = Router::new().route(
+            "/v1/traces",
+            post(move |headers: HeaderMap, body: Bytes| async move {
+                assert_eq!(headers.get("content-type").unwrap(), "application/x-protobuf");
+                let Ok(request) = ExportTraceServiceRequest::decode(body) else { return StatusCode::BAD_REQUEST };
+                for resource_spans in request.resource_spans {
+                    if let Some(resource) = resource_spans.resource {
+                        described.lock().unwrap().extend(resource.attributes.iter().map(pair));
+                    }
+                    for scope in resource_spans.scope_spans {
+                        kept.lock().unwrap().extend(scope.spans.into_iter().map(|span| {
+                            ExportedSpan {
+                                trace_id: hex(&span.trace_id),
+                                span_id: hex(&span.span_id),
+                                parent_span_id: hex(&span.parent_span_id),
+                                name: span.name,
+                                kind: span.kind,
+                                attributes: span.attributes.iter().map(pair).collect(),
+                                events: span
+                                    .events
+                                    .iter()
+                                    .map(|event| (event.name.clone(), event.attributes.iter().map(pair).collect()))
+                                    .collect(),
+                            }
+                        }));
+                    }
+                }
+                StatusCode::OK
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { endpoint, spans, resources }
+    }
+
+    pub fn spans(&self) -> Vec<ExportedSpan> {
+        self.spans.lock().unwrap().clone()
+    }
+
+    pub fn resource_attributes(&self) -> Vec<(String, String)> {
+        self.resources.lock().unwrap().clone()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// An OTLP attribute as (key, its value as text).
+fn pair(attribute: &opentelemetry_proto::tonic::common::v1::KeyValue) -> (String, String) {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    let value = match attribute.value.as_ref().and_then(|value| value.value.as_ref()) {
+        Some(Value::StringValue(text)) => text.clone(),
+        Some(Value::IntValue(number)) => number.to_string(),
+        Some(Value::BoolValue(flag)) => flag.to_string(),
+        Some(Value::DoubleValue(number)) => number.to_string(),
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    };
+    (attribute.key.clone(), value)
 }

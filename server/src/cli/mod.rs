@@ -10,6 +10,9 @@ use crate::{
     settings::Settings,
     startup::open_admin_core,
 };
+mod database;
+mod webhooks;
+
 use clap::{Parser, Subcommand};
 use model::Product;
 use optin_core::{
@@ -19,8 +22,7 @@ use optin_core::{
     keyring::KeyRing,
     keys,
     secret::{random_token, SecretString},
-    store::Database,
-    webhooks, Core, CoreError,
+    Core, CoreError,
 };
 use std::path::PathBuf;
 
@@ -287,7 +289,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             }
         }
         Command::Keys(command) => keys_command(&core, command).await,
-        Command::Webhook(command) => webhook_command(&core, command).await.map_err(fail),
+        Command::Webhook(command) => webhooks::run(&core, command).await.map_err(fail),
         Command::Tokens(TokensCommand::RefreshAll { product }) => {
             let product = product.map(|slug| Product::parse(&slug).map_err(|e| e.to_string())).transpose()?;
             let due = core.store.refresh_all_now(product).await.map_err(|e| e.to_string())?;
@@ -302,7 +304,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
                 settings.database.display()
             ))
         }
-        Command::Db(DbCommand::Copy { to }) => copy_database(&core, &to).await,
+        Command::Db(DbCommand::Copy { to }) => database::copy(&core, &to).await,
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
             sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
             let (password, generated) = new_password();
@@ -311,35 +313,6 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             let shown =
                 if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
             Ok(format!("Changed the sandbox password of {username}; {revoked} grant(s) invalidated.{shown}"))
-        }
-    }
-}
-
-/// `db copy`: one line per table, then the secrets opened on the target.
-async fn copy_database(core: &Core, to: &str) -> Result<String, String> {
-    let target = Database::parse(to).map_err(|e| e.to_string())?;
-    let named = target.to_string();
-    let copied = backups::copy(core, &target).await.map_err(|e| format!("Nothing copied to {named}: {e}"))?;
-    let mut lines: Vec<String> =
-        copied.tables.iter().map(|copied| format!("{:<20} {:>8} row(s)", copied.table, copied.rows)).collect();
-    let rows: u64 = copied.tables.iter().map(|copied| copied.rows).sum();
-    lines.push(format!("Copied {rows} row(s) in {} tables to {named}.", copied.tables.len()));
-    match copied.secrets.unreadable.is_empty() {
-        true => {
-            lines.push(format!(
-                "All {} sealed secret(s) open there with this key ring. Point the service at it (database_url) and \
-                 restart it.",
-                copied.secrets.opened
-            ));
-            Ok(lines.join("\n"))
-        }
-        false => {
-            lines.push(format!(
-                "{} sealed secret(s) do not open there with this key ring:\n{}",
-                copied.secrets.unreadable.len(),
-                copied.secrets.unreadable.join("\n")
-            ));
-            Err(lines.join("\n"))
         }
     }
 }
@@ -380,44 +353,5 @@ async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, Strin
             }
         }
         KeysCommand::Rotate | KeysCommand::Generate => Err("handled before the database is opened".into()),
-    }
-}
-
-async fn webhook_command(core: &Core, command: WebhookCommand) -> Result<String, CoreError> {
-    match command {
-        WebhookCommand::Add { product, url } => {
-            let product = Product::parse(&product).map_err(|e| CoreError::Invalid(e.to_string()))?;
-            let (id, secret) = webhooks::add(core, product, &url).await?;
-            Ok(format!("Added webhook endpoint {id} for {product}. Signing secret (shown once): {}", secret.expose()))
-        }
-        WebhookCommand::List => {
-            let endpoints = webhooks::list(core).await?;
-            let lines: Vec<String> = endpoints
-                .iter()
-                .map(|endpoint| {
-                    let rotating = match endpoint.previous_until {
-                        Some(until) if until > optin_core::clock::now() => ", previous secret still signing",
-                        _ => "",
-                    };
-                    format!("{}  {}  {}{rotating}", endpoint.id, endpoint.product.slug(), endpoint.url)
-                })
-                .collect();
-            Ok(if lines.is_empty() { "No webhook endpoints.".into() } else { lines.join("\n") })
-        }
-        WebhookCommand::Remove { id } => {
-            webhooks::remove(core, id).await?;
-            Ok(format!("Removed webhook endpoint {id}."))
-        }
-        WebhookCommand::RotateSecret { id } => {
-            let secret = webhooks::rotate_secret(core, id).await?;
-            Ok(format!(
-                "New signing secret for endpoint {id} (shown once): {}. The old one also signs for 24 hours.",
-                secret.expose()
-            ))
-        }
-        WebhookCommand::Replay { event_id } => {
-            let queued = webhooks::replay(core, &event_id).await?;
-            Ok(format!("Queued {event_id} again for {queued} endpoint(s)."))
-        }
     }
 }
