@@ -50,31 +50,30 @@ pub mod ssr {
     use crate::{
         error::AppError,
         state::app_state,
-        web::{client_address, session_cookie, session_cookie_name, set_cookie},
+        web::{client_address, cookie, device_cookie_name, session_cookie, session_cookie_name, set_cookie},
     };
     use http::header;
     use leptos::prelude::use_context;
-    use optin_core::{accounts, secret::SecretString};
+    use optin_core::{accounts, secret::SecretString, throttle::DEVICE_LIFETIME};
 
     pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
         let state = app_state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         let previous = session_cookie(&state.web, &parts.headers);
+        let device = cookie(&parts.headers, device_cookie_name(&state.web));
         let client = client_address(&parts, &state.web);
         let user_agent =
             parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
-        let (_, token) = accounts::open_session(
-            &state.core,
-            &sign_in_name,
-            SecretString::new(password),
-            (client, user_agent),
-            previous.as_deref(),
-        )
-        .await?;
+        let browser =
+            accounts::Browser { user_agent, previous_session: previous.as_deref(), device: device.as_deref() };
+        let signed_in =
+            accounts::open_session(&state.core, &sign_in_name, SecretString::new(password), (client, browser)).await?;
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
         let lifetime = state.core.lifetimes.session;
-        let cookie = set_cookie(&state.web, session_cookie_name(&state.web), Some(&token), lifetime);
-        options.append_header(header::SET_COOKIE, cookie);
+        let session = set_cookie(&state.web, session_cookie_name(&state.web), Some(&signed_in.session), lifetime);
+        options.append_header(header::SET_COOKIE, session);
+        let device = set_cookie(&state.web, device_cookie_name(&state.web), Some(&signed_in.device), DEVICE_LIFETIME);
+        options.append_header(header::SET_COOKIE, device);
         leptos_axum::redirect(&safe_return_path(next.as_deref()));
         Ok(())
     }

@@ -100,22 +100,23 @@ pub async fn find_user(core: &Core, sign_in_name: &str) -> Result<UserId, CoreEr
 }
 
 /// Checks the credentials and opens a new session, keeping the client's address and User-Agent
-/// for the user's list of sessions; answers the user and the session id (for the browser only). `previous`, the session the browser already had, is ended, so a session id
-/// planted before sign-in is worthless after it. The attempt is reserved with the throttle
-/// before the password is hashed, so guesses sent at once are counted as they arrive.
-#[tracing::instrument(skip(core, password, user_agent, previous), fields(%client))]
+/// for the user's list of sessions. The session the browser already had is ended, so a session
+/// id planted before sign-in is worthless after it. The attempt is reserved with the throttle
+/// before the password is hashed, so guesses sent at once are counted as they arrive; a browser
+/// with a device cookie of this name's is not held by the bound across addresses.
+#[tracing::instrument(skip(core, password, browser), fields(%client))]
 pub async fn open_session(
     core: &Core,
     sign_in_name: &str,
     password: SecretString,
-    (client, user_agent): (IpAddr, &str),
-    previous: Option<&str>,
-) -> Result<(UserId, SecretString), CoreError> {
-    let attempt = throttle::reserve(&core.store, sign_in_name, client, now()).await.inspect_err(|error| {
-        if matches!(error, CoreError::TooManyAttempts) {
-            tracing::info!("sign-in refused: too many attempts");
-        }
-    })?;
+    (client, browser): (IpAddr, Browser<'_>),
+) -> Result<NewSession, CoreError> {
+    let attempt =
+        throttle::reserve(&core.store, sign_in_name, (client, browser.device), now()).await.inspect_err(|error| {
+            if matches!(error, CoreError::TooManyAttempts) {
+                tracing::info!("sign-in refused: too many attempts");
+            }
+        })?;
     let credentials = core.store.credentials(sign_in_name.trim()).await?;
     let (user, hash) = credentials.map(|found| (found.id, found.password_hash)).unzip();
     let verified = match verify_password(&core.password_checks, password, hash).await {
@@ -132,17 +133,36 @@ pub async fn open_session(
             return Err(CoreError::InvalidCredentials);
         }
     };
-    attempt.succeeded().await?;
+    let device = attempt.succeeded(now()).await?;
     let token = random_token();
     let expires_at = now() + core.lifetimes.session.as_secs() as i64;
-    let previous = previous.map(token_hash);
+    let previous = browser.previous_session.map(token_hash);
     // What the user's own list of sessions shows: where the sign-in came from.
-    let user_agent: String = user_agent.chars().take(crate::sessions::USER_AGENT_KEPT).collect();
+    let user_agent: String = browser.user_agent.chars().take(crate::sessions::USER_AGENT_KEPT).collect();
     let origin = (user_agent.as_str(), client.to_string());
     core.store
         .open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at, (origin.0, &origin.1))
         .await?;
-    Ok((user, token))
+    Ok(NewSession { user, session: token, device })
+}
+
+/// What the browser signing in brings besides the credentials.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Browser<'a> {
+    /// Its User-Agent, kept for the user's list of sessions.
+    pub user_agent: &'a str,
+    /// The session it already had (ended, so a session id planted before sign-in is worthless).
+    pub previous_session: Option<&'a str>,
+    /// Its device cookie, from an earlier sign-in (see `throttle`).
+    pub device: Option<&'a str>,
+}
+
+/// A sign-in that worked: the user, the new session's id and the browser's new device cookie
+/// (both for the browser only).
+pub struct NewSession {
+    pub user: UserId,
+    pub session: SecretString,
+    pub device: SecretString,
 }
 
 pub async fn end_session(core: &Core, session: &str) -> Result<(), CoreError> {

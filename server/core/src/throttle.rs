@@ -8,10 +8,23 @@
 //! client address) and per client address: somebody elsewhere guessing an admin's name cannot
 //! lock that admin out, and past the free attempts the wait doubles (backoff) instead of a fixed
 //! lock. Attempts older than the window are forgotten.
+//!
+//! Guesses spread over many addresses (a botnet, or a proxy that lets clients choose their
+//! address) are bounded per name too: past [`PER_NAME_EVERYWHERE`] failures for a name from all
+//! addresses together, that name's password is checked at most once per doubling wait, whoever
+//! asks. That would let a stranger slow the admin down, so a browser that has signed in as the
+//! name before (its device cookie, [`DEVICE_LIFETIME`], kept as a hash) is not held by this bound:
+//! the admin's own browser signs in as usual while the name is under attack, and a new browser
+//! waits its turn. Never a lock: the waits end with the window.
+//!
+//! Sessions and this throttle are written here rather than taken from a crate (tower-sessions,
+//! governor): they must hold across several instances on one database, and count a burst as it
+//! arrives, which in-memory limiters do not.
 
 use crate::{
     error::CoreError,
-    store::{RecentAttempts, Store},
+    secret::{random_token, token_hash, SecretString},
+    store::{Device, RecentAttempts, Store},
 };
 use std::{
     net::IpAddr,
@@ -23,8 +36,13 @@ use std::{
 const FREE_PER_NAME: i64 = 5;
 /// Failed sign-ins one client address may make across all names within [`WINDOW`].
 const PER_ADDRESS: i64 = 30;
+/// Failed sign-ins for one name from all addresses within [`WINDOW`] before that name's
+/// password is checked only after a doubling wait (unknown browsers only).
+pub const PER_NAME_EVERYWHERE: i64 = 20;
 /// Seconds an attempt is remembered.
 const WINDOW: i64 = 15 * 60;
+/// How long a browser that signed in stays known to the throttle (its device cookie's lifetime).
+pub const DEVICE_LIFETIME: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 /// The first wait once the free attempts are used; it doubles with every further failure.
 const FIRST_BACKOFF: i64 = 30;
 
@@ -39,12 +57,20 @@ fn allowed(recent: RecentAttempts, now: i64) -> bool {
     if recent.from_address >= PER_ADDRESS {
         return false;
     }
-    if recent.for_name < FREE_PER_NAME {
+    let everywhere = recent.known_device
+        || after_backoff(recent.for_name_everywhere, PER_NAME_EVERYWHERE, recent.latest_for_name_everywhere, now);
+    everywhere && after_backoff(recent.for_name, FREE_PER_NAME, recent.latest_for_name, now)
+}
+
+/// Whether `count` attempts, the latest at `latest`, leave room for one more at `now`: the
+/// `free` ones, then one after a wait that doubles with every further attempt.
+fn after_backoff(count: i64, free: i64, latest: Option<i64>, now: i64) -> bool {
+    if count < free {
         return true;
     }
-    let doublings = (recent.for_name - FREE_PER_NAME).min(5) as u32;
+    let doublings = (count - free).min(5) as u32;
     let wait = (FIRST_BACKOFF << doublings).min(WINDOW);
-    now >= recent.latest_for_name.unwrap_or_default() + wait
+    now >= latest.unwrap_or_default() + wait
 }
 
 /// A reserved attempt: counted as a failure unless [`Reservation::succeeded`] or
@@ -57,19 +83,35 @@ pub struct Reservation {
     address: String,
 }
 
-/// Reserves one attempt for `sign_in_name` from `address`, or refuses it.
-pub async fn reserve(store: &Store, sign_in_name: &str, address: IpAddr, now: i64) -> Result<Reservation, CoreError> {
+/// Reserves one attempt for `sign_in_name` from `address` by the browser with the device cookie
+/// `device` (if it has one), or refuses it.
+pub async fn reserve(
+    store: &Store,
+    sign_in_name: &str,
+    (address, device): (IpAddr, Option<&str>),
+    now: i64,
+) -> Result<Reservation, CoreError> {
     let (name_key, address) = (name_key(sign_in_name), address.to_string());
-    let reserved =
-        store.reserve_sign_in_attempt(&name_key, &address, now, now - WINDOW, |recent| allowed(recent, now)).await?;
+    let device_hash = device.map(token_hash);
+    let device = device_hash
+        .as_deref()
+        .map(|token_hash| Device { token_hash, known_since: now - DEVICE_LIFETIME.as_secs() as i64 });
+    let asking = (name_key.as_str(), address.as_str(), device);
+    let reserved = store.reserve_sign_in_attempt(asking, now, now - WINDOW, |recent| allowed(recent, now)).await?;
     let id = reserved.ok_or(CoreError::TooManyAttempts)?;
     Ok(Reservation { store: store.clone(), id, name_key, address })
 }
 
 impl Reservation {
-    /// The password was right: this name's count from this address starts again.
-    pub async fn succeeded(self) -> Result<(), CoreError> {
-        Ok(self.store.forget_sign_in_attempts(&self.name_key, &self.address).await?)
+    /// The password was right: this name's count from this address starts again, and the
+    /// browser gets a device cookie (answered, to be set) that the bound across addresses lets
+    /// through from now on.
+    pub async fn succeeded(self, now: i64) -> Result<SecretString, CoreError> {
+        self.store.forget_sign_in_attempts(&self.name_key, &self.address).await?;
+        let device = random_token();
+        let forget_before = now - DEVICE_LIFETIME.as_secs() as i64;
+        self.store.remember_sign_in_device(&self.name_key, &token_hash(device.expose()), now, forget_before).await?;
+        Ok(device)
     }
 
     /// The attempt never got to check a password (the server was too busy): it does not count.
@@ -163,7 +205,7 @@ mod tests {
     }
 
     async fn fail(store: &Store, name: &str, address: IpAddr, at: i64) -> Result<(), CoreError> {
-        reserve(store, name, address, at).await.map(drop)
+        reserve(store, name, (address, None), at).await.map(drop)
     }
 
     #[tokio::test]
@@ -171,7 +213,7 @@ mod tests {
         let (store, dir) = store().await;
         let burst = (0..100).map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { reserve(&store, "alice", HOME, 0).await.is_ok() })
+            tokio::spawn(async move { reserve(&store, "alice", (HOME, None), 0).await.is_ok() })
         });
         let mut reserved = 0;
         for attempt in burst {
@@ -188,8 +230,8 @@ mod tests {
             fail(&store, "Alice", ELSEWHERE, second).await.unwrap();
         }
         assert!(fail(&store, " ALICE ", ELSEWHERE, 10).await.is_err(), "names compare case-insensitively");
-        let admin = reserve(&store, "alice", HOME, 10).await.expect("the admin's own address is not locked");
-        admin.succeeded().await.unwrap();
+        let admin = reserve(&store, "alice", (HOME, None), 10).await.expect("the admin's own address is not locked");
+        admin.succeeded(10).await.unwrap();
         assert!(fail(&store, "bob", ELSEWHERE, 10).await.is_ok(), "other names are unaffected");
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -226,8 +268,8 @@ mod tests {
         for second in 0..4 {
             fail(&store, "alice", HOME, second).await.unwrap();
         }
-        reserve(&store, "alice", HOME, 5).await.unwrap().release().await.unwrap();
-        reserve(&store, "alice", HOME, 6).await.unwrap().succeeded().await.unwrap();
+        reserve(&store, "alice", (HOME, None), 5).await.unwrap().release().await.unwrap();
+        reserve(&store, "alice", (HOME, None), 6).await.unwrap().succeeded(6).await.unwrap();
         for second in 7..12 {
             fail(&store, "alice", HOME, second).await.unwrap();
         }
@@ -260,5 +302,27 @@ mod tests {
         for waiter in waiters {
             waiter.await.unwrap().unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn guesses_from_many_addresses_are_bounded_per_name_but_not_for_a_known_browser() {
+        let (store, dir) = store().await;
+        let admin = reserve(&store, "alice", (HOME, None), 0).await.unwrap();
+        let device = admin.succeeded(0).await.unwrap();
+        let mut reserved = 0;
+        for n in 0..40u8 {
+            let address = IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, n));
+            reserved += usize::from(reserve(&store, "alice", (address, None), 1).await.is_ok());
+        }
+        assert_eq!(reserved, PER_NAME_EVERYWHERE as usize, "one address each, but the name's bound holds");
+        let stranger = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 99));
+        assert!(fail(&store, "alice", stranger, 2).await.is_err(), "a new browser waits its turn");
+        assert!(reserve(&store, "alice", (stranger, Some("made-up")), 2).await.is_err(), "an unknown cookie is none");
+        let own = reserve(&store, "alice", (HOME, Some(device.expose())), 2).await;
+        own.expect("the admin's own browser is let through").succeeded(2).await.unwrap();
+        assert!(reserve(&store, "bob", (HOME, Some(device.expose())), 2).await.is_ok(), "other names are unaffected");
+        assert!(fail(&store, "alice", stranger, 2 + FIRST_BACKOFF).await.is_ok(), "after the wait, one more check");
+        assert!(fail(&store, "alice", stranger, 2 + FIRST_BACKOFF).await.is_err(), "and the next wait is longer");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

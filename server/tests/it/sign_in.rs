@@ -156,6 +156,43 @@ async fn guesses_from_elsewhere_do_not_lock_the_admin_out() {
     assert!(browser.cookie("__Host-optin_session").is_some());
 }
 
+#[tokio::test]
+async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admins_browser_still_signs_in() {
+    let app = spawn_app_with(|settings| settings.client_ip_header = Some("x-forwarded-for".into())).await;
+    app.admin("erin", &[]).await;
+    async fn sign_in(browser: &common::Browser, password: &str, client: &str) -> common::Page {
+        let request = browser
+            .http
+            .post(browser.url("/api/sign_in"))
+            .header("accept", "application/json")
+            .header("x-forwarded-for", client)
+            .form(&[("sign_in_name", "erin"), ("password", password)]);
+        browser.send_with(request).await
+    }
+    // Erin's own browser has signed in before.
+    let own = app.browser();
+    assert!(sign_in(&own, PASSWORD, "198.51.100.20").await.status.is_success());
+    assert!(own.cookie("__Host-optin_device").is_some(), "a device cookie comes with the sign-in");
+
+    // 40 guesses, each from an address of its own, each with a browser of its own.
+    let (mut checked, mut refused) = (0, 0);
+    for n in 0..40 {
+        match sign_in(&app.browser(), "guess", &format!("203.0.113.{n}")).await.status {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            status => panic!("{status}"),
+        }
+    }
+    assert_eq!((checked, refused), (20, 20), "the name's bound across addresses holds");
+    // A browser new to Erin's name waits its turn, even with the right password…
+    let newcomer = sign_in(&app.browser(), PASSWORD, "192.0.2.50").await;
+    assert_eq!(newcomer.status, StatusCode::TOO_MANY_REQUESTS);
+    // …and Erin's own browser signs in as usual, from wherever she is.
+    let again = sign_in(&own, PASSWORD, "192.0.2.77").await;
+    assert!(again.status.is_success(), "{} {}", again.status, again.body);
+    assert!(signed_in(&own).await);
+}
+
 /// Whether `browser`'s session still works.
 async fn signed_in(browser: &common::Browser) -> bool {
     let page = browser.server_fn("load_identity", &[]).await;

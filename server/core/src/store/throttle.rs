@@ -1,7 +1,9 @@
 //! The `sign_in_attempts` table: recent password guesses, by sign-in name and client address,
 //! shared by every instance on the database. An attempt is reserved in one short transaction
-//! that holds the client address's row in `sign_in_locks`, so guesses sent at once (to one
-//! instance or several) are counted one after another, before any password is hashed.
+//! that holds the client address's row in `sign_in_locks`, then the name's (`name:…`), so guesses
+//! sent at once (to one instance or several, from one address or many) are counted one after
+//! another, before any password is hashed. And `sign_in_devices`: the browsers that have signed
+//! in as a name (their device cookie's hash).
 
 use super::{Store, StoreError};
 
@@ -14,6 +16,20 @@ pub struct RecentAttempts {
     pub for_name: i64,
     /// …and when the latest of them was made.
     pub latest_for_name: Option<i64>,
+    /// Attempts for this name from every address…
+    pub for_name_everywhere: i64,
+    /// …and when the latest of them was made.
+    pub latest_for_name_everywhere: Option<i64>,
+    /// Whether the browser asking has signed in as this name before (a known device cookie).
+    pub known_device: bool,
+}
+
+/// The browser asking, as far as the throttle knows it: its device cookie's hash, and since
+/// when a device counts as known.
+#[derive(Clone, Copy, Debug)]
+pub struct Device<'a> {
+    pub token_hash: &'a [u8],
+    pub known_since: i64,
 }
 
 impl Store {
@@ -22,20 +38,22 @@ impl Store {
     /// address are forgotten on the way.
     pub async fn reserve_sign_in_attempt(
         &self,
-        name_key: &str,
-        address: &str,
+        (name_key, address, device): (&str, &str, Option<Device<'_>>),
         now: i64,
         since: i64,
         allow: impl FnOnce(RecentAttempts) -> bool,
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.write().await?;
-        on_tx!(tx, db => sqlx::query(
-            "INSERT INTO sign_in_locks (address) VALUES ($1) ON CONFLICT (address) DO UPDATE SET address = excluded.address",
-        )
-        .bind(address)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?;
+        // The address first, then the name: every reservation takes them in this order.
+        for lock in [address.to_owned(), format!("name:{name_key}")] {
+            on_tx!(tx, db => sqlx::query(
+                "INSERT INTO sign_in_locks (address) VALUES ($1) ON CONFLICT (address) DO UPDATE SET address = excluded.address",
+            )
+            .bind(&lock)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        }
         on_tx!(tx, db => sqlx::query("DELETE FROM sign_in_attempts WHERE address = $1 AND at <= $2")
             .bind(address)
             .bind(since)
@@ -50,7 +68,33 @@ impl Store {
         .bind(name_key)
         .fetch_one(db)
         .await)?;
-        if !allow(RecentAttempts { from_address, for_name, latest_for_name }) {
+        let (for_name_everywhere, latest_for_name_everywhere): (i64, Option<i64>) = on_tx!(tx, db => sqlx::query_as(
+            "SELECT COUNT(*), MAX(at) FROM sign_in_attempts WHERE name_key = $1 AND at > $2",
+        )
+        .bind(name_key)
+        .bind(since)
+        .fetch_one(db)
+        .await)?;
+        let known_device = match device {
+            None => false,
+            Some(device) => on_tx!(tx, db => sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM sign_in_devices WHERE token_hash = $1 AND name_key = $2 AND created_at > $3)",
+            )
+            .bind(device.token_hash)
+            .bind(name_key)
+            .bind(device.known_since)
+            .fetch_one(db)
+            .await)?,
+        };
+        let recent = RecentAttempts {
+            from_address,
+            for_name,
+            latest_for_name,
+            for_name_everywhere,
+            latest_for_name_everywhere,
+            known_device,
+        };
+        if !allow(recent) {
             tx.commit().await?;
             return Ok(None);
         }
@@ -84,6 +128,33 @@ impl Store {
             .execute(db)
             .await
             .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Remembers a browser that signed in as the name (its device cookie's hash), forgetting
+    /// those of the name older than `forget_before`.
+    pub async fn remember_sign_in_device(
+        &self,
+        name_key: &str,
+        token_hash: &[u8],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        on_tx!(tx, db => sqlx::query("DELETE FROM sign_in_devices WHERE name_key = $1 AND created_at <= $2")
+            .bind(name_key)
+            .bind(forget_before)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        on_tx!(tx, db => sqlx::query("INSERT INTO sign_in_devices (token_hash, name_key, created_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(name_key)
+            .bind(now)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        tx.commit().await?;
         Ok(())
     }
 }

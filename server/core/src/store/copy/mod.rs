@@ -39,6 +39,7 @@ const TABLES: &[&str] = &[
     "deliveries",
     "sign_in_attempts",
     "sign_in_locks",
+    "sign_in_devices",
     "provider_budgets",
     "incidents",
     "incident_deliveries",
