@@ -55,7 +55,10 @@ cleanup() {
 }
 trap cleanup EXIT
 for name in $(env | grep -o '^OPTIN_[A-Z_0-9]*' || true); do unset "$name"; done
-export RUST_LOG=warn OPTIN_SITE_ROOT="$dir" OPTIN_SEED_DEMO=false OPTIN_RETENTION__ENABLED=false
+# No page is asked for here: a site of empty files with plain names is enough to start (a start
+# refuses a site that lacks the files its pages would name).
+mkdir -p "$dir/site/pkg" && touch "$dir/site/pkg/optin.js" "$dir/site/pkg/optin.wasm" "$dir/site/pkg/optin.css"
+export RUST_LOG=warn OPTIN_SITE_ROOT="$dir/site" OPTIN_SEED_DEMO=false OPTIN_RETENTION__ENABLED=false
 
 # A loopback port nothing listens on now.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
