@@ -37,7 +37,8 @@ export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Company numbers go to companies.json for the specs that address companies by number.
 echo "{" > "$data/companies.json"
 for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
-  "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Pickups" "No Script Data" "No Script Portal Co" "Sessions Co"; do
+  "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Pickups" "No Script Data" "No Script Portal Co" "Sessions Co" \
+  "Roles Co"; do
   number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
   echo "  \"$company\": $number," >> "$data/companies.json"
 done
@@ -57,6 +58,9 @@ echo "}" >> "$data/companies.json"
 "$server" user add noscript.data --display-name "Ned Noscript" --company "No Script Data"
 "$server" user add noscript.pickups --display-name "Nick Noscript" --company "No Script Pickups"
 "$server" user add sessions.admin --display-name "Sam Sessions" --company "Sessions Co"
+"$server" user add roles.admin --display-name "Rhea Roles" --company "Roles Co"
+"$server" user add roles.viewer --display-name "Vera Viewer"
+"$server" member add roles.viewer "Roles Co" --role viewer
 unset OPTIN_NEW_PASSWORD
 
 # The demo host portals (one per product, on the next three ports) and the widget's sessions.

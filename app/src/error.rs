@@ -29,6 +29,9 @@ pub enum AppError {
     /// 403: signed in, but not an administrator of the company asked about.
     #[error("You are not allowed to manage this company.")]
     Forbidden,
+    /// 403: a viewer of the company asked to change it.
+    #[error("You can view this company's authorizations; only its admins can change them.")]
+    ViewOnly,
     /// 404: the thing asked for does not exist (the payload names it).
     #[error("{0} was not found.")]
     NotFound(String),
@@ -47,7 +50,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials | Self::EmbedSessionInvalid => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::ViewOnly => 403,
             Self::TooManyAttempts => 429,
             Self::NotFound(_) => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
@@ -100,6 +103,7 @@ pub mod ssr {
                 CoreError::Busy => Self::Busy,
                 CoreError::EmbedSessionInvalid => Self::EmbedSessionInvalid,
                 CoreError::Forbidden => Self::Forbidden,
+                CoreError::ViewOnly => Self::ViewOnly,
                 CoreError::NotFound(what) => Self::NotFound(what),
                 CoreError::Invalid(message) => Self::Invalid(message),
                 error @ (CoreError::Store(_) | CoreError::Unexpected(_)) => {

@@ -4,12 +4,12 @@
 //! (`optin.<hash>.wasm`) never changes content, so it is cached for a year without revalidation;
 //! unhashed names (a site built without hashes) are revalidated each time.
 
+use crate::routes::Declared;
 use axum::{
     extract::Request,
     http::{header, HeaderValue},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    Router,
 };
 use std::path::Path;
 use tower_http::services::ServeDir;
@@ -20,12 +20,12 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
 /// `/pkg` from `site_root/pkg`, hashed names cached for good when `hashed`.
-pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) -> Declared<S> {
     let files = ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip();
     let cache = if hashed { IMMUTABLE } else { REVALIDATE };
-    Router::new()
-        .nest_service("/pkg", files)
-        .layer(middleware::from_fn(move |request: Request, next: Next| cached_for(request, next, cache.clone())))
+    Declared::default().files("/pkg", files).map(|router| {
+        router.layer(middleware::from_fn(move |request: Request, next: Next| cached_for(request, next, cache.clone())))
+    })
 }
 
 /// The longest file name a file system holds: a longer one cannot be a file of the site.

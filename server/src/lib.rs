@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod operations;
 pub mod policy;
 pub mod pruning;
+pub mod routes;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;

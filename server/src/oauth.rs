@@ -52,7 +52,9 @@ pub async fn start(
     };
     match begin(&state.core, Initiator::Admin(&user), product, company).await {
         Ok(url) => Redirect::to(url.as_str()).into_response(),
-        Err(error @ CoreError::Forbidden) => refusal(StatusCode::FORBIDDEN, &AppError::from(error).to_string()),
+        Err(error @ (CoreError::Forbidden | CoreError::ViewOnly)) => {
+            refusal(StatusCode::FORBIDDEN, &AppError::from(error).to_string())
+        }
         Err(error) => {
             tracing::error!(%error, %product, %company, "the opt-in could not start");
             Redirect::to(&format!("{}{}", product.authorization_path(), Notice::Failed.query(Some(company))))

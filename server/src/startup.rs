@@ -5,6 +5,7 @@ pub use crate::core_setup::{open_admin_core, open_core, StartupError};
 
 use crate::{
     assets, delivery, embed_api, oauth, operations, policy,
+    routes::{self, Route},
     sandbox::{self, Sandbox},
     serve,
     settings::{Settings, UpsEnvironment},
@@ -18,10 +19,9 @@ use app::{
     App,
 };
 use axum::{
+    handler::Handler,
     http::{header, HeaderValue},
-    middleware,
-    routing::{get, post},
-    Router,
+    middleware, Router,
 };
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -56,6 +56,7 @@ pub struct DemoAdmin {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    routes: Vec<Route>,
     pub base_url: Url,
     pub state: AppState,
     pub demo_admin: Option<DemoAdmin>,
@@ -194,20 +195,20 @@ impl Application {
         });
         let state = AppState::new(leptos_options, core.clone(), web);
 
-        let mut router = assets::routes(&settings.site_root, hashed)
-            .route("/oauth/{product}/start", post(oauth::start))
-            .route("/oauth/{product}/callback", get(oauth::callback))
-            .route("/api/v1/companies/{company}/products/{product}/token", get(token_api::token))
-            .route("/api/v1/openapi.json", get(token_api::openapi))
-            .route("/api/v1/embed/sessions", post(embed_api::sessions::create_session))
-            .route("/embed/start", post(embed_api::consent::start))
-            .route("/embed/{product}", post(embed_api::widget::post))
-            .route("/embed/v1/optin.js", get(embed_api::snippet))
-            .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(operations::readiness))
-            .route(
+        let mut declared = assets::routes(&settings.site_root, hashed)
+            .post("/oauth/{product}/start", oauth::start)
+            .get("/oauth/{product}/callback", oauth::callback)
+            .get("/api/v1/companies/{company}/products/{product}/token", token_api::token)
+            .get("/api/v1/openapi.json", token_api::openapi)
+            .post("/api/v1/embed/sessions", embed_api::sessions::create_session)
+            .post("/embed/start", embed_api::consent::start)
+            .post("/embed/{product}", embed_api::widget::post)
+            .get("/embed/v1/optin.js", embed_api::snippet)
+            .get("/healthz", || async { "ok" })
+            .get("/readyz", operations::readiness)
+            .get(
                 "/metrics",
-                get(operations::metrics).layer(axum::Extension(Arc::new(operations::MetricsAccess {
+                operations::metrics.layer(axum::Extension(Arc::new(operations::MetricsAccess {
                     token: settings.metrics_token.clone(),
                     behind_proxy: settings.client_ip_header.is_some(),
                 }))),
@@ -219,7 +220,7 @@ impl Application {
             );
             sandbox::seed(&core.store).await?;
             let registrations = settings.registrations(&base_url)?;
-            router = router.merge(
+            declared = declared.merge(
                 Sandbox::new(
                     core.store.clone(),
                     &registrations,
@@ -229,9 +230,11 @@ impl Application {
                 .router(),
             );
         }
-        let routes = generate_route_list(App);
+        let (router, mut routes) = declared.into_parts();
+        let pages = generate_route_list(App);
+        routes.extend(routes::leptos(&pages));
         let router = router
-            .leptos_routes(&state, routes, {
+            .leptos_routes(&state, pages, {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())
             })
@@ -287,6 +290,7 @@ impl Application {
         Ok(Self {
             listener,
             router,
+            routes,
             base_url,
             state,
             demo_admin,
@@ -296,6 +300,11 @@ impl Application {
             deliveries,
             retention,
         })
+    }
+
+    /// Every route the router answers, with its method (see [`routes`]).
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
     }
 
     /// The address this process listens on (behind a proxy, not `base_url`'s).

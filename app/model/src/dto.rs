@@ -3,6 +3,7 @@
 use crate::{
     ids::CompanyId,
     product::Product,
+    role::Role,
     status::{AuditAction, AuthorizationStatus, StatusKind, TokenStatus},
 };
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,8 @@ pub struct AuthorizationView {
     /// Whether UPS answers the product's application at all: when it does not, no company can
     /// do anything about it, and the page says so.
     pub application: ApplicationHealth,
+    /// What the person looking may do: a viewer's page offers no change.
+    pub role: Role,
 }
 
 /// Whether UPS answers a product's application, as its pages say it.

@@ -8,6 +8,7 @@ pub mod answer;
 pub mod dto;
 pub mod ids;
 pub mod product;
+pub mod role;
 pub mod status;
 pub mod time;
 
@@ -18,4 +19,5 @@ pub use dto::{
 };
 pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};
+pub use role::{Role, UnknownRole};
 pub use status::{AuditAction, AuthorizationState, AuthorizationStatus, EmbedMode, Notice, StatusKind, TokenStatus};

@@ -42,7 +42,7 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
 /// pages and the embedded widget differ only in how they start and end an authorization.
 #[component]
 pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: RevokeMode) -> impl IntoView {
-    let AuthorizationView { company, product, status, application } = view;
+    let AuthorizationView { company, product, status, application, role } = view;
     let wording = product.wording();
     let confirm = NodeRef::<Dialog>::new();
     let company_id = company.id;
@@ -91,6 +91,9 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
     };
 
     let control = match (authorized, wording.revoke) {
+        // A viewer sees where the authorization stands, and no button that would change it.
+        (true, _) if !role.manages() => view! { <span class="badge authorized-badge">"Authorized"</span> }.into_any(),
+        (false, _) if !role.manages() => ().into_any(),
         (true, Revoke::AuthorizedButton) => view! {
             <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
         }
@@ -124,7 +127,14 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             .into_any(),
         },
     };
-    let confirmation = authorized.then(|| {
+    let view_only = (!role.manages()).then(|| {
+        view! {
+            <p class="tip" data-testid="view-only">
+                "You can view " {company.name.clone()} "'s authorization; only its admins can change it."
+            </p>
+        }
+    });
+    let confirmation = (authorized && role.manages()).then(|| {
         let confirm_label = wording.confirm_label;
         let confirming = match revoke {
             RevokeMode::Form(opt_out) => view! {
@@ -174,6 +184,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
                 }),
             }}
             <div class="control">{control}</div>
+            {view_only}
             {confirmation}
             <p class="warning"><strong>"Warning: "</strong>
                 "When using the Opt-In method, changing the password of the UPS.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt in again whenever the password is changed."

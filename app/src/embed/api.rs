@@ -100,7 +100,7 @@ mod ssr {
     use model::{
         AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, TokenPage, WidgetKey,
     };
-    use optin_core::{authorization, embed, CoreError};
+    use optin_core::{embed, CoreError};
     use serde::Deserialize;
     use serde_json::{json, Value};
 
@@ -180,7 +180,10 @@ mod ssr {
             Ok(_) | Err(CoreError::EmbedSessionInvalid) => return Err(AppError::EmbedSessionInvalid),
             Err(error) => return Err(error.into()),
         };
-        let shown = authorization::view(&state.core, session.company.clone(), product).await?;
+        if intent == WidgetIntent::Revoke {
+            session.require_admin()?;
+        }
+        let shown = embed::view(&state.core, &session).await?;
         let (view, notice, mut events) = match intent {
             // Announced only when there was something to end (not for a form posted twice).
             WidgetIntent::Revoke if shown.status != AuthorizationStatus::NotAuthorized => {
@@ -241,7 +244,7 @@ mod ssr {
     fn error_code(error: &AppError) -> &'static str {
         match error {
             AppError::EmbedSessionInvalid => "session_invalid",
-            AppError::Forbidden => "not_allowed",
+            AppError::Forbidden | AppError::ViewOnly => "not_allowed",
             _ => "failed",
         }
     }
@@ -278,7 +281,7 @@ mod ssr {
             Err(CoreError::EmbedSessionInvalid) => return Ok(refused(AppError::EmbedSessionInvalid)),
             Err(error) => return Err(error.into()),
         };
-        let view = authorization::view(&state.core, session.company.clone(), product).await?;
+        let view = embed::view(&state.core, &session).await?;
         // The host hears that the widget is ready, and at once if the grant needs renewing.
         let mut events = vec![message(&view, event::READY, &[])];
         if let AuthorizationStatus::ReauthorizationRequired { reason, .. } = &view.status {

@@ -110,7 +110,7 @@ pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: Server
         Some(view) => {
             let (company, product) = (view.company.id, view.product);
             let check_path = <CheckAuthorization as ServerFn>::PATH;
-            let check = matches!(view.status, AuthorizationStatus::Authorized { .. }).then(|| {
+            let check = (view.role.manages() && matches!(view.status, AuthorizationStatus::Authorized { .. })).then(|| {
                 view! {
                     <form method="post" action=check_path class="check-now">
                         <input type="hidden" name="product" value=product.slug()/>

@@ -1,15 +1,24 @@
-//! Companies and who administers them. Every operation on a company's data on behalf of a user
-//! goes through [`require_admin`].
+//! Companies and their members. Every read of a company's data on behalf of a user goes through
+//! [`require_member`], and every change through [`require_admin`].
 
 use crate::{error::CoreError, store::StoreError, Core};
-use model::{CompanyId, CompanySummary, UserId};
+use model::{CompanyId, CompanySummary, Role, UserId};
 
-/// The company, if `user` administers it. A company that does not exist and one that exists but
-/// is not the user's answer the same, so ids cannot be probed.
+pub use crate::store::Membership;
+
+/// The company and `user`'s role in it, if they are a member (an admin or a viewer). A company
+/// that does not exist and one that exists but is not the user's answer the same, so ids cannot
+/// be probed.
+pub async fn require_member(core: &Core, user: UserId, company: CompanyId) -> Result<Membership, CoreError> {
+    core.store.membership(user, company).await?.ok_or(CoreError::Forbidden)
+}
+
+/// The company, if `user` administers it: a viewer is refused with [`CoreError::ViewOnly`].
 pub async fn require_admin(core: &Core, user: UserId, company: CompanyId) -> Result<CompanySummary, CoreError> {
-    match core.store.administered_company(user, company).await? {
-        Some(name) => Ok(CompanySummary { id: company, name }),
-        None => Err(CoreError::Forbidden),
+    let membership = require_member(core, user, company).await?;
+    match membership.role.manages() {
+        true => Ok(membership.company),
+        false => Err(CoreError::ViewOnly),
     }
 }
 
@@ -24,8 +33,14 @@ pub async fn create_company(core: &Core, name: &str) -> Result<CompanyId, CoreEr
     })
 }
 
+/// Makes `user` an admin of `company` (see [`set_role`]).
 pub async fn add_admin(core: &Core, user: UserId, company: CompanyId) -> Result<(), CoreError> {
-    core.store.add_admin(user, company).await.map_err(|error| match error {
+    set_role(core, user, company, Role::Admin).await
+}
+
+/// Makes `user` a member of `company` in `role`, or changes their role there.
+pub async fn set_role(core: &Core, user: UserId, company: CompanyId, role: Role) -> Result<(), CoreError> {
+    core.store.set_membership(user, company, role).await.map_err(|error| match error {
         StoreError::MissingReference => CoreError::Invalid("No such user or company.".into()),
         error => error.into(),
     })

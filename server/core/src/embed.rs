@@ -1,7 +1,7 @@
 //! The embeddable widget's sessions. A product's backend creates a single-use embed session with
 //! its API key; the widget page redeems it, once, for a widget key that only that page holds and
-//! sends with every call. What a widget can then do is what an admin can do for that one company
-//! and product.
+//! sends with every call. What a widget can then do is what the portal's user may do for that one
+//! company and product: an admin's everything, or a viewer's looking.
 
 use crate::{
     audit::Actor,
@@ -19,6 +19,14 @@ impl EmbedSession {
     /// Who acts when this widget opts in or out.
     pub fn actor(&self) -> Actor {
         Actor::Portal(format!("{} (portal user {})", self.portal_user_name, self.portal_user_id))
+    }
+
+    /// Refuses a change asked by a portal user whom the portal made a viewer.
+    pub fn require_admin(&self) -> Result<(), CoreError> {
+        match self.role.manages() {
+            true => Ok(()),
+            false => Err(CoreError::ViewOnly),
+        }
     }
 }
 
@@ -60,8 +68,14 @@ pub async fn session(core: &Core, key: &WidgetKey) -> Result<EmbedSession, CoreE
 /// authorization as it now stands.
 #[tracing::instrument(skip_all)]
 pub async fn revoke(core: &Core, session: &EmbedSession) -> Result<AuthorizationView, CoreError> {
+    session.require_admin()?;
     authorization::revoke(core, &session.actor(), session.company.id, session.product).await?;
-    authorization::view(core, session.company.clone(), session.product).await
+    view(core, session).await
+}
+
+/// The widget's authorization, as its portal user may see it.
+pub async fn view(core: &Core, session: &EmbedSession) -> Result<AuthorizationView, CoreError> {
+    authorization::view(core, session.company.clone(), session.product, session.role).await
 }
 
 /// Data Management's token grid, in its widget.

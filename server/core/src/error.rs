@@ -22,6 +22,9 @@ pub enum CoreError {
     /// 403: not an administrator of the company asked about (or of any such company).
     #[error("not allowed to manage this company")]
     Forbidden,
+    /// 403: a viewer of the company asked to change it; only its admins may.
+    #[error("a viewer may not change this company's authorizations")]
+    ViewOnly,
     /// 404: the thing asked for does not exist; the payload names it.
     #[error("{0} was not found")]
     NotFound(String),

@@ -14,11 +14,11 @@ mod database;
 mod webhooks;
 
 use clap::{Parser, Subcommand};
-use model::Product;
+use model::{Product, Role};
 use optin_core::{
     accounts::{self, create_user, find_user},
     api_keys, backups,
-    companies::{add_admin, create_company, find_company},
+    companies::{add_admin, create_company, find_company, set_role},
     keyring::KeyRing,
     keys,
     secret::{random_token, SecretString},
@@ -54,7 +54,7 @@ pub enum Command {
     /// Registered companies.
     #[command(subcommand)]
     Company(CompanyCommand),
-    /// Make a user an admin of a company.
+    /// Make a user an admin or a viewer of a company.
     #[command(subcommand)]
     Member(MemberCommand),
     /// The built-in UPS sandbox.
@@ -183,7 +183,19 @@ pub enum CompanyCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
-    Add { sign_in_name: String, company: String },
+    /// Make a user a member of a company, or change their role there.
+    Add {
+        sign_in_name: String,
+        company: String,
+        /// admin (opts in and out, clears, checks with UPS) or viewer (sees the status, the token
+        /// grid and Activity; every change refused).
+        #[arg(long, default_value = "admin", value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).map_err(|unknown| unknown.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -263,11 +275,14 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             let id = create_company(&core, &name).await.map_err(fail)?;
             Ok(format!("Added company {name} (number {id})."))
         }
-        Command::Member(MemberCommand::Add { sign_in_name, company }) => {
+        Command::Member(MemberCommand::Add { sign_in_name, company, role }) => {
             let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
             let company_id = find_company(&core, &company).await.map_err(fail)?;
-            add_admin(&core, user, company_id).await.map_err(fail)?;
-            Ok(format!("{sign_in_name} now administers {company}."))
+            set_role(&core, user, company_id, role).await.map_err(fail)?;
+            Ok(match role {
+                Role::Admin => format!("{sign_in_name} now administers {company}."),
+                Role::Viewer => format!("{sign_in_name} can now view {company} (and change nothing)."),
+            })
         }
         Command::ApiKey(ApiKeyCommand::Create { product, label, companies }) => {
             let product = Product::parse(&product).map_err(|e| e.to_string())?;

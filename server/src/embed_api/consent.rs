@@ -19,6 +19,7 @@ use optin_core::{
     authorization::{begin, CallbackFailure, Initiator},
     embed::{self, EmbedSession},
     secret::{random_token, SecretString},
+    CoreError,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -36,16 +37,21 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
     let Some(mode) = EmbedMode::parse(&form.mode) else {
         return (StatusCode::BAD_REQUEST, "Unknown mode.").into_response();
     };
+    // A consent window still tells its widget, which then finds out why too.
+    let refuse = |failure: CoreError, notice: Notice| {
+        let failure = AppError::from(failure);
+        let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let report = (mode == EmbedMode::Popup).then_some(notice);
+        (status, message_page(&state.web, "UPS OAuth", &failure.to_string(), report)).into_response()
+    };
     let session = match embed::session(&state.core, &WidgetKey::new(form.key)).await {
         Ok(session) => session,
-        Err(failure) => {
-            let failure = AppError::from(failure);
-            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            // A consent window still tells its widget, which then finds its session over too.
-            let report = (mode == EmbedMode::Popup).then_some(Notice::Failed);
-            return (status, message_page(&state.web, "UPS OAuth", &failure.to_string(), report)).into_response();
-        }
+        Err(failure) => return refuse(failure, Notice::Failed),
     };
+    // A viewer's widget offers no Opt-In; one posted anyway is refused before UPS is involved.
+    if let Err(failure) = session.require_admin() {
+        return refuse(failure, Notice::NotAllowed);
+    }
     // One cookie per browser, so two widgets opting in at once do not undo each other.
     let browser =
         cookie(&headers, consent_cookie_name(&state.web)).unwrap_or_else(|| random_token().expose().to_owned());

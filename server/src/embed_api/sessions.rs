@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use model::CompanyId;
+use model::{CompanyId, Role};
 use optin_core::{api_keys, clock::now, embed, embed::NewEmbedSession};
 use serde::Deserialize;
 use serde_json::json;
@@ -41,6 +41,8 @@ enum CompanyRef {
 struct PortalUser {
     id: String,
     name: String,
+    /// `admin` (the default: opts in and out) or `viewer` (sees the status and the token grid).
+    role: Option<String>,
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -55,7 +57,7 @@ fn text(value: &str, max: usize) -> Option<String> {
 }
 
 /// `POST /api/v1/embed/sessions` with the product's API key and
-/// `{"company": 12, "user": {"id": "…", "name": "…"}, "origin": "https://portal…", "return_url": "…"}`:
+/// `{"company": 12, "user": {"id": "…", "name": "…", "role": "viewer"}, "origin": "https://portal…", "return_url": "…"}`:
 /// 201 with a single-use `embed_token` and the `widget_url` to frame.
 pub async fn create_session(
     State(state): State<AppState>,
@@ -73,6 +75,10 @@ pub async fn create_session(
     api_keys::require_reach(&state.core, &key, company).await?;
     let (Some(user_id), Some(user_name)) = (text(&request.user.id, 200), text(&request.user.name, 100)) else {
         return Err(invalid("`user.id` (1 to 200 characters) and `user.name` (1 to 100) are required."));
+    };
+    let role = match request.user.role.as_deref() {
+        None => Role::Admin,
+        Some(role) => Role::parse(role).map_err(|unknown| invalid(format!("`user.role`: {unknown}.")))?,
     };
     let allowed = state.web.embed_origins.get(&key.product).map(Vec::as_slice).unwrap_or_default();
     let origin = match (request.origin.as_deref(), allowed) {
@@ -101,6 +107,7 @@ pub async fn create_session(
         company,
         portal_user_id: user_id,
         portal_user_name: user_name,
+        role,
         host_origin: origin,
         return_url,
     };

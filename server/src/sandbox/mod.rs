@@ -13,13 +13,11 @@ mod tokens;
 
 pub use faults::Fault;
 
-use crate::settings::SandboxSettings;
+use crate::{routes::Declared, settings::SandboxSettings};
 use app::web::escape;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Router,
 };
 use model::Product;
 use optin_core::{
@@ -79,17 +77,21 @@ impl Sandbox {
         Self { store, clients: Arc::new(clients), lifetimes, password_checks, faults: Default::default() }
     }
 
-    pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
-        let router = match self.lifetimes.faults {
-            true => Router::new().route("/security/sandbox/faults", get(faults::show).post(faults::switch)),
-            false => Router::new(),
+    pub fn router<S: Clone + Send + Sync + 'static>(self) -> Declared<S> {
+        let routes = match self.lifetimes.faults {
+            true => Declared::default()
+                .get("/security/sandbox/faults", faults::show)
+                .post("/security/sandbox/faults", faults::switch),
+            false => Declared::default(),
         };
-        router
-            .route("/security/v1/oauth/authorize", get(consent::authorize))
-            .route("/security/v1/oauth/token", post(tokens::token))
-            .route("/security/v1/oauth/refresh", post(tokens::refresh))
-            .route("/security/sandbox/sign-in", get(consent::sign_in_page).post(consent::sign_in_step))
-            .route("/security/sandbox/password", get(consent::password_page).post(consent::password_change))
+        routes
+            .get("/security/v1/oauth/authorize", consent::authorize)
+            .post("/security/v1/oauth/token", tokens::token)
+            .post("/security/v1/oauth/refresh", tokens::refresh)
+            .get("/security/sandbox/sign-in", consent::sign_in_page)
+            .post("/security/sandbox/sign-in", consent::sign_in_step)
+            .get("/security/sandbox/password", consent::password_page)
+            .post("/security/sandbox/password", consent::password_change)
             .with_state(self)
     }
 }

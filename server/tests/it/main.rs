@@ -25,6 +25,7 @@ mod products;
 mod pushback;
 mod release;
 mod retention;
+mod roles;
 mod sandbox;
 mod security;
 mod security_api_keys;

@@ -46,6 +46,7 @@ pub async fn begin(
             if session.company.id != company || session.product != product {
                 return Err(CoreError::Forbidden);
             }
+            session.require_admin()?;
             (token_hash(browser), Some((session.id, *mode)), session.actor())
         }
     };
@@ -87,7 +88,7 @@ pub struct CallbackFailure {
 impl From<CoreError> for CallbackFailure {
     fn from(error: CoreError) -> Self {
         let notice = match error {
-            CoreError::Forbidden => Notice::NotAllowed,
+            CoreError::Forbidden | CoreError::ViewOnly => Notice::NotAllowed,
             error => {
                 if error.is_internal() {
                     tracing::error!(error = %error, "the callback failed");

@@ -10,7 +10,7 @@ pub use flow::{begin, complete, Answer, CallbackFailure, CallbackQuery, Completi
 use crate::{
     accounts::SignedIn,
     audit::{Actor, Entry, Event},
-    companies::require_admin,
+    companies::{require_admin, require_member},
     error::CoreError,
     lifecycle::TokenError,
     store::{Breaker, Lookup, StoreError},
@@ -18,12 +18,13 @@ use crate::{
 };
 use model::{
     ActivityEntry, ApplicationHealth, AuthorizationState, AuthorizationStatus, AuthorizationView, CheckOutcome,
-    CompanyId, CompanyStatus, CompanySummary, Product, ProductOverview, StatusKind, TokenPage, UserId,
+    CompanyId, CompanyStatus, CompanySummary, Product, ProductOverview, Role, StatusKind, TokenPage, UserId,
 };
 
 /// The user's companies with their status for `product`, and `company`'s authorization (the
-/// first company's when none is asked for). Membership of the requested company is checked
-/// against the same list: another company is `Forbidden`.
+/// first company's when none is asked for), with what the user's role there lets them do.
+/// Membership of the requested company is checked against the same list: another company is
+/// `Forbidden`.
 #[tracing::instrument(skip(core, user), fields(user = %user.id.get()))]
 pub async fn overview(
     core: &Core,
@@ -31,35 +32,32 @@ pub async fn overview(
     product: Product,
     company: Option<CompanyId>,
 ) -> Result<ProductOverview, CoreError> {
-    let companies: Vec<CompanyStatus> = core
-        .store
-        .companies_of(user.id, product)
-        .await?
+    let rows = core.store.companies_of(user.id, product).await?;
+    let selected = match company {
+        Some(company) => Some(rows.iter().find(|row| row.company.id == company).ok_or(CoreError::Forbidden)?),
+        None => rows.first(),
+    };
+    let selected = match selected {
+        Some(row) => Some(view(core, row.company.clone(), product, row.role).await?),
+        None => None,
+    };
+    let companies = rows
         .into_iter()
         .map(|row| CompanyStatus {
             company: row.company,
             status: row.state.map_or(StatusKind::NotAuthorized, AuthorizationState::kind),
         })
         .collect();
-    let selected = match company {
-        Some(company) => Some(
-            companies
-                .iter()
-                .find(|entry| entry.company.id == company)
-                .map(|entry| entry.company.clone())
-                .ok_or(CoreError::Forbidden)?,
-        ),
-        None => companies.first().map(|entry| entry.company.clone()),
-    };
-    let selected = match selected {
-        Some(company) => Some(view(core, company, product).await?),
-        None => None,
-    };
     Ok(ProductOverview { identity: user.identity.clone(), companies, selected })
 }
 
-/// The company's authorization of `product`, as its page shows it.
-pub async fn view(core: &Core, company: CompanySummary, product: Product) -> Result<AuthorizationView, CoreError> {
+/// The company's authorization of `product`, as its page shows it to someone in `role`.
+pub async fn view(
+    core: &Core,
+    company: CompanySummary,
+    product: Product,
+    role: Role,
+) -> Result<AuthorizationView, CoreError> {
     let status = match core.store.authorization(company.id, product).await? {
         Some(record) => match record.state {
             AuthorizationState::Authorized => match unreadable_tokens(core, company.id, product).await? {
@@ -81,7 +79,7 @@ pub async fn view(core: &Core, company: CompanySummary, product: Product) -> Res
         Breaker::Open { since, .. } => ApplicationHealth::NotAnswering { since },
         Breaker::Closed => ApplicationHealth::Answering,
     };
-    Ok(AuthorizationView { company, product, status, application })
+    Ok(AuthorizationView { company, product, status, application, role })
 }
 
 /// How often an authorization may be checked with UPS ("Check now").
@@ -130,18 +128,18 @@ async fn unreadable_tokens(core: &Core, company: CompanyId, product: Product) ->
     }
 }
 
-/// The newest `limit` entries of the company's activity, for one of its admins.
+/// The newest `limit` entries of the company's activity, for one of its members.
 pub async fn activity(
     core: &Core,
     user: UserId,
     company: CompanyId,
     limit: u32,
 ) -> Result<Vec<ActivityEntry>, CoreError> {
-    require_admin(core, user, company).await?;
+    require_member(core, user, company).await?;
     Ok(core.store.activity(company, limit).await?)
 }
 
-/// One page of (company, product)'s token history, for one of the company's admins.
+/// One page of (company, product)'s token history, for one of the company's members.
 pub async fn token_history(
     core: &Core,
     user: UserId,
@@ -149,7 +147,7 @@ pub async fn token_history(
     product: Product,
     page: u32,
 ) -> Result<TokenPage, CoreError> {
-    require_admin(core, user, company).await?;
+    require_member(core, user, company).await?;
     Ok(core.store.token_page(company, product, page).await?)
 }
 

@@ -1,28 +1,39 @@
-//! The `companies` and `memberships` tables: who administers what.
+//! The `companies` and `memberships` tables: who is a member of what, in which role.
 
-use super::{on_constraint, Store, StoreError};
+use super::{on_constraint, role, Store, StoreError};
 use crate::clock::now;
-use model::{AuthorizationState, CompanyId, CompanySummary, Product, UserId};
+use model::{AuthorizationState, CompanyId, CompanySummary, Product, Role, UserId};
 
-/// A company the user administers, and where its authorization of one product stands.
+/// A company the user is a member of, in which role, and where its authorization of one product
+/// stands.
 #[derive(Debug)]
 pub struct CompanyStatusRow {
     pub company: CompanySummary,
+    pub role: Role,
     /// `None`: never authorized.
     pub state: Option<AuthorizationState>,
 }
 
+/// A user's membership of one company.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub company: CompanySummary,
+    pub role: Role,
+}
+
 impl Store {
-    /// The company's name, if `user` administers it.
-    pub async fn administered_company(&self, user: UserId, company: CompanyId) -> Result<Option<String>, StoreError> {
-        Ok(on_pool!(self, db => sqlx::query_scalar(
-            "SELECT c.name FROM companies c JOIN memberships m ON m.company_id = c.id
-             WHERE m.user_id = $1 AND c.id = $2 AND m.role = 'admin'",
+    /// The company and `user`'s role in it, if they are a member.
+    pub async fn membership(&self, user: UserId, company: CompanyId) -> Result<Option<Membership>, StoreError> {
+        let row: Option<(String, String)> = on_pool!(self, db => sqlx::query_as(
+            "SELECT c.name, m.role FROM companies c JOIN memberships m ON m.company_id = c.id
+             WHERE m.user_id = $1 AND c.id = $2",
         )
         .bind(user.get())
         .bind(company.get())
         .fetch_optional(db)
-        .await)?)
+        .await)?;
+        row.map(|(name, slug)| Ok(Membership { company: CompanySummary { id: company, name }, role: role(&slug)? }))
+            .transpose()
     }
 
     /// A new company; `Duplicate` when the name is taken.
@@ -36,15 +47,16 @@ impl Store {
         Ok(CompanyId::new(id))
     }
 
-    /// Makes `user` an admin of `company` (again is fine); `MissingReference` when either is
-    /// unknown.
-    pub async fn add_admin(&self, user: UserId, company: CompanyId) -> Result<(), StoreError> {
+    /// Makes `user` a member of `company` in `role` (again, or in another role, is fine: the
+    /// role is what was asked last); `MissingReference` when either is unknown.
+    pub async fn set_membership(&self, user: UserId, company: CompanyId, role: Role) -> Result<(), StoreError> {
         on_pool!(self, db => sqlx::query(
-            "INSERT INTO memberships (user_id, company_id, role, created_at) VALUES ($1, $2, 'admin', $3)
-             ON CONFLICT (user_id, company_id) DO NOTHING",
+            "INSERT INTO memberships (user_id, company_id, role, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, company_id) DO UPDATE SET role = excluded.role",
         )
         .bind(user.get())
         .bind(company.get())
+        .bind(role.slug())
         .bind(now())
         .execute(db)
         .await.map(|done| done.rows_affected()))
@@ -65,11 +77,12 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// The companies `user` administers, by name, each with its state for `product`, in one query.
+    /// The companies `user` is a member of, by name, each with their role and its state for
+    /// `product`, in one query.
     pub async fn companies_of(&self, user: UserId, product: Product) -> Result<Vec<CompanyStatusRow>, StoreError> {
-        let rows: Vec<(i64, String, Option<String>, Option<String>)> = on_pool!(self, db => sqlx::query_as(
-            "SELECT c.id, c.name, a.status, a.status_reason FROM companies c
-             JOIN memberships m ON m.company_id = c.id AND m.user_id = $1 AND m.role = 'admin'
+        let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = on_pool!(self, db => sqlx::query_as(
+            "SELECT c.id, c.name, m.role, a.status, a.status_reason FROM companies c
+             JOIN memberships m ON m.company_id = c.id AND m.user_id = $1
              LEFT JOIN authorizations a ON a.company_id = c.id AND a.product = $2
              ORDER BY c.name",
         )
@@ -78,12 +91,16 @@ impl Store {
         .fetch_all(db)
         .await)?;
         rows.into_iter()
-            .map(|(id, name, status, reason)| {
+            .map(|(id, name, slug, status, reason)| {
                 let state = match status {
                     Some(status) => Some(super::state(&status, reason.as_deref())?),
                     None => None,
                 };
-                Ok(CompanyStatusRow { company: CompanySummary { id: CompanyId::new(id), name }, state })
+                Ok(CompanyStatusRow {
+                    company: CompanySummary { id: CompanyId::new(id), name },
+                    role: role(&slug)?,
+                    state,
+                })
             })
             .collect()
     }

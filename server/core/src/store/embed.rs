@@ -1,9 +1,9 @@
 //! The `embed_sessions` table: a widget's single-use session token (kept as its hash) and, once
 //! redeemed, the widget key it was exchanged for.
 
-use super::{product, ApiKeyId, Store, StoreError};
+use super::{product, role, ApiKeyId, Store, StoreError};
 use crate::clock::now;
-use model::{CompanyId, CompanySummary, Product};
+use model::{CompanyId, CompanySummary, Product, Role};
 use std::fmt;
 
 /// An embed session's row id.
@@ -37,6 +37,8 @@ pub struct EmbedSession {
     pub company: CompanySummary,
     pub portal_user_id: String,
     pub portal_user_name: String,
+    /// What the portal says its user may do.
+    pub role: Role,
     pub host_origin: String,
     pub return_url: String,
 }
@@ -48,6 +50,7 @@ pub struct NewEmbedSession {
     pub company: CompanyId,
     pub portal_user_id: String,
     pub portal_user_name: String,
+    pub role: Role,
     pub host_origin: String,
     pub return_url: String,
 }
@@ -61,6 +64,7 @@ struct Row {
     company_name: String,
     portal_user_id: String,
     portal_user_name: String,
+    role: String,
     parent_origin: String,
     return_url: String,
 }
@@ -74,6 +78,7 @@ impl Row {
             company: CompanySummary { id: CompanyId::new(self.company_id), name: self.company_name },
             portal_user_id: self.portal_user_id,
             portal_user_name: self.portal_user_name,
+            role: role(&self.role)?,
             host_origin: self.parent_origin,
             return_url: self.return_url,
         })
@@ -81,7 +86,7 @@ impl Row {
 }
 
 const SELECT: &str = "SELECT e.id, k.revoked_at IS NULL AS live, e.product, e.company_id, c.name AS company_name,
-        e.portal_user_id, e.portal_user_name, e.parent_origin, e.return_url
+        e.portal_user_id, e.portal_user_name, e.role, e.parent_origin, e.return_url
     FROM embed_sessions e
     JOIN companies c ON c.id = e.company_id
     JOIN api_keys k ON k.id = e.api_key_id";
@@ -102,8 +107,8 @@ impl Store {
             .await.map(|done| done.rows_affected()))?;
         on_tx!(tx, db => sqlx::query(
             "INSERT INTO embed_sessions (token_hash, api_key_id, product, company_id, portal_user_id, portal_user_name,
-                 parent_origin, return_url, created_at, redeem_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 role, parent_origin, return_url, created_at, redeem_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(token_hash)
         .bind(new.api_key.get())
@@ -111,6 +116,7 @@ impl Store {
         .bind(new.company.get())
         .bind(&new.portal_user_id)
         .bind(&new.portal_user_name)
+        .bind(new.role.slug())
         .bind(&new.host_origin)
         .bind(&new.return_url)
         .bind(now())

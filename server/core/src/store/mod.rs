@@ -66,7 +66,7 @@ pub use api_keys::{ApiKey, ApiKeyId};
 pub use authorizations::AuthorizationRecord;
 pub use breakers::Breaker;
 pub use budgets::{Budget, ClaimedDue, Held};
-pub use companies::CompanyStatusRow;
+pub use companies::{CompanyStatusRow, Membership};
 pub use copy::CopiedTable;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use incidents::{DueIncident, IncidentDeliveryId, IncidentKind, IncidentTargets};
@@ -85,7 +85,7 @@ pub use webhooks::WebhookEndpoint;
 use crate::keyring::{CipherError, KeyRing};
 use changes::Changes;
 pub use connection::Database;
-use model::{AuthorizationState, Product};
+use model::{AuthorizationState, Product, Role};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::{
     sync::{
@@ -147,6 +147,10 @@ fn unreadable(what: &str, value: &str) -> StoreError {
 /// A stored product slug, read back.
 fn product(slug: &str) -> Result<Product, StoreError> {
     Product::parse(slug).map_err(|_| unreadable("product", slug))
+}
+
+fn role(slug: &str) -> Result<Role, StoreError> {
+    Role::parse(slug).map_err(|_| unreadable("role", slug))
 }
 
 /// The stored status column holds `authorized`, `reauthorization_required` or `revoked`; a

@@ -34,6 +34,8 @@ pub struct TestApp {
     /// The PostgreSQL database it runs on, if not the SQLite file in `data`.
     pub database_url: Option<String>,
     pub state: app::state::AppState,
+    /// Every route the router answers (`Application::routes`).
+    pub routes: Vec<server::routes::Route>,
     /// The temporary folder with the database and the key file.
     pub data: std::path::PathBuf,
     _dir: std::sync::Arc<tempfile::TempDir>,
@@ -180,9 +182,10 @@ async fn spawn_app_in(dir: std::sync::Arc<tempfile::TempDir>, customize: impl Fn
     let local = Url::parse(&format!("http://127.0.0.1:{}", application.port())).expect("a loopback URL");
     let db = TestDb::open(settings_database_url.as_deref(), &dir.path().join("optin.db")).await;
     let state = application.state.clone();
+    let routes = application.routes().to_vec();
     tokio::spawn(application.run());
     let data = dir.path().to_path_buf();
-    TestApp { base, local, db, database_url: settings_database_url, state, data, _dir: dir }
+    TestApp { base, local, db, database_url: settings_database_url, state, routes, data, _dir: dir }
 }
 
 /// Runs `$body` with `$pool` bound to the test's pool, whichever database it is.
@@ -521,10 +524,20 @@ impl Browser {
     /// A product's backend creates an embed session for `company` with `api_key`, and this browser
     /// loads the widget into its portal's frame: (the session as created, the widget page).
     pub async fn open_widget(&self, api_key: &str, company: CompanyId) -> (serde_json::Value, Page) {
+        self.open_widget_as(api_key, company, serde_json::json!({ "id": "u-1", "name": "Pat" })).await
+    }
+
+    /// [`Browser::open_widget`] for the portal user `user` (`{"id", "name", "role"}`).
+    pub async fn open_widget_as(
+        &self,
+        api_key: &str,
+        company: CompanyId,
+        user: serde_json::Value,
+    ) -> (serde_json::Value, Page) {
         let session: serde_json::Value = reqwest::Client::new()
             .post(self.url("/api/v1/embed/sessions"))
             .bearer_auth(api_key)
-            .json(&serde_json::json!({ "company": company.get(), "user": { "id": "u-1", "name": "Pat" } }))
+            .json(&serde_json::json!({ "company": company.get(), "user": user }))
             .send()
             .await
             .expect("the embed API answers")
@@ -535,6 +548,12 @@ impl Browser {
         let widget = self.send_with(self.http.get(url).header("sec-fetch-dest", "iframe")).await;
         assert!(widget.body.contains(r#"name="key""#), "{}", widget.body);
         (session, widget)
+    }
+
+    /// The widget key a widget page holds.
+    pub fn widget_key(widget: &Page) -> String {
+        let rest = widget.body.split(r#"name="key" value=""#).nth(1).expect("the widget holds a key");
+        rest.split('"').next().unwrap_or_default().to_owned()
     }
 
     /// Starts the opt-in and returns UPS's authorize URL.
