@@ -2,7 +2,7 @@
 //! redirect URI UPS sends admins and widgets' consent windows back to. The flow itself is the
 //! core's (`optin_core::authorization`); these routes read the request and word the answer.
 
-use crate::embed_api::consent::answer;
+use crate::{embed_api::consent::answer, routes::Declared};
 use app::{
     auth::session::SignedInUser,
     error::AppError,
@@ -22,6 +22,11 @@ use optin_core::{
     CoreError,
 };
 use serde::Deserialize;
+
+/// The opt-in's start and UPS's redirect URI.
+pub fn routes() -> Declared<AppState> {
+    Declared::default().post("/oauth/{product}/start", start).get("/oauth/{product}/callback", callback)
+}
 
 #[derive(Deserialize)]
 pub struct StartForm {

@@ -5,10 +5,11 @@
 //! (authorizations by state, the refresh backlog). `/metrics` answers a loopback client, or anyone
 //! with `metrics_token` as a bearer token; behind a proxy (`client_ip_header`) only the latter.
 
-use crate::api::bearer;
+use crate::{api::bearer, routes::Declared};
 use app::state::AppState;
 use axum::{
     extract::{ConnectInfo, State},
+    handler::Handler,
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Extension,
@@ -50,6 +51,14 @@ pub fn recorder() -> PrometheusHandle {
             handle
         })
         .clone()
+}
+
+/// Liveness, readiness and the metrics, which `access` may read.
+pub fn routes(access: MetricsAccess) -> Declared<AppState> {
+    Declared::default()
+        .get("/healthz", || async { "ok" })
+        .get("/readyz", readiness)
+        .get("/metrics", metrics.layer(Extension(Arc::new(access))))
 }
 
 /// Who may read `/metrics`.

@@ -1,20 +1,61 @@
 //! Policies every request passes through: who may frame which page, refusing cross-site writes,
-//! and turning a server function's unreadable input into the client error it is. Routes and
-//! server functions themselves live elsewhere.
+//! and turning a server function's unreadable input into the client error it is; and [`layers`],
+//! the whole stack they run in. Routes and server functions themselves live elsewhere.
 
-use app::{auth::session::SignedInUser, error::AppError, state::AppState};
+use crate::telemetry;
+use app::{
+    auth::session::{load_session, SignedInUser},
+    error::AppError,
+    state::AppState,
+};
 use axum::{
     body::Body,
     extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
-    middleware::Next,
+    middleware::{self, Next},
     response::{IntoResponse, Response},
+    Router,
 };
 use model::Product;
+use std::time::Duration;
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
 
 /// The largest request body accepted anywhere (forms, server-function arguments, the embed API):
 /// every legitimate one is a few hundred bytes. Larger ones are answered 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Every route's layers, the last added the first a request meets: a request id, its span, the
+/// `timeout`, compression, the headers every answer carries unless it set its own, the body
+/// limit, then the policies of this module, the session, and private answers for signed-in pages.
+pub fn layers(router: Router<AppState>, state: &AppState, timeout: Duration) -> Router<AppState> {
+    router
+        .layer(middleware::from_fn(private_responses))
+        .layer(middleware::from_fn_with_state(state.clone(), load_session))
+        .layer(middleware::from_fn(server_fn_input_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
+        .layer(middleware::from_fn_with_state(state.clone(), framing_policy))
+        .layer(middleware::from_fn_with_state(state.clone(), browser_isolation))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Pages and anything else that did not say: kept, but asked about again before use.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span).on_response(telemetry::record_status))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
 
 /// Who may frame what: a product's widget page only that product's configured portal origins
 /// (nobody when none is configured), every other page nobody at all. A page that set its own

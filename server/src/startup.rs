@@ -9,20 +9,15 @@ use crate::{
     sandbox::{self, Sandbox},
     serve,
     settings::{Settings, UpsEnvironment},
-    telemetry, token_api, worker,
+    token_api, worker,
 };
 use app::{
     assets::{Site, OUTPUT_NAME, PKG_DIR},
-    auth::session::load_session,
     shell,
     state::{AppState, WebConfig},
     App,
 };
-use axum::{
-    handler::Handler,
-    http::{header, HeaderValue},
-    middleware, Router,
-};
+use axum::{http::HeaderName, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use optin_core::{
@@ -34,16 +29,8 @@ use optin_core::{
     secret::{random_token, SecretString},
     Core, CoreError,
 };
-use std::{sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
-use tower_http::{
-    compression::CompressionLayer,
-    limit::RequestBodyLimitLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    set_header::SetResponseHeaderLayer,
-    timeout::TimeoutLayer,
-    trace::TraceLayer,
-};
 use url::Url;
 
 /// Credentials of the demo admin created on a first start, to be printed once.
@@ -116,6 +103,41 @@ fn operators_webhook(settings: &Settings) -> Result<Option<OperatorsWebhook>, St
     OperatorsWebhook::new(url, secret).map(Some).map_err(|error| StartupError::Other(format!("operators: {error}")))
 }
 
+/// Leptos's options for `site`, served at `address`.
+fn leptos_options(settings: &Settings, site: &Site, address: SocketAddr) -> Result<LeptosOptions, StartupError> {
+    let mut options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(settings.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir(PKG_DIR)
+        .site_addr(address)
+        .build();
+    options.hash_files = site.hashes.hashed();
+    if let Some(hash_file) = &site.hash_file {
+        // Absolute, so Leptos (which joins it onto the binary's folder) reads this one too.
+        let absolute = std::path::absolute(hash_file).map_err(|e| StartupError::Other(e.to_string()))?;
+        options.hash_file = absolute.to_string_lossy().into_owned().into();
+    }
+    Ok(options)
+}
+
+/// What the pages and routes need to know of the web: the public URL, cookies, the portals, the
+/// proxy's client-address header.
+fn web_config(settings: &Settings, base_url: &Url) -> Result<WebConfig, StartupError> {
+    let client_ip_header = match &settings.client_ip_header {
+        Some(name) => Some(
+            HeaderName::try_from(name.as_str())
+                .map_err(|_| StartupError::Other(format!("client_ip_header: {name:?} is not a header name")))?,
+        ),
+        None => None,
+    };
+    Ok(WebConfig {
+        public_base_url: base_url.clone(),
+        secure_cookies: settings.secure_cookies,
+        embed_origins: settings.embed.origins()?,
+        client_ip_header,
+    })
+}
+
 /// On a first start (no users at all), a demo company and admin with a random password.
 async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
     if core.store.user_count().await? > 0 {
@@ -131,6 +153,53 @@ async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
     let user = create_user(core, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;
     add_admin(core, user, company).await.map_err(fail)?;
     Ok(Some(demo))
+}
+
+/// The router: every route module's routes (and the built-in sandbox's when it stands in for
+/// UPS), the pages and server functions, and the layers around them; with the list of its routes.
+async fn router(
+    settings: &Settings,
+    state: &AppState,
+    base_url: &Url,
+    hashed: bool,
+) -> Result<(Router, Vec<Route>), StartupError> {
+    let metrics = operations::MetricsAccess {
+        token: settings.metrics_token.clone(),
+        behind_proxy: settings.client_ip_header.is_some(),
+    };
+    let mut declared = assets::routes(&settings.site_root, hashed)
+        .merge(oauth::routes())
+        .merge(token_api::routes())
+        .merge(embed_api::routes())
+        .merge(operations::routes(metrics));
+    if settings.ups.environment == UpsEnvironment::Sandbox {
+        tracing::warn!(
+            "UPS SANDBOX: the built-in sandbox stands in for UPS at {base_url}security; its users and passwords \
+             are published. It is for trying the service out and for tests, never for real companies."
+        );
+        sandbox::seed(&state.core.store).await?;
+        let registrations = settings.registrations(base_url)?;
+        declared = declared.merge(
+            Sandbox::new(
+                state.core.store.clone(),
+                &registrations,
+                settings.sandbox.clone(),
+                state.core.password_checks.clone(),
+            )
+            .router(),
+        );
+    }
+    let (router, mut routes) = declared.into_parts();
+    let pages = generate_route_list(App);
+    routes.extend(routes::leptos(&pages));
+    let router = router
+        .leptos_routes(state, pages, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    let timeout = Duration::from_secs(settings.connections.request_timeout_secs);
+    Ok((policy::layers(router, state, timeout).with_state(state.clone()), routes))
 }
 
 impl Application {
@@ -168,107 +237,11 @@ impl Application {
         // A release build names its files by their content; the names come with the site, and a
         // site that lacks a file its pages would name is refused here (see `app::assets`).
         let site = Site::open(&settings.site_root)?;
-        let hashed = site.hashes.hashed();
-        let mut leptos_options = LeptosOptions::builder()
-            .output_name(OUTPUT_NAME)
-            .site_root(settings.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir(PKG_DIR)
-            .site_addr(address)
-            .build();
-        leptos_options.hash_files = hashed;
-        if let Some(hash_file) = &site.hash_file {
-            // Absolute, so Leptos (which joins it onto the binary's folder) reads this one too.
-            let absolute = std::path::absolute(hash_file).map_err(|e| StartupError::Other(e.to_string()))?;
-            leptos_options.hash_file = absolute.to_string_lossy().into_owned().into();
-        }
-        let web = Arc::new(WebConfig {
-            public_base_url: base_url.clone(),
-            secure_cookies: settings.secure_cookies,
-            embed_origins: settings.embed.origins()?,
-            client_ip_header: match &settings.client_ip_header {
-                Some(name) => Some(
-                    header::HeaderName::try_from(name.as_str())
-                        .map_err(|_| StartupError::Other(format!("client_ip_header: {name:?} is not a header name")))?,
-                ),
-                None => None,
-            },
-        });
+        let leptos_options = leptos_options(&settings, &site, address)?;
+        let web = Arc::new(web_config(&settings, &base_url)?);
         let state = AppState::new(leptos_options, core.clone(), web);
 
-        let mut declared = assets::routes(&settings.site_root, hashed)
-            .post("/oauth/{product}/start", oauth::start)
-            .get("/oauth/{product}/callback", oauth::callback)
-            .get("/api/v1/companies/{company}/products/{product}/token", token_api::token)
-            .get("/api/v1/openapi.json", token_api::openapi)
-            .post("/api/v1/embed/sessions", embed_api::sessions::create_session)
-            .post("/embed/start", embed_api::consent::start)
-            .post("/embed/{product}", embed_api::widget::post)
-            .get("/embed/v1/optin.js", embed_api::snippet)
-            .get("/healthz", || async { "ok" })
-            .get("/readyz", operations::readiness)
-            .get(
-                "/metrics",
-                operations::metrics.layer(axum::Extension(Arc::new(operations::MetricsAccess {
-                    token: settings.metrics_token.clone(),
-                    behind_proxy: settings.client_ip_header.is_some(),
-                }))),
-            );
-        if settings.ups.environment == UpsEnvironment::Sandbox {
-            tracing::warn!(
-                "UPS SANDBOX: the built-in sandbox stands in for UPS at {base_url}security; its users and passwords \
-                 are published. It is for trying the service out and for tests, never for real companies."
-            );
-            sandbox::seed(&core.store).await?;
-            let registrations = settings.registrations(&base_url)?;
-            declared = declared.merge(
-                Sandbox::new(
-                    core.store.clone(),
-                    &registrations,
-                    settings.sandbox.clone(),
-                    core.password_checks.clone(),
-                )
-                .router(),
-            );
-        }
-        let (router, mut routes) = declared.into_parts();
-        let pages = generate_route_list(App);
-        routes.extend(routes::leptos(&pages));
-        let router = router
-            .leptos_routes(&state, pages, {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            })
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(middleware::from_fn(policy::private_responses))
-            .layer(middleware::from_fn_with_state(state.clone(), load_session))
-            .layer(middleware::from_fn(policy::server_fn_input_errors))
-            .layer(middleware::from_fn_with_state(state.clone(), policy::same_origin_writes))
-            .layer(middleware::from_fn_with_state(state.clone(), policy::framing_policy))
-            .layer(middleware::from_fn_with_state(state.clone(), policy::browser_isolation))
-            .layer(RequestBodyLimitLayer::new(policy::MAX_BODY_BYTES))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("same-origin"),
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
-            // Pages and anything else that did not say: kept, but asked about again before use.
-            .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-            .layer(CompressionLayer::new())
-            .layer(TimeoutLayer::with_status_code(
-                axum::http::StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(settings.connections.request_timeout_secs),
-            ))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(telemetry::request_span)
-                    .on_response(telemetry::record_status),
-            )
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .with_state(state.clone());
+        let (router, routes) = router(&settings, &state, &base_url, site.hashes.hashed()).await?;
 
         let refresh = settings
             .refresh_worker

@@ -4,7 +4,10 @@
 //! are created and revoked from the command line. The OpenAPI document is at
 //! `/api/v1/openapi.json`.
 
-use crate::api::{authenticate, ApiError};
+use crate::{
+    api::{authenticate, ApiError},
+    routes::Declared,
+};
 use app::state::AppState;
 use axum::{
     extract::{Path, State},
@@ -20,6 +23,13 @@ use serde_json::json;
 const MIN_VALIDITY_SECS: i64 = 60;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The token API and its OpenAPI document.
+pub fn routes() -> Declared<AppState> {
+    Declared::default()
+        .get("/api/v1/companies/{company}/products/{product}/token", token)
+        .get("/api/v1/openapi.json", openapi)
+}
 
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()

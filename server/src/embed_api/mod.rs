@@ -7,12 +7,23 @@ pub mod consent;
 pub mod sessions;
 pub mod widget;
 
+use crate::routes::Declared;
+use app::state::AppState;
 use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
 
 pub const SNIPPET: &str = include_str!("../embed/optin.js");
+
+/// The embed API, the consent window's start, the widget's own posts, and the snippet.
+pub fn routes() -> Declared<AppState> {
+    Declared::default()
+        .post("/api/v1/embed/sessions", sessions::create_session)
+        .post("/embed/start", consent::start)
+        .post("/embed/{product}", widget::post)
+        .get("/embed/v1/optin.js", snippet)
+}
 
 /// `GET /embed/v1/optin.js`: the host page's snippet.
 pub async fn snippet() -> Response {
