@@ -88,7 +88,7 @@ impl From<model::UnknownProduct> for AppError {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    //! Conversions from the core's errors, and the HTTP status of a server function's answer.
+    //! Conversions from the core's errors (a server function's HTTP status is `web::with_status`'s).
     use super::AppError;
 
     use optin_core::CoreError;
@@ -112,25 +112,5 @@ pub mod ssr {
                 }
             }
         }
-    }
-
-    /// Sets the HTTP status of the server-function response to match the error, so that HTTP
-    /// clients calling server functions directly see 401/403/404 rather than a blanket 500.
-    /// During server-side rendering the same function runs in-process and shares the page's
-    /// response, whose status is the page's business (a redirect to sign-in, say): only a request
-    /// to the server function's own endpoint gets the error's status. A form the browser posted
-    /// itself gets a redirect back to its page instead (which shows the error), and a redirect
-    /// with an error status would not be followed.
-    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        let called_over_http = leptos::prelude::use_context::<http::request::Parts>()
-            .is_some_and(|parts| parts.uri.path().starts_with("/api/") && !crate::web::form_posted(&parts));
-        if let (Err(error), true) = (&result, called_over_http) {
-            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                if let Ok(status) = http::StatusCode::from_u16(error.status()) {
-                    options.set_status(status);
-                }
-            }
-        }
-        result
     }
 }

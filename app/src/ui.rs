@@ -1,9 +1,8 @@
-//! Components every product page shares: the confirmation dialog, the FAQ, the page
-//! header with the user's identification, and notices.
+//! Components every page may use: the confirmation dialog, the FAQ, notices, local times. The
+//! product pages' header is `products::frame`'s.
 
-use crate::auth::view::SignOutButton;
 use leptos::{html::Dialog, prelude::*};
-use model::{time::format_utc, Identity, Product};
+use model::time::format_utc;
 
 /// A modal confirmation built on `<dialog>`: `showModal()` makes the rest of the page inert (focus
 /// stays inside), Escape closes it, and Cancel is focused first so Enter never confirms by
@@ -121,22 +120,6 @@ pub fn Faq(entries: &'static [FaqEntry]) -> impl IntoView {
                 })
                 .collect_view()}
         </section>
-    }
-    .into_any()
-}
-
-/// The product bar: the product's name, and the user's identification with the company under it.
-#[component]
-pub fn ProductHeader(product: Product, identity: Identity, company: Option<String>) -> impl IntoView {
-    view! {
-        <header class="topbar" data-product=product.slug()>
-            <div class="brand"><span class="shield" aria-hidden="true">"ups"</span><span>{product.name()}</span></div>
-            <div class="identity" aria-label="Signed in">
-                <span class="identity-name">{identity.display_name}</span>
-                <span class="identity-company" data-testid="registered-company">{company}</span>
-                <SignOutButton/>
-            </div>
-        </header>
     }
     .into_any()
 }

@@ -1,8 +1,9 @@
 //! The web layer's plumbing, shared by server functions and the server's own routes: cookies
-//! (built and read with the `cookie` crate), the client's address, and HTML escaping for the few
-//! pages written by hand. Server-only.
+//! (built and read with the `cookie` crate), the client's address, a server function's error as
+//! its HTTP status ([`with_status`]), and HTML escaping for the few pages written by hand.
+//! Server-only.
 
-use crate::state::WebConfig;
+use crate::{error::AppError, state::WebConfig};
 use axum::extract::ConnectInfo;
 use cookie::{Cookie, SameSite};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
@@ -110,6 +111,26 @@ pub fn form_posted(parts: &Parts) -> bool {
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Sets the HTTP status of the server-function response to match the error, so that HTTP
+/// clients calling server functions directly see 401/403/404 rather than a blanket 500.
+/// During server-side rendering the same function runs in-process and shares the page's
+/// response, whose status is the page's business (a redirect to sign-in, say): only a request
+/// to the server function's own endpoint gets the error's status. A form the browser posted
+/// itself gets a redirect back to its page instead (which shows the error), and a redirect
+/// with an error status would not be followed.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let called_over_http = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/") && !form_posted(&parts));
+    if let (Err(error), true) = (&result, called_over_http) {
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+                options.set_status(status);
+            }
+        }
+    }
+    result
 }
 
 /// After a server function that a form may post without any script: the browser goes to `path`;

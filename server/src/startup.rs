@@ -24,9 +24,9 @@ use optin_core::{
     accounts::create_user,
     companies::{add_admin, create_company},
     email::{Mailer, SmtpSettings},
-    incidents::OperatorsWebhook,
     outbox::Senders,
     secret::{random_token, SecretString},
+    webhooks::OperatorsWebhook,
     Core, CoreError,
 };
 use std::{net::SocketAddr, sync::Arc, time::Duration};

@@ -6,7 +6,7 @@ use model::{ActivityEntry, CompanyId};
 
 #[server(prefix = "/api", endpoint = "company_activity")]
 pub async fn company_activity(company: CompanyId) -> Result<Vec<ActivityEntry>, AppError> {
-    crate::error::ssr::with_status(ssr::activity(company).await)
+    crate::web::with_status(ssr::activity(company).await)
 }
 
 #[cfg(feature = "ssr")]

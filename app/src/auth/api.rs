@@ -24,24 +24,24 @@ pub fn safe_return_path(next: Option<&str>) -> String {
 
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    crate::error::ssr::with_status(ssr::sign_in(sign_in_name, password, next).await)
+    crate::web::with_status(ssr::sign_in(sign_in_name, password, next).await)
 }
 
 /// Who is signed in (for pages that show nothing else about the user).
 #[server(prefix = "/api", endpoint = "load_identity")]
 pub async fn load_identity() -> Result<Identity, AppError> {
-    crate::error::ssr::with_status(crate::auth::session::current_user().map(|user| user.identity))
+    crate::web::with_status(crate::auth::session::current_user().map(|user| user.identity))
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    crate::error::ssr::with_status(ssr::sign_out(false).await)
+    crate::web::with_status(ssr::sign_out(false).await)
 }
 
 /// Ends every session of the signed-in user, on every device (after a lost laptop, say).
 #[server(prefix = "/api", endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    crate::error::ssr::with_status(ssr::sign_out(true).await)
+    crate::web::with_status(ssr::sign_out(true).await)
 }
 
 #[cfg(feature = "ssr")]

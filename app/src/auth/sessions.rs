@@ -2,10 +2,12 @@
 //! started and was last used), each but this browser's with a Sign out of its own, and Sign out
 //! everywhere beside them. The list and the ending are the core's (`optin_core::sessions`).
 
-use super::{api::load_identity, view::SignOutButton};
+use super::{
+    api::load_identity,
+    view::{PageLoadError, SignOutButton},
+};
 use crate::{
     error::AppError,
-    products::frame::OverviewError,
     ui::{LocalTime, NoticeBanner},
 };
 use leptos::prelude::*;
@@ -16,13 +18,13 @@ use model::{SessionHandle, SignInSession};
 /// The signed-in user's live sessions, the most recently used first.
 #[server(prefix = "/api", endpoint = "my_sessions")]
 pub async fn my_sessions() -> Result<Vec<SignInSession>, AppError> {
-    crate::error::ssr::with_status(ssr::list().await)
+    crate::web::with_status(ssr::list().await)
 }
 
 /// Ends one of the signed-in user's other sessions (a browser left signed in elsewhere).
 #[server(prefix = "/api", endpoint = "end_my_session")]
 pub async fn end_my_session(handle: SessionHandle) -> Result<(), AppError> {
-    crate::error::ssr::with_status(ssr::end(handle).await)
+    crate::web::with_status(ssr::end(handle).await)
 }
 
 #[cfg(feature = "ssr")]
@@ -60,7 +62,7 @@ pub fn SessionsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match (identity.await, sessions.await) {
-                    (Err(error), _) | (_, Err(error)) => view! { <OverviewError error/> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <PageLoadError error/> }.into_any(),
                     (Ok(identity), Ok(sessions)) => view! {
                         <header class="topbar">
                             <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>

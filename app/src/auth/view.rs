@@ -1,8 +1,13 @@
-//! The sign-in page and the sign-out button.
+//! The sign-in page, the sign-out buttons, and the way back to sign-in from a page whose session
+//! is over.
 
 use super::api::{SignIn, SignOut, SignOutEverywhere};
+use crate::{error::AppError, ui::encode_component};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_location, use_query_map},
+};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -46,5 +51,29 @@ pub fn SignOutButton() -> impl IntoView {
                 <button type="submit" class="link">"Sign out everywhere"</button>
             </ActionForm>
         </div>
+    }
+}
+
+/// What a signed-in page shows when its data could not be loaded: the sign-in page (coming back
+/// here after) when the session is over, or the error.
+#[component]
+pub fn PageLoadError(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated => {
+            let location = use_location();
+            let search = location.search.get_untracked();
+            let here = match search.trim_start_matches('?') {
+                "" => location.pathname.get_untracked(),
+                query => format!("{}?{query}", location.pathname.get_untracked()),
+            };
+            view! { <Redirect path=format!("/sign-in?next={}", encode_component(&here))/> }.into_any()
+        }
+        error => view! {
+            <main class="page">
+                <p class="alert error" role="alert">{error.to_string()}</p>
+                <p><a href="/">"Back to your applications"</a></p>
+            </main>
+        }
+        .into_any(),
     }
 }

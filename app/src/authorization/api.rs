@@ -7,21 +7,21 @@ use model::{CheckOutcome, CompanyId, Product, ProductOverview};
 
 #[server(prefix = "/api", endpoint = "load_overview")]
 pub async fn load_overview(product: Product, company: Option<CompanyId>) -> Result<ProductOverview, AppError> {
-    crate::error::ssr::with_status(ssr::overview(product, company).await)
+    crate::web::with_status(ssr::overview(product, company).await)
 }
 
 /// Opt-Out (Reverse Logistics, Pickup Manager) and Clear (Data Management): the authorization
 /// ends and its tokens are deleted at once.
 #[server(prefix = "/api", endpoint = "opt_out")]
 pub async fn opt_out(product: Product, company: CompanyId) -> Result<(), AppError> {
-    crate::error::ssr::with_status(ssr::opt_out(product, company).await)
+    crate::web::with_status(ssr::opt_out(product, company).await)
 }
 
 /// Check now: UPS is asked to refresh the authorization once (at most once a minute), and the
 /// page says how it answered.
 #[server(prefix = "/api", endpoint = "check_authorization")]
 pub async fn check_authorization(product: Product, company: CompanyId) -> Result<CheckOutcome, AppError> {
-    crate::error::ssr::with_status(ssr::check(product, company).await)
+    crate::web::with_status(ssr::check(product, company).await)
 }
 
 #[cfg(feature = "ssr")]

@@ -1,13 +1,13 @@
 //! The widget's server side: opening it (redeeming the single-use embed session, only when the
 //! page is loaded in a frame), the forms it posts back to its own page (`POST /embed/{product}`:
 //! Opt-Out / Clear, another page of the token grid, or the status again after the consent window
-//! reported), and the token grid. Every request after the first carries the widget key the page
-//! was given. What the host page hears is decided here too: each page lists the events it
+//! reported). The widget's token grid is `tokens::api`'s. Every request after the first carries
+//! the widget key the page was given. What the host page hears is decided here too: each page lists the events it
 //! announces, and the widget's script only delivers them.
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{AuthorizationView, TokenPage, WidgetKey};
+use model::{AuthorizationView, WidgetKey};
 use serde::{Deserialize, Serialize};
 
 /// An open widget: its key, what it shows, and the one origin it reports to.
@@ -77,13 +77,7 @@ impl WidgetIntent {
 /// session is refused.
 #[server(prefix = "/api", endpoint = "open_embed")]
 pub async fn open_embed(product: String, session: String) -> Result<EmbedLoad, AppError> {
-    crate::error::ssr::with_status(ssr::open(&product, &session).await)
-}
-
-/// Data Management's token grid, in the widget.
-#[server(prefix = "/api", endpoint = "embed_token_history")]
-pub async fn embed_token_history(key: WidgetKey, page: u32) -> Result<TokenPage, AppError> {
-    crate::error::ssr::with_status(ssr::token_history(&key, page).await)
+    crate::web::with_status(ssr::open(&product, &session).await)
 }
 
 #[cfg(feature = "ssr")]
@@ -97,9 +91,7 @@ mod ssr {
         error::AppError,
         state::{app_state, AppState},
     };
-    use model::{
-        AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, TokenPage, WidgetKey,
-    };
+    use model::{AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, WidgetKey};
     use optin_core::{embed, CoreError};
     use serde::Deserialize;
     use serde_json::{json, Value};
@@ -311,9 +303,5 @@ mod ssr {
     /// The origin of the page that framed this one, when the browser says.
     fn framing_origin() -> Option<String> {
         crate::web::referer_origin(&leptos::prelude::use_context::<http::request::Parts>()?.headers)
-    }
-
-    pub async fn token_history(key: &WidgetKey, page: u32) -> Result<TokenPage, AppError> {
-        Ok(embed::token_history(&app_state()?.core, key, page).await?)
     }
 }

@@ -2,12 +2,14 @@
 //! authorized, its most recent access tokens are listed, and Clear dissolves the authorization
 //! (seed: intelligent-data-management).
 
-use super::frame::{query_param, AuthorizationNotice, CompanyPicker, CompanyStatusList, NoCompany, ProductFrame};
+use super::frame::{
+    query_param, AuthorizationNotice, CompanyPicker, CompanyStatusList, NoCompany, ProductFrame, ProductHeader,
+};
 use crate::{
     activity::view::ActivityLog,
     authorization::{api::OptOut, view::AuthorizationPanel},
     tokens::view::{HistorySource, TokenGrid},
-    ui::{Faq, ProductHeader, OAUTH_FAQ},
+    ui::{Faq, OAUTH_FAQ},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

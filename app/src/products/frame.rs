@@ -1,21 +1,22 @@
-//! What every product page shares: loading the overview, the notices, the company picker and
-//! status list, and the authorization section.
+//! What every product page shares: loading the overview, the header with the user's
+//! identification, the notices, the company picker and status list, and the authorization
+//! section.
 
 use crate::{
     activity::view::ActivityLog,
+    auth::view::{PageLoadError, SignOutButton},
     authorization::{
         api::{load_overview, CheckAuthorization, OptOut},
         view::AuthorizationPanel,
     },
     error::AppError,
-    ui::{encode_component, NoticeBanner},
+    ui::NoticeBanner,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_router::{
-    components::Redirect,
-    hooks::{use_location, use_query_map},
+use leptos_router::hooks::use_query_map;
+use model::{
+    AuthorizationStatus, AuthorizationView, CheckOutcome, CompanyId, Identity, Notice, Product, ProductOverview,
 };
-use model::{AuthorizationStatus, AuthorizationView, CheckOutcome, CompanyId, Notice, Product, ProductOverview};
 use std::sync::Arc;
 
 /// A query parameter of the current URL.
@@ -49,7 +50,7 @@ pub fn ProductFrame(
                 Suspend::new(async move {
                     match overview.await {
                         Ok(overview) => page(overview),
-                        Err(error) => view! { <OverviewError error/> }.into_any(),
+                        Err(error) => view! { <PageLoadError error/> }.into_any(),
                     }
                 })
             }}
@@ -80,27 +81,20 @@ pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> i
     move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })
 }
 
-/// What a product page shows when the overview could not be loaded.
+/// The product bar: the product's name, and the user's identification with the company under it.
 #[component]
-pub fn OverviewError(error: AppError) -> impl IntoView {
-    match error {
-        AppError::Unauthenticated => {
-            let location = use_location();
-            let search = location.search.get_untracked();
-            let here = match search.trim_start_matches('?') {
-                "" => location.pathname.get_untracked(),
-                query => format!("{}?{query}", location.pathname.get_untracked()),
-            };
-            view! { <Redirect path=format!("/sign-in?next={}", encode_component(&here))/> }.into_any()
-        }
-        error => view! {
-            <main class="page">
-                <p class="alert error" role="alert">{error.to_string()}</p>
-                <p><a href="/">"Back to your applications"</a></p>
-            </main>
-        }
-        .into_any(),
+pub fn ProductHeader(product: Product, identity: Identity, company: Option<String>) -> impl IntoView {
+    view! {
+        <header class="topbar" data-product=product.slug()>
+            <div class="brand"><span class="shield" aria-hidden="true">"ups"</span><span>{product.name()}</span></div>
+            <div class="identity" aria-label="Signed in">
+                <span class="identity-name">{identity.display_name}</span>
+                <span class="identity-company" data-testid="registered-company">{company}</span>
+                <SignOutButton/>
+            </div>
+        </header>
     }
+    .into_any()
 }
 
 /// The selected company's authorization panel and its activity, or why there is none.

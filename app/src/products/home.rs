@@ -1,6 +1,6 @@
 //! The home page: the Customer Solutions applications a signed-in admin can opt in to.
 
-use super::frame::OverviewError;
+use crate::auth::view::PageLoadError;
 use crate::auth::{api::load_identity, view::SignOutButton};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,7 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match identity.await {
-                    Err(error) => view! { <OverviewError error/> }.into_any(),
+                    Err(error) => view! { <PageLoadError error/> }.into_any(),
                     Ok(identity) => view! {
                         <header class="topbar">
                             <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>

@@ -2,10 +2,12 @@
 //! companies' UPS API authorization, and Settings, where a company is selected and opted in with
 //! API ▸ OAuth (seed: intelligent-pickup-manager).
 
-use super::frame::{AuthorizationNotice, AuthorizationSection, CompanyStatusList, NoCompany, ProductFrame};
+use super::frame::{
+    AuthorizationNotice, AuthorizationSection, CompanyStatusList, NoCompany, ProductFrame, ProductHeader,
+};
 use crate::{
     authorization::api::OptOut,
-    ui::{Faq, ProductHeader, OAUTH_FAQ},
+    ui::{Faq, OAUTH_FAQ},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;

@@ -1,10 +1,10 @@
 //! UPS® Intelligent Reverse Logistics: the administration page with the registered company under
 //! the user's identification, the Opt-In action, and the FAQ (seed: intelligent-reverse-logistics).
 
-use super::frame::{AuthorizationNotice, AuthorizationSection, CompanyPicker, ProductFrame};
+use super::frame::{AuthorizationNotice, AuthorizationSection, CompanyPicker, ProductFrame, ProductHeader};
 use crate::{
     authorization::api::OptOut,
-    ui::{Faq, ProductHeader, OAUTH_FAQ},
+    ui::{Faq, OAUTH_FAQ},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,8 +1,8 @@
 //! Data Management's Token Manager grid, on the admin page and in the widget. Only metadata is
 //! shown (when, until when, status, a short fingerprint); never a token.
 
-use super::api::token_history;
-use crate::{embed::api::embed_token_history, error::AppError, ui::LocalTime};
+use super::api::{embed_token_history, token_history};
+use crate::{error::AppError, ui::LocalTime};
 use leptos::prelude::*;
 use model::{CompanyId, Product, TokenPage, WidgetKey};
 

@@ -8,28 +8,10 @@ use crate::{
     clock::now,
     error::CoreError,
     outbox::{post_signed, retry_delay, start_each, Senders},
-    secret::SecretString,
     store::DueIncident,
     Core,
 };
 use std::sync::Arc;
-
-/// The operators' webhook: its URL and its `whsec_…` signing secret.
-#[derive(Clone, Debug)]
-pub struct OperatorsWebhook {
-    pub url: url::Url,
-    pub secret: SecretString,
-}
-
-impl OperatorsWebhook {
-    /// The webhook at `url` (http or https, no credentials in it), signed with `secret`.
-    pub fn new(url: &str, secret: SecretString) -> Result<Self, CoreError> {
-        let url = crate::webhooks::check_url(url)?;
-        crate::webhooks::check_secret(&secret)
-            .map_err(|_| CoreError::Invalid("the operators' webhook secret is not a whsec_… signing secret".into()))?;
-        Ok(Self { url, secret })
-    }
-}
 
 /// Claims the incident deliveries that are due and attempts each; answers how many started.
 pub async fn deliver_due(core: &Core, senders: &Arc<Senders>) -> Result<usize, CoreError> {

@@ -26,7 +26,7 @@ pub struct Senders {
     pub(crate) timeout: Duration,
     pub(crate) in_flight: Arc<Semaphore>,
     /// Where the applications' incidents go, besides the operators' inboxes.
-    pub(crate) operators_webhook: Option<crate::incidents::OperatorsWebhook>,
+    pub(crate) operators_webhook: Option<crate::webhooks::OperatorsWebhook>,
 }
 
 impl Senders {
@@ -48,7 +48,7 @@ impl Senders {
     }
 
     /// These senders, with the operators' webhook for the applications' incidents.
-    pub fn with_operators_webhook(mut self, webhook: Option<crate::incidents::OperatorsWebhook>) -> Self {
+    pub fn with_operators_webhook(mut self, webhook: Option<crate::webhooks::OperatorsWebhook>) -> Self {
         self.operators_webhook = webhook;
         self
     }

@@ -112,6 +112,23 @@ pub fn signed_headers(
     ])
 }
 
+/// The operators' webhook: its URL and its `whsec_…` signing secret.
+#[derive(Clone, Debug)]
+pub struct OperatorsWebhook {
+    pub url: url::Url,
+    pub secret: SecretString,
+}
+
+impl OperatorsWebhook {
+    /// The webhook at `url` (http or https, no credentials in it), signed with `secret`.
+    pub fn new(url: &str, secret: SecretString) -> Result<Self, CoreError> {
+        let url = check_url(url)?;
+        check_secret(&secret)
+            .map_err(|_| CoreError::Invalid("the operators' webhook secret is not a whsec_… signing secret".into()))?;
+        Ok(Self { url, secret })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
