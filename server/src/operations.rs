@@ -15,7 +15,11 @@ use axum::{
     Extension,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use optin_core::secret::{token_hash, SecretString};
+use optin_core::{
+    operations::{self, Gauges},
+    secret::{token_hash, SecretString},
+    CoreError,
+};
 use std::{
     fmt::Write,
     net::SocketAddr,
@@ -91,23 +95,18 @@ pub async fn metrics(
 }
 
 /// The gauges read at each scrape.
-async fn from_the_database(state: &AppState, body: &mut String) -> Result<(), optin_core::store::StoreError> {
-    let store = &state.core.store;
+async fn from_the_database(state: &AppState, body: &mut String) -> Result<(), CoreError> {
+    let Gauges { statements, due, authorizations } = operations::gauges(&state.core).await?;
     let _ = writeln!(
         body,
         "# HELP optin_store_statements_total Statements sent to the database, BEGIN and COMMIT included."
     );
-    let _ = writeln!(
-        body,
-        "# TYPE optin_store_statements_total counter\noptin_store_statements_total {}",
-        store.statements()
-    );
-    let due = store.due_count().await?;
+    let _ = writeln!(body, "# TYPE optin_store_statements_total counter\noptin_store_statements_total {statements}");
     let _ = writeln!(body, "# HELP optin_refresh_due Authorizations due for refresh now (the backlog).");
     let _ = writeln!(body, "# TYPE optin_refresh_due gauge\noptin_refresh_due {due}");
     let _ = writeln!(body, "# HELP optin_authorizations Authorizations by product and state.");
     let _ = writeln!(body, "# TYPE optin_authorizations gauge");
-    for (product, authorization, count) in store.authorization_counts().await? {
+    for (product, authorization, count) in authorizations {
         let _ = writeln!(
             body,
             "optin_authorizations{{product=\"{}\",state=\"{}\"}} {count}",
@@ -125,7 +124,7 @@ pub async fn readiness(State(state): State<AppState>) -> Response {
     if state.core.stopping.is_cancelled() {
         return not_ready("stopping");
     }
-    match state.core.store.ready().await {
+    match operations::ready(&state.core).await {
         Ok(true) => (StatusCode::OK, "ready").into_response(),
         Ok(false) => not_ready("database migrations are missing"),
         Err(error) => {

@@ -21,7 +21,7 @@ use axum::{http::HeaderName, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use optin_core::{
-    accounts::create_user,
+    accounts::{self, create_user},
     companies::{add_admin, create_company},
     email::{Mailer, SmtpSettings},
     outbox::Senders,
@@ -140,7 +140,7 @@ fn web_config(settings: &Settings, base_url: &Url) -> Result<WebConfig, StartupE
 
 /// On a first start (no users at all), a demo company and admin with a random password.
 async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
-    if core.store.user_count().await? > 0 {
+    if accounts::has_users(core).await.map_err(|e| StartupError::Other(format!("reading the users: {e}")))? {
         return Ok(None);
     }
     let demo = DemoAdmin {
@@ -330,7 +330,7 @@ impl Application {
             Ok(served) => served.map_err(std::io::Error::other),
             Err(_) => Ok(()),
         };
-        core.store.close().await;
+        optin_core::operations::close(&core).await;
         tracing::info!("stopped");
         served
     }

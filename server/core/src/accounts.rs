@@ -92,6 +92,11 @@ pub async fn create_user(
     })
 }
 
+/// Whether anyone can sign in yet (a first start has no users).
+pub async fn has_users(core: &Core) -> Result<bool, CoreError> {
+    Ok(core.store.user_count().await? > 0)
+}
+
 pub async fn find_user(core: &Core, sign_in_name: &str) -> Result<UserId, CoreError> {
     core.store
         .find_user(sign_in_name.trim())

@@ -21,6 +21,11 @@ pub struct KeyReport {
     pub unlabelled: u64,
 }
 
+/// The key that seals what is written now.
+pub fn current(core: &Core) -> KeyId {
+    core.store.keys().current()
+}
+
 pub async fn report(core: &Core) -> Result<KeyReport, CoreError> {
     let mut usage = core.store.key_usage().await?;
     let ids = core.store.keys().ids();

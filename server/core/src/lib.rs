@@ -33,6 +33,7 @@ pub mod incidents;
 pub mod keyring;
 pub mod keys;
 pub mod lifecycle;
+pub mod operations;
 pub mod outbox;
 pub mod secret;
 pub mod sessions;

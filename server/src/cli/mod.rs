@@ -20,7 +20,7 @@ use optin_core::{
     api_keys, backups,
     companies::{add_admin, create_company, find_company, set_role},
     keyring::KeyRing,
-    keys,
+    keys, operations,
     secret::{random_token, SecretString},
     Core, CoreError,
 };
@@ -307,7 +307,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
         Command::Webhook(command) => webhooks::run(&core, command).await.map_err(fail),
         Command::Tokens(TokensCommand::RefreshAll { product }) => {
             let product = product.map(|slug| Product::parse(&slug).map_err(|e| e.to_string())).transpose()?;
-            let due = core.store.refresh_all_now(product).await.map_err(|e| e.to_string())?;
+            let due = operations::refresh_all_now(&core, product).await.map_err(fail)?;
             Ok(format!("{due} token(s) are due for refresh now; the running workers refresh them."))
         }
         Command::Backup { file } => {
@@ -356,7 +356,7 @@ async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, Strin
         }
         KeysCommand::Rewrap => {
             let done = keys::rewrap(core).await.map_err(|e| e.to_string())?;
-            let current = core.store.keys().current();
+            let current = keys::current(core);
             match done.unreadable.is_empty() {
                 true => Ok(format!("Re-sealed {} token row(s) and webhook secret(s) with key {current}.", done.rewrapped)),
                 false => Err(format!(
