@@ -11,6 +11,7 @@ pub mod product;
 pub mod role;
 pub mod status;
 pub mod time;
+pub mod widget;
 
 pub use answer::{AnswerClass, CheckOutcome};
 pub use dto::{
@@ -21,3 +22,4 @@ pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};
 pub use role::{Role, UnknownRole};
 pub use status::{AuditAction, AuthorizationState, AuthorizationStatus, EmbedMode, Notice, StatusKind, TokenStatus};
+pub use widget::{WidgetField, WidgetIntent};

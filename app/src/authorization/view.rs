@@ -8,7 +8,7 @@
 use super::api::OptOut;
 use crate::ui::{ConfirmDialog, LocalTime};
 use leptos::{html::Dialog, prelude::*};
-use model::{ApplicationHealth, AuthorizationStatus, AuthorizationView, Revoke};
+use model::{ApplicationHealth, AuthorizationStatus, AuthorizationView, EmbedMode, Revoke, WidgetField, WidgetIntent};
 
 /// How the opt-in button reaches UPS.
 #[derive(Clone)]
@@ -60,6 +60,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         }
     };
     let authorized = matches!(status, AuthorizationStatus::Authorized { .. });
+    let needs_attention = matches!(status, AuthorizationStatus::ReauthorizationRequired { .. });
     // A dead grant is one click from restored; the company's history stays.
     let opt_in_label = match status {
         AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
@@ -75,8 +76,8 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         .into_any(),
         StartMode::Widget { key } => view! {
             <form method="post" action="/embed/start" target="_top" class="inline" data-consent>
-                <input type="hidden" name="key" value=key/>
-                <input type="hidden" name="mode" value="page"/>
+                <input type="hidden" name=WidgetField::Key.name() value=key/>
+                <input type="hidden" name=WidgetField::Mode.name() value=EmbedMode::Page.as_str()/>
                 <button type="submit" class="primary">{label}</button>
             </form>
         }
@@ -147,9 +148,9 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             .into_any(),
             RevokeMode::Widget { key, before } => view! {
                 <form method="post" action=format!("/embed/{}", product.slug()) class="inline" data-swap>
-                    <input type="hidden" name="key" value=key/>
-                    <input type="hidden" name="intent" value="revoke"/>
-                    <input type="hidden" name="before" value=before/>
+                    <input type="hidden" name=WidgetField::Key.name() value=key/>
+                    <input type="hidden" name=WidgetField::Intent.name() value=WidgetIntent::Revoke.as_str()/>
+                    <input type="hidden" name=WidgetField::Before.name() value=before/>
                     <button type="submit" class="danger">{confirm_label}</button>
                 </form>
             }
@@ -171,7 +172,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
     });
 
     view! {
-        <section class="card authorization" class:needs-attention=opt_in_label == "Re-authorize" aria-labelledby="oauth-heading">
+        <section class="card authorization" class:needs-attention=needs_attention aria-labelledby="oauth-heading">
             <h2 id="oauth-heading">"UPS OAuth"</h2>
             <p class="status-line" data-testid="authorization-status">{status_line}</p>
             {match application {

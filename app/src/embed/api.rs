@@ -51,28 +51,6 @@ pub enum EmbedLoad {
 #[derive(Clone, Debug)]
 pub struct PreparedEmbed(pub EmbedLoad);
 
-/// What the widget posts back to its own page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WidgetIntent {
-    /// Show the widget as it stands (the consent window finished, or another grid page).
-    View,
-    /// Opt-Out or Clear, confirmed.
-    Revoke,
-}
-
-impl WidgetIntent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::View => "view",
-            Self::Revoke => "revoke",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::View, Self::Revoke].into_iter().find(|intent| intent.as_str() == value)
-    }
-}
-
 /// Redeems the single-use embed session `session` for a widget key. A second call with the same
 /// session is refused.
 #[server(prefix = "/api", endpoint = "open_embed")]
@@ -85,31 +63,43 @@ pub use ssr::{resume, WidgetPost};
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::{EmbedContext, EmbedLoad, NoticeText, WidgetIntent};
+    use super::{EmbedContext, EmbedLoad, NoticeText};
     use crate::{
         embed::event,
         error::AppError,
         state::{app_state, AppState},
     };
-    use model::{AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, WidgetKey};
+    use model::{
+        AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, WidgetField, WidgetIntent,
+        WidgetKey,
+    };
     use optin_core::{embed, CoreError};
     use serde::Deserialize;
     use serde_json::{json, Value};
 
-    /// The form the widget posts to `POST /embed/{product}`, as sent.
+    /// A form a widget posts (`POST /embed/{product}`, `POST /embed/start`), as sent: its fields
+    /// are read by their [`WidgetField`] names, the ones the pages write.
     #[derive(Debug, Deserialize)]
-    pub struct WidgetPost {
-        key: String,
-        #[serde(default)]
-        intent: Option<String>,
-        #[serde(default)]
-        page: Option<String>,
-        /// What the consent window reported (a `Notice` code), when it did.
-        #[serde(default)]
-        outcome: Option<String>,
-        /// The status code the page showed before: the host hears of a change only.
-        #[serde(default)]
-        before: Option<String>,
+    #[serde(transparent)]
+    pub struct WidgetPost(Vec<(String, String)>);
+
+    impl WidgetPost {
+        /// The field's value, when it was sent and is not empty.
+        pub fn field(&self, field: WidgetField) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(name, _)| name == field.name())
+                .map(|(_, value)| value.as_str())
+                .filter(|value| !value.is_empty())
+        }
+
+        /// The widget key every form carries.
+        pub fn key(&self) -> Result<WidgetKey, AppError> {
+            let key = self
+                .field(WidgetField::Key)
+                .ok_or_else(|| AppError::Invalid("The form carries no widget key.".into()))?;
+            Ok(WidgetKey::new(key))
+        }
     }
 
     /// `POST /embed/{product}`: does what the widget asked (only inside its frame, or from the
@@ -133,14 +123,13 @@ mod ssr {
 
     /// Parses what was asked, each field into its type; anything else is refused as invalid.
     fn parse(form: &WidgetPost) -> Result<(WidgetIntent, u32, Option<Notice>, Option<StatusKind>), AppError> {
-        let given = |field: &Option<String>| field.clone().filter(|value| !value.is_empty());
-        let intent = match given(&form.intent) {
+        let intent = match form.field(WidgetField::Intent) {
             None => WidgetIntent::View,
             Some(intent) => {
-                WidgetIntent::parse(&intent).ok_or_else(|| AppError::Invalid(format!("Unknown intent {intent:?}.")))?
+                WidgetIntent::parse(intent).ok_or_else(|| AppError::Invalid(format!("Unknown intent {intent:?}.")))?
             }
         };
-        let page = match given(&form.page) {
+        let page = match form.field(WidgetField::Page) {
             None => 1,
             Some(page) => page
                 .parse::<u32>()
@@ -148,16 +137,16 @@ mod ssr {
                 .filter(|page| *page >= 1)
                 .ok_or_else(|| AppError::Invalid(format!("{page:?} is not a page number.")))?,
         };
-        let outcome = match given(&form.outcome) {
+        let outcome = match form.field(WidgetField::Outcome) {
             None => None,
             Some(code) => {
-                Some(Notice::parse(&code).ok_or_else(|| AppError::Invalid(format!("Unknown outcome {code:?}.")))?)
+                Some(Notice::parse(code).ok_or_else(|| AppError::Invalid(format!("Unknown outcome {code:?}.")))?)
             }
         };
-        let before = match given(&form.before) {
+        let before = match form.field(WidgetField::Before) {
             None => None,
             Some(code) => {
-                Some(StatusKind::parse(&code).ok_or_else(|| AppError::Invalid(format!("Unknown status {code:?}.")))?)
+                Some(StatusKind::parse(code).ok_or_else(|| AppError::Invalid(format!("Unknown status {code:?}.")))?)
             }
         };
         Ok((intent, page, outcome, before))
@@ -166,7 +155,7 @@ mod ssr {
     async fn act(state: &AppState, product: &str, form: WidgetPost) -> Result<EmbedLoad, AppError> {
         let product = Product::parse(product)?;
         let (intent, page, outcome, before) = parse(&form)?;
-        let key = WidgetKey::new(form.key);
+        let key = form.key()?;
         let session = match embed::session(&state.core, &key).await {
             Ok(session) if session.product == product => session,
             Ok(_) | Err(CoreError::EmbedSessionInvalid) => return Err(AppError::EmbedSessionInvalid),

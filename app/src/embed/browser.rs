@@ -6,6 +6,7 @@
 
 use super::{event, CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, WIDGET};
 use leptos::{prelude::*, task::spawn_local};
+use model::WidgetField;
 use std::{cell::RefCell, time::Duration};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -200,7 +201,7 @@ fn consent_finished(outcome: Option<String>) {
         return;
     };
     if let Some(field) = form
-        .query_selector("input[name=outcome]")
+        .query_selector(&format!("input[name={}]", WidgetField::Outcome.name()))
         .ok()
         .flatten()
         .and_then(|field| field.dyn_into::<web_sys::HtmlInputElement>().ok())

@@ -19,7 +19,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use model::{Product, WidgetKey};
+use model::{EmbedMode, Product, WidgetField, WidgetKey};
 
 /// `/embed/{product}?session=…`: the widget, themed to the product. After a form the widget
 /// posted (`POST /embed/{product}`), the server has already decided what it shows.
@@ -107,13 +107,13 @@ fn Widget(context: EmbedContext) -> impl IntoView {
                 <Faq entries=OAUTH_FAQ/>
                 <p class="embed-footer">{format!("Signed in to your portal as {portal_user}.")}</p>
                 <form id=CONSENT_FORM method="post" action="/embed/start" target=CONSENT_WINDOW hidden>
-                    <input type="hidden" name="key" value=key.clone()/>
-                    <input type="hidden" name="mode" value="popup"/>
+                    <input type="hidden" name=WidgetField::Key.name() value=key.clone()/>
+                    <input type="hidden" name=WidgetField::Mode.name() value=EmbedMode::Popup.as_str()/>
                 </form>
                 <form id=RELOAD_FORM method="post" action=here data-swap hidden>
-                    <input type="hidden" name="key" value=key/>
-                    <input type="hidden" name="before" value=before/>
-                    <input type="hidden" name="outcome" value=""/>
+                    <input type="hidden" name=WidgetField::Key.name() value=key/>
+                    <input type="hidden" name=WidgetField::Before.name() value=before/>
+                    <input type="hidden" name=WidgetField::Outcome.name() value=""/>
                 </form>
             </div>
         </main>

@@ -4,7 +4,7 @@
 use super::api::{embed_token_history, token_history};
 use crate::{error::AppError, ui::LocalTime};
 use leptos::prelude::*;
-use model::{CompanyId, Product, TokenPage, WidgetKey};
+use model::{CompanyId, Product, TokenPage, WidgetField, WidgetKey};
 
 /// Where the grid's rows come from, and how it pages.
 #[derive(Clone)]
@@ -39,9 +39,9 @@ impl HistorySource {
             }
             Self::Widget { product, key, before, .. } => view! {
                 <form method="post" action=format!("/embed/{}", product.slug()) class="inline" data-swap data-focus="tokens-heading">
-                    <input type="hidden" name="key" value=key.expose().to_owned()/>
-                    <input type="hidden" name="before" value=*before/>
-                    <input type="hidden" name="page" value=page/>
+                    <input type="hidden" name=WidgetField::Key.name() value=key.expose().to_owned()/>
+                    <input type="hidden" name=WidgetField::Before.name() value=*before/>
+                    <input type="hidden" name=WidgetField::Page.name() value=page/>
                     <button type="submit" class="link">{label}</button>
                 </form>
             }

@@ -4,6 +4,7 @@
 //! back to the portal page.
 
 use app::{
+    embed::api::WidgetPost,
     error::AppError,
     state::{AppState, WebConfig},
     web::{consent_cookie_name, cookie, escape, set_cookie},
@@ -14,28 +15,25 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     Form,
 };
-use model::{EmbedMode, Notice, WidgetKey};
+use model::{EmbedMode, Notice, WidgetField};
 use optin_core::{
     authorization::{begin, CallbackFailure, Initiator},
     embed::{self, EmbedSession},
     secret::{random_token, SecretString},
     CoreError,
 };
-use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-#[derive(Deserialize)]
-pub struct StartForm {
-    key: String,
-    mode: String,
-}
-
 /// `POST /embed/start` with the widget's key: sets the consent window's (or page's) own cookie,
 /// binds a new state to it, and sends it to UPS.
-pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<StartForm>) -> Response {
-    let Some(mode) = EmbedMode::parse(&form.mode) else {
+pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<WidgetPost>) -> Response {
+    let Some(mode) = form.field(WidgetField::Mode).and_then(EmbedMode::parse) else {
         return (StatusCode::BAD_REQUEST, "Unknown mode.").into_response();
+    };
+    let key = match form.key() {
+        Ok(key) => key,
+        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
     // A consent window still tells its widget, which then finds out why too.
     let refuse = |failure: CoreError, notice: Notice| {
@@ -44,7 +42,7 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
         let report = (mode == EmbedMode::Popup).then_some(notice);
         (status, message_page(&state.web, "UPS OAuth", &failure.to_string(), report)).into_response()
     };
-    let session = match embed::session(&state.core, &WidgetKey::new(form.key)).await {
+    let session = match embed::session(&state.core, &key).await {
         Ok(session) => session,
         Err(failure) => return refuse(failure, Notice::Failed),
     };
