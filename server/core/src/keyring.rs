@@ -58,6 +58,9 @@ pub enum CipherError {
     BadKey,
     #[error("a stored secret could not be decrypted: it was tampered with, or copied from another row")]
     Decrypt,
+    /// Sealing failed (the cipher refuses only a plaintext too long to count in its blocks).
+    #[error("a secret could not be encrypted")]
+    Encrypt,
     /// The value names the key that sealed it, and the ring does not have that key.
     #[error("a stored secret was sealed with key {0}, which is not in the key ring")]
     UnknownKey(KeyId),
@@ -146,7 +149,7 @@ impl KeyRing {
         let body = key
             .aead
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() })
-            .map_err(|_| CipherError::Decrypt)?;
+            .map_err(|_| CipherError::Encrypt)?;
         let mut out = Vec::with_capacity(HEADER_LEN + body.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&key.id.0);
