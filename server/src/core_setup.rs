@@ -23,8 +23,25 @@ pub enum StartupError {
     Key(String),
     #[error(transparent)]
     Site(#[from] app::assets::SiteError),
+    /// A setting (or settings together) the service cannot run with: which, and why.
+    #[error("{setting}: {problem}")]
+    Setting { setting: &'static str, problem: String },
+    /// The UPS client could not be built (its endpoints or its HTTP client).
+    #[error("the UPS client: {0}")]
+    UpsClient(String),
+    /// The core refused what start-up asked of it: what that was, and why.
+    #[error("{doing}: {source}")]
+    Core { doing: &'static str, source: optin_core::CoreError },
+    /// A path or address of the service's own could not be read.
     #[error("{0}")]
-    Other(String),
+    Io(#[from] std::io::Error),
+}
+
+impl StartupError {
+    /// `setting` cannot be run with, because of `problem`.
+    pub fn setting(setting: &'static str, problem: impl Into<String>) -> Self {
+        Self::Setting { setting, problem: problem.into() }
+    }
 }
 
 /// How long what the core hands out lives, from `settings`.
@@ -44,9 +61,10 @@ pub fn lifetimes(settings: &Settings) -> Lifetimes {
 pub fn refresh_policy(settings: &Settings) -> Result<RefreshPolicy, StartupError> {
     let per_second = settings.ups.refreshes_per_second;
     if !(per_second.is_finite() && per_second > 0.0) {
-        return Err(StartupError::Other(format!(
-            "ups.refreshes_per_second must be a number above 0 (it is {per_second})"
-        )));
+        return Err(StartupError::setting(
+            "ups.refreshes_per_second",
+            format!("must be a number above 0 (it is {per_second})"),
+        ));
     }
     let operators = &settings.operators;
     Ok(RefreshPolicy {
@@ -83,8 +101,8 @@ async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
 pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, StartupError> {
     let registrations = settings.registrations(base_url)?;
     let endpoints =
-        UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::Other(e.to_string()))?;
-    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+        UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::UpsClient(e.to_string()))?;
+    let http = UpsOAuth::http_client().map_err(|e| StartupError::UpsClient(e.to_string()))?;
     let policy = refresh_policy(settings)?;
     let store = open_store(settings).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)).with_policy(policy))
@@ -99,8 +117,8 @@ pub async fn open_admin_core(settings: &Settings) -> Result<Core, StartupError> 
 
 /// The core of an administration command on `store`, however it was opened.
 pub fn admin_core(settings: &Settings, store: Store) -> Result<Core, StartupError> {
-    let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::Other(e.to_string()))?;
-    let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::Other(e.to_string()))?;
-    let http = UpsOAuth::http_client().map_err(|e| StartupError::Other(e.to_string()))?;
+    let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::UpsClient(e.to_string()))?;
+    let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::UpsClient(e.to_string()))?;
+    let http = UpsOAuth::http_client().map_err(|e| StartupError::UpsClient(e.to_string()))?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
 }

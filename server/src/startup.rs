@@ -27,7 +27,7 @@ use optin_core::{
     outbox::Senders,
     secret::{random_token, SecretString},
     webhooks::OperatorsWebhook,
-    Core, CoreError,
+    Core,
 };
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
@@ -65,7 +65,7 @@ fn senders(settings: &Settings, base_url: &Url) -> Result<Senders, StartupError>
     let mailer = match &email.smtp_host {
         Some(host) => {
             let from = email.from.clone().ok_or_else(|| {
-                StartupError::Other("email.from (OPTIN_EMAIL__FROM) is required with email.smtp_host".into())
+                StartupError::setting("email.from", "(OPTIN_EMAIL__FROM) is required with email.smtp_host")
             })?;
             let credentials = email.username.clone().zip(email.password.clone());
             let smtp = SmtpSettings {
@@ -75,7 +75,7 @@ fn senders(settings: &Settings, base_url: &Url) -> Result<Senders, StartupError>
                 credentials,
                 from,
             };
-            Some(Mailer::new(smtp, base_url.clone()).map_err(StartupError::Other)?)
+            Some(Mailer::new(smtp, base_url.clone()).map_err(|problem| StartupError::setting("email", problem))?)
         }
         None => None,
     };
@@ -87,7 +87,7 @@ fn senders(settings: &Settings, base_url: &Url) -> Result<Senders, StartupError>
         Duration::from_secs(hooks.give_up_after_secs),
         hooks.concurrency,
     )
-    .map_err(|error| StartupError::Other(error.to_string()))?;
+    .map_err(|error| StartupError::setting("webhooks", error.to_string()))?;
     Ok(senders.with_operators_webhook(operators_webhook(settings)?))
 }
 
@@ -96,11 +96,12 @@ fn operators_webhook(settings: &Settings) -> Result<Option<OperatorsWebhook>, St
     let operators = &settings.operators;
     let Some(url) = &operators.webhook_url else { return Ok(None) };
     let secret = operators.webhook_secret.clone().ok_or_else(|| {
-        StartupError::Other(
-            "operators.webhook_secret (a whsec_… signing secret) is required with operators.webhook_url".into(),
+        StartupError::setting(
+            "operators.webhook_secret",
+            "(a whsec_… signing secret) is required with operators.webhook_url",
         )
     })?;
-    OperatorsWebhook::new(url, secret).map(Some).map_err(|error| StartupError::Other(format!("operators: {error}")))
+    OperatorsWebhook::new(url, secret).map(Some).map_err(|error| StartupError::setting("operators", error.to_string()))
 }
 
 /// Leptos's options for `site`, served at `address`.
@@ -114,7 +115,7 @@ fn leptos_options(settings: &Settings, site: &Site, address: SocketAddr) -> Resu
     options.hash_files = site.hashes.hashed();
     if let Some(hash_file) = &site.hash_file {
         // Absolute, so Leptos (which joins it onto the binary's folder) reads this one too.
-        let absolute = std::path::absolute(hash_file).map_err(|e| StartupError::Other(e.to_string()))?;
+        let absolute = std::path::absolute(hash_file)?;
         options.hash_file = absolute.to_string_lossy().into_owned().into();
     }
     Ok(options)
@@ -126,7 +127,7 @@ fn web_config(settings: &Settings, base_url: &Url) -> Result<WebConfig, StartupE
     let client_ip_header = match &settings.client_ip_header {
         Some(name) => Some(
             HeaderName::try_from(name.as_str())
-                .map_err(|_| StartupError::Other(format!("client_ip_header: {name:?} is not a header name")))?,
+                .map_err(|_| StartupError::setting("client_ip_header", format!("{name:?} is not a header name")))?,
         ),
         None => None,
     };
@@ -140,7 +141,8 @@ fn web_config(settings: &Settings, base_url: &Url) -> Result<WebConfig, StartupE
 
 /// On a first start (no users at all), a demo company and admin with a random password.
 async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
-    if accounts::has_users(core).await.map_err(|e| StartupError::Other(format!("reading the users: {e}")))? {
+    let failed = |doing| move |source| StartupError::Core { doing, source };
+    if accounts::has_users(core).await.map_err(failed("reading the users"))? {
         return Ok(None);
     }
     let demo = DemoAdmin {
@@ -148,7 +150,7 @@ async fn seed_demo(core: &Core) -> Result<Option<DemoAdmin>, StartupError> {
         password: random_token(),
         company: "Demo Shipping Company".into(),
     };
-    let fail = |e: CoreError| StartupError::Other(format!("seeding the demo admin: {e}"));
+    let fail = failed("seeding the demo admin");
     let company = create_company(core, &demo.company).await.map_err(fail)?;
     let user = create_user(core, &demo.sign_in_name, "Demo Admin", demo.password.clone()).await.map_err(fail)?;
     add_admin(core, user, company).await.map_err(fail)?;
@@ -209,25 +211,30 @@ impl Application {
         let address = listener.local_addr().map_err(|e| StartupError::Listen(settings.listen, e))?;
         let base_url = match &settings.public_base_url {
             Some(url) => url.clone(),
-            None => Url::parse(&format!("http://{address}")).map_err(|e| StartupError::Other(e.to_string()))?,
+            None => Url::parse(&format!("http://{address}"))
+                .map_err(|e| StartupError::setting("listen", format!("{address} is no URL's host: {e}")))?,
         };
 
         if settings.ups.environment == UpsEnvironment::Sandbox
             && !address.ip().is_loopback()
             && !settings.sandbox.allow_remote
         {
-            return Err(StartupError::Other(format!(
-                "the built-in UPS sandbox serves only on a loopback address (listen is {address}): its \
-                 passwords are published. Set sandbox.allow_remote = true (OPTIN_SANDBOX__ALLOW_REMOTE) to \
-                 serve it to other machines anyway."
-            )));
+            return Err(StartupError::setting(
+                "listen",
+                format!(
+                    "the built-in UPS sandbox serves only on a loopback address (listen is {address}): its \
+                     passwords are published. Set sandbox.allow_remote = true (OPTIN_SANDBOX__ALLOW_REMOTE) to \
+                     serve it to other machines anyway."
+                ),
+            ));
         }
         // Installed before anything is recorded.
         let _ = operations::recorder();
         let core = open_core(&settings, &base_url).await?;
         let demo_admin = if settings.seed_demo { seed_demo(&core).await? } else { None };
         for endpoint in &settings.webhooks.endpoints {
-            let fail = |error: String| StartupError::Other(format!("webhooks.endpoints ({}): {error}", endpoint.url));
+            let fail =
+                |error: String| StartupError::setting("webhooks.endpoints", format!("{}: {error}", endpoint.url));
             let product = model::Product::parse(&endpoint.product).map_err(|error| fail(error.to_string()))?;
             optin_core::webhooks::ensure(&core, product, &endpoint.url, &endpoint.secret)
                 .await

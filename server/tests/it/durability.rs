@@ -45,20 +45,20 @@ async fn opted_in() -> Fixture {
     let mut settings = server::settings::Settings::default();
     settings.database = dir.path().join("optin.db");
     settings.secret_key_file = dir.path().join("secret.key");
-    let db = server::startup::open_admin_core(&settings).await.expect("database");
-    let admin = create_user(&db, "ops", "Ops", SecretString::new(PASSWORD)).await.expect("admin");
+    let core = server::startup::open_admin_core(&settings).await.expect("database");
+    let admin = create_user(&core, "ops", "Ops", SecretString::new(PASSWORD)).await.expect("admin");
     let mut companies = Vec::new();
     for n in 0..COMPANIES {
-        let company = create_company(&db, &format!("Company {n}")).await.expect("company");
-        add_admin(&db, admin, company).await.expect("membership");
+        let company = create_company(&core, &format!("Company {n}")).await.expect("company");
+        add_admin(&core, admin, company).await.expect("membership");
         companies.push(company);
     }
     let mut keys = Vec::new();
     for product in Product::ALL {
-        let (_, key) = api_keys::create(&db, product, "durability", &[]).await.expect("API key");
+        let (_, key) = api_keys::create(&core, product, "durability", &[]).await.expect("API key");
         keys.push((product, key.expose().to_owned()));
     }
-    db.store.close().await;
+    optin_core::operations::close(&core).await;
 
     let service = Service::start(dir.path(), &FAST_REFRESHES);
     let browser = Browser::at(service.base.clone()).signed_in("ops").await;
