@@ -1,5 +1,7 @@
 //! Users, their passwords, and sign-in sessions. A session id is a random bearer secret that
-//! only its browser holds; the store keeps its SHA-256.
+//! only its browser holds; the store keeps its SHA-256. Sessions are written here rather than
+//! taken from a crate (tower-sessions): they must hold across several instances on one database
+//! (see `throttle`, which says the same of itself).
 
 use crate::{
     clock::now,

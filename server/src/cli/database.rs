@@ -1,13 +1,15 @@
 //! `server db copy`: the configured database copied into another, empty one, reported one line
 //! per table, then the sealed secrets opened there.
 
+use super::CliError;
 use optin_core::{backups, store::Database, Core};
 
 /// `db copy`: one line per table, then the secrets opened on the target.
-pub async fn copy(core: &Core, to: &str) -> Result<String, String> {
-    let target = Database::parse(to).map_err(|e| e.to_string())?;
+pub async fn copy(core: &Core, to: &str) -> Result<String, CliError> {
+    let target = Database::parse(to).map_err(|e| CliError::Refused(e.to_string()))?;
     let named = target.to_string();
-    let copied = backups::copy(core, &target).await.map_err(|e| format!("Nothing copied to {named}: {e}"))?;
+    let copied =
+        backups::copy(core, &target).await.map_err(|e| CliError::Report(format!("Nothing copied to {named}: {e}")))?;
     let mut lines: Vec<String> =
         copied.tables.iter().map(|copied| format!("{:<20} {:>8} row(s)", copied.table, copied.rows)).collect();
     let rows: u64 = copied.tables.iter().map(|copied| copied.rows).sum();
@@ -27,7 +29,7 @@ pub async fn copy(core: &Core, to: &str) -> Result<String, String> {
                 copied.secrets.unreadable.len(),
                 copied.secrets.unreadable.join("\n")
             ));
-            Err(lines.join("\n"))
+            Err(CliError::Report(lines.join("\n")))
         }
     }
 }

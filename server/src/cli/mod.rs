@@ -6,9 +6,10 @@
 
 use crate::{
     check::{self, Network},
-    keyfile, sandbox,
+    keyfile,
+    sandbox::{self, SandboxError},
     settings::Settings,
-    startup::open_admin_core,
+    startup::{open_admin_core, StartupError},
 };
 mod database;
 mod webhooks;
@@ -22,6 +23,7 @@ use optin_core::{
     keyring::KeyRing,
     keys, operations,
     secret::{random_token, SecretString},
+    store::StoreError,
     Core, CoreError,
 };
 use std::path::PathBuf;
@@ -211,13 +213,37 @@ fn new_password() -> (SecretString, bool) {
     }
 }
 
+/// Why an administration command failed: printed to stderr, with a failing exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The service's settings, database or key file could not be opened.
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    /// The core refused the command (an unknown name, invalid input) or could not carry it out.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// The built-in sandbox's tables could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The sandbox refused (an unknown user).
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    /// What the command was given names nothing here (a product, a key prefix, a database URL),
+    /// or the key file could not be rotated.
+    #[error("{0}")]
+    Refused(String),
+    /// The command ran, and its report says what failed (`check`, `keys rewrap`, `db copy`).
+    #[error("{0}")]
+    Report(String),
+}
+
 /// Runs an administration command; `Ok(message)` is printed to stdout.
-pub async fn run(settings: &Settings, command: Command) -> Result<String, String> {
+pub async fn run(settings: &Settings, command: Command) -> Result<String, CliError> {
     match command {
         // Neither needs the database; rotating must not open it (that would create a key).
         Command::Keys(KeysCommand::Generate) => return Ok(KeyRing::generate_key().expose().to_owned()),
         Command::Keys(KeysCommand::Rotate) => {
-            let (new, previous) = keyfile::rotate(settings)?;
+            let (new, previous) = keyfile::rotate(settings).map_err(CliError::Refused)?;
             return Ok(format!(
                 "New current key {new} (was {previous}) in {}. Restart every instance so they seal with it, then \
                  run `server keys rewrap`; keep {previous} in the file until `server keys list` shows it seals nothing.",
@@ -228,27 +254,26 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
         Command::Check { network } => {
             let network = if network { Network::Connect } else { Network::Skip };
             let report = check::run(settings, network).await;
-            return if report.failed() { Err(report.to_string()) } else { Ok(report.to_string()) };
+            return if report.failed() { Err(CliError::Report(report.to_string())) } else { Ok(report.to_string()) };
         }
         _ => {}
     }
-    let core = open_admin_core(settings).await.map_err(|e| e.to_string())?;
-    let fail = |e: CoreError| e.to_string();
+    let core = open_admin_core(settings).await?;
     match command {
-        Command::Serve { .. } => Err("serve is not an administration command".into()),
-        Command::Check { .. } => Err("handled before the database is opened".into()),
+        Command::Serve { .. } => Err(CliError::Refused("serve is not an administration command".into())),
+        Command::Check { .. } => Err(CliError::Refused("handled before the database is opened".into())),
         Command::User(UserCommand::Add { sign_in_name, display_name, company, email }) => {
             let company = match company {
-                Some(name) => Some(find_company(&core, &name).await.map_err(fail)?),
+                Some(name) => Some(find_company(&core, &name).await?),
                 None => None,
             };
             let (password, generated) = new_password();
-            let user = create_user(&core, &sign_in_name, &display_name, password.clone()).await.map_err(fail)?;
+            let user = create_user(&core, &sign_in_name, &display_name, password.clone()).await?;
             if email.is_some() {
-                accounts::set_email(&core, user, email.as_deref()).await.map_err(fail)?;
+                accounts::set_email(&core, user, email.as_deref()).await?;
             }
             if let Some(company) = company {
-                add_admin(&core, user, company).await.map_err(fail)?;
+                add_admin(&core, user, company).await?;
             }
             Ok(match generated {
                 true => format!("Added {sign_in_name}. Password (shown once): {}", password.expose()),
@@ -256,62 +281,61 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
             })
         }
         Command::User(UserCommand::SetEmail { sign_in_name, email }) => {
-            let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
-            accounts::set_email(&core, user, email.as_deref()).await.map_err(fail)?;
+            let user = find_user(&core, &sign_in_name).await?;
+            accounts::set_email(&core, user, email.as_deref()).await?;
             Ok(match email {
                 Some(email) => format!("{sign_in_name}'s notification emails go to {email}."),
                 None => format!("{sign_in_name} gets no notification emails."),
             })
         }
         Command::User(UserCommand::SetPassword { sign_in_name }) => {
-            let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
+            let user = find_user(&core, &sign_in_name).await?;
             let (password, generated) = new_password();
-            accounts::set_password(&core, user, password.clone()).await.map_err(fail)?;
+            accounts::set_password(&core, user, password.clone()).await?;
             let shown =
                 if generated { format!(" Password (shown once): {}", password.expose()) } else { String::new() };
             Ok(format!("Changed the password of {sign_in_name} and ended their sessions.{shown}"))
         }
         Command::Company(CompanyCommand::Add { name }) => {
-            let id = create_company(&core, &name).await.map_err(fail)?;
+            let id = create_company(&core, &name).await?;
             Ok(format!("Added company {name} (number {id})."))
         }
         Command::Member(MemberCommand::Add { sign_in_name, company, role }) => {
-            let user = find_user(&core, &sign_in_name).await.map_err(fail)?;
-            let company_id = find_company(&core, &company).await.map_err(fail)?;
-            set_role(&core, user, company_id, role).await.map_err(fail)?;
+            let user = find_user(&core, &sign_in_name).await?;
+            let company_id = find_company(&core, &company).await?;
+            set_role(&core, user, company_id, role).await?;
             Ok(match role {
                 Role::Admin => format!("{sign_in_name} now administers {company}."),
                 Role::Viewer => format!("{sign_in_name} can now view {company} (and change nothing)."),
             })
         }
         Command::ApiKey(ApiKeyCommand::Create { product, label, companies }) => {
-            let product = Product::parse(&product).map_err(|e| e.to_string())?;
+            let product = Product::parse(&product).map_err(|e| CliError::Refused(e.to_string()))?;
             let mut ids = Vec::new();
             for company in &companies {
-                ids.push(find_company(&core, company).await.map_err(fail)?);
+                ids.push(find_company(&core, company).await?);
             }
-            let (prefix, key) = api_keys::create(&core, product, &label, &ids).await.map_err(fail)?;
+            let (prefix, key) = api_keys::create(&core, product, &label, &ids).await?;
             let reach = match companies.is_empty() {
                 true => "every company".to_owned(),
                 false => companies.join(", "),
             };
             Ok(format!("Created API key {prefix}… for {product} ({reach}). Key (shown once): {}", key.expose()))
         }
-        Command::ApiKey(ApiKeyCommand::Revoke { prefix }) => {
-            match api_keys::revoke(&core, &prefix).await.map_err(fail)? {
-                true => Ok(format!("Revoked API key {prefix}.")),
-                false => Err(format!("No active API key has the prefix {prefix}.")),
-            }
-        }
+        Command::ApiKey(ApiKeyCommand::Revoke { prefix }) => match api_keys::revoke(&core, &prefix).await? {
+            true => Ok(format!("Revoked API key {prefix}.")),
+            false => Err(CliError::Refused(format!("No active API key has the prefix {prefix}."))),
+        },
         Command::Keys(command) => keys_command(&core, command).await,
-        Command::Webhook(command) => webhooks::run(&core, command).await.map_err(fail),
+        Command::Webhook(command) => Ok(webhooks::run(&core, command).await?),
         Command::Tokens(TokensCommand::RefreshAll { product }) => {
-            let product = product.map(|slug| Product::parse(&slug).map_err(|e| e.to_string())).transpose()?;
-            let due = operations::refresh_all_now(&core, product).await.map_err(fail)?;
+            let product =
+                product.map(|slug| Product::parse(&slug).map_err(|e| CliError::Refused(e.to_string()))).transpose()?;
+            let due = operations::refresh_all_now(&core, product).await?;
             Ok(format!("{due} token(s) are due for refresh now; the running workers refresh them."))
         }
         Command::Backup { file } => {
-            let written = backups::back_up(&core, &file).await.map_err(fail)?;
+            let written = backups::back_up(&core, &file).await?;
             Ok(format!(
                 "Backed up the database to {} ({written} bytes). Restore it by stopping the service and putting it in \
                  place of {} (see README, Operations); it opens only with the same key ring.",
@@ -321,10 +345,9 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
         }
         Command::Db(DbCommand::Copy { to }) => database::copy(&core, &to).await,
         Command::Sandbox(SandboxCommand::SetPassword { username }) => {
-            sandbox::seed(&core.store).await.map_err(|e| e.to_string())?;
+            sandbox::seed(&core.store).await?;
             let (password, generated) = new_password();
-            let revoked =
-                sandbox::set_password(&core.store, &username, password.clone()).await.map_err(|e| e.to_string())?;
+            let revoked = sandbox::set_password(&core.store, &username, password.clone()).await?;
             let shown =
                 if generated { format!(" New password (shown once): {}.", password.expose()) } else { String::new() };
             Ok(format!("Changed the sandbox password of {username}; {revoked} grant(s) invalidated.{shown}"))
@@ -332,10 +355,10 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, String
     }
 }
 
-async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, String> {
+async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, CliError> {
     match command {
         KeysCommand::List => {
-            let report = keys::report(core).await.map_err(|e| e.to_string())?;
+            let report = keys::report(core).await?;
             let mut lines = Vec::new();
             for (id, sealed) in &report.ring {
                 let role = if *id == report.current { "current" } else { "older  " };
@@ -355,18 +378,20 @@ async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, Strin
             Ok(lines.join("\n"))
         }
         KeysCommand::Rewrap => {
-            let done = keys::rewrap(core).await.map_err(|e| e.to_string())?;
+            let done = keys::rewrap(core).await?;
             let current = keys::current(core);
             match done.unreadable.is_empty() {
                 true => Ok(format!("Re-sealed {} token row(s) and webhook secret(s) with key {current}.", done.rewrapped)),
-                false => Err(format!(
+                false => Err(CliError::Report(format!(
                     "Re-sealed {} token row(s) and webhook secret(s) with key {current}; {} did not open with any key of the ring:\n{}",
                     done.rewrapped,
                     done.unreadable.len(),
                     done.unreadable.join("\n")
-                )),
+                ))),
             }
         }
-        KeysCommand::Rotate | KeysCommand::Generate => Err("handled before the database is opened".into()),
+        KeysCommand::Rotate | KeysCommand::Generate => {
+            Err(CliError::Refused("handled before the database is opened".into()))
+        }
     }
 }
