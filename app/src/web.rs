@@ -24,9 +24,9 @@ pub fn session_cookie_name(web: &WebConfig) -> &'static str {
     }
 }
 
-/// The browser's device cookie: set at every sign-in, it tells the sign-in throttle that this
-/// browser has signed in as the name before (so guesses from elsewhere do not slow it). Sent
-/// only with the sign-in; HttpOnly, and `__Host-` like the session's.
+/// The browser's device cookie: set (anew) at every sign-in, it tells the sign-in throttle that
+/// this browser has signed in as the name before (so guesses from elsewhere do not slow it). Read
+/// only at sign-in; HttpOnly, and `__Host-` like the session's.
 pub fn device_cookie_name(web: &WebConfig) -> &'static str {
     if web.secure_cookies {
         "__Host-optin_device"

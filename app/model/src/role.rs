@@ -5,10 +5,9 @@ use std::fmt;
 
 /// A member's role in a company (a user's membership here, or what a product's portal says of its
 /// user when it opens the widget).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
     /// Opts in and out, clears, checks with UPS, and sees everything a viewer sees.
-    #[default]
     Admin,
     /// Sees the status, the token grid and Activity; every change is refused.
     Viewer,

@@ -24,7 +24,7 @@
 use crate::{
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
-    store::{Device, RecentAttempts, Store},
+    store::{Device, RecentAttempts, SignInDevices, Store},
 };
 use std::{
     net::IpAddr,
@@ -81,6 +81,8 @@ pub struct Reservation {
     id: i64,
     name_key: String,
     address: String,
+    /// The hash of the device cookie the browser sent, which a success replaces.
+    device: Option<Vec<u8>>,
 }
 
 /// Reserves one attempt for `sign_in_name` from `address` by the browser with the device cookie
@@ -99,18 +101,23 @@ pub async fn reserve(
     let asking = (name_key.as_str(), address.as_str(), device);
     let reserved = store.reserve_sign_in_attempt(asking, now, now - WINDOW, |recent| allowed(recent, now)).await?;
     let id = reserved.ok_or(CoreError::TooManyAttempts)?;
-    Ok(Reservation { store: store.clone(), id, name_key, address })
+    Ok(Reservation { store: store.clone(), id, name_key, address, device: device_hash })
 }
 
 impl Reservation {
     /// The password was right: this name's count from this address starts again, and the
     /// browser gets a device cookie (answered, to be set) that the bound across addresses lets
-    /// through from now on.
+    /// through from now on. It replaces the one the browser sent, so each browser has one row.
     pub async fn succeeded(self, now: i64) -> Result<SecretString, CoreError> {
         self.store.forget_sign_in_attempts(&self.name_key, &self.address).await?;
         let device = random_token();
-        let forget_before = now - DEVICE_LIFETIME.as_secs() as i64;
-        self.store.remember_sign_in_device(&self.name_key, &token_hash(device.expose()), now, forget_before).await?;
+        let devices = SignInDevices {
+            name_key: &self.name_key,
+            new: &token_hash(device.expose()),
+            replaced: self.device.as_deref(),
+            forget_before: now - DEVICE_LIFETIME.as_secs() as i64,
+        };
+        self.store.remember_sign_in_device(devices, now).await?;
         Ok(device)
     }
 
@@ -319,7 +326,9 @@ mod tests {
         assert!(fail(&store, "alice", stranger, 2).await.is_err(), "a new browser waits its turn");
         assert!(reserve(&store, "alice", (stranger, Some("made-up")), 2).await.is_err(), "an unknown cookie is none");
         let own = reserve(&store, "alice", (HOME, Some(device.expose())), 2).await;
-        own.expect("the admin's own browser is let through").succeeded(2).await.unwrap();
+        let device = own.expect("the admin's own browser is let through").succeeded(2).await.unwrap();
+        let again = reserve(&store, "alice", (HOME, Some(device.expose())), 2).await;
+        again.expect("the new cookie is known as the old one was").succeeded(2).await.unwrap();
         assert!(reserve(&store, "bob", (HOME, Some(device.expose())), 2).await.is_ok(), "other names are unaffected");
         assert!(fail(&store, "alice", stranger, 2 + FIRST_BACKOFF).await.is_ok(), "after the wait, one more check");
         assert!(fail(&store, "alice", stranger, 2 + FIRST_BACKOFF).await.is_err(), "and the next wait is longer");

@@ -46,10 +46,6 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
         Ok(session) => session,
         Err(failure) => return refuse(failure, Notice::Failed),
     };
-    // A viewer's widget offers no Opt-In; one posted anyway is refused before UPS is involved.
-    if let Err(failure) = session.require_admin() {
-        return refuse(failure, Notice::NotAllowed);
-    }
     // One cookie per browser, so two widgets opting in at once do not undo each other.
     let browser =
         cookie(&headers, consent_cookie_name(&state.web)).unwrap_or_else(|| random_token().expose().to_owned());
@@ -63,6 +59,8 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
             response.headers_mut().append(header::SET_COOKIE, value);
             response
         }
+        // A viewer's widget offers no Opt-In; one posted anyway is refused before UPS is involved.
+        Err(failure @ CoreError::ViewOnly) => refuse(failure, Notice::NotAllowed),
         Err(failure) => answer(&state.web, mode, &session, CallbackFailure::from(failure).notice),
     }
 }

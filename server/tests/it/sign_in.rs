@@ -188,9 +188,14 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admins_bro
     let newcomer = sign_in(&app.browser(), PASSWORD, "192.0.2.50").await;
     assert_eq!(newcomer.status, StatusCode::TOO_MANY_REQUESTS);
     // …and Erin's own browser signs in as usual, from wherever she is.
+    let first_cookie = own.cookie("__Host-optin_device");
     let again = sign_in(&own, PASSWORD, "192.0.2.77").await;
     assert!(again.status.is_success(), "{} {}", again.status, again.body);
     assert!(signed_in(&own).await);
+    // The sign-in gave the browser a new device cookie in place of its old one: one row each.
+    assert_ne!(own.cookie("__Host-optin_device"), first_cookie, "the device cookie is renewed");
+    let devices: Vec<i64> = app.column("SELECT COUNT(*) FROM sign_in_devices", &[]).await;
+    assert_eq!(devices, [1], "Erin's browser is remembered once");
 }
 
 /// Whether `browser`'s session still works.

@@ -78,7 +78,7 @@ pub use sandbox::{SandboxCode, SandboxToken, SandboxUser};
 pub use sealed::{KeyUsage, RewrapBatch};
 pub use settle::Refreshed;
 pub use states::{NewState, PendingState};
-pub use throttle::{Device, RecentAttempts};
+pub use throttle::{Device, RecentAttempts, SignInDevices};
 pub use tokens::{AuthorizationId, Current, Lookup};
 pub use webhooks::WebhookEndpoint;
 

@@ -24,6 +24,16 @@ pub struct RecentAttempts {
     pub known_device: bool,
 }
 
+/// A browser that signed in as a name: its new device cookie's hash, the one it replaces (the
+/// cookie the browser sent, if any), and how old a name's devices may be before they are forgotten.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInDevices<'a> {
+    pub name_key: &'a str,
+    pub new: &'a [u8],
+    pub replaced: Option<&'a [u8]>,
+    pub forget_before: i64,
+}
+
 /// The browser asking, as far as the throttle knows it: its device cookie's hash, and since
 /// when a device counts as known.
 #[derive(Clone, Copy, Debug)]
@@ -131,25 +141,22 @@ impl Store {
         Ok(())
     }
 
-    /// Remembers a browser that signed in as the name (its device cookie's hash), forgetting
-    /// those of the name older than `forget_before`.
-    pub async fn remember_sign_in_device(
-        &self,
-        name_key: &str,
-        token_hash: &[u8],
-        now: i64,
-        forget_before: i64,
-    ) -> Result<(), StoreError> {
+    /// Remembers a browser that signed in as the name (its new device cookie's hash) in place of
+    /// the cookie it sent, forgetting the name's devices older than `forget_before`.
+    pub async fn remember_sign_in_device(&self, devices: SignInDevices<'_>, now: i64) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        on_tx!(tx, db => sqlx::query("DELETE FROM sign_in_devices WHERE name_key = $1 AND created_at <= $2")
-            .bind(name_key)
-            .bind(forget_before)
+        on_tx!(tx, db => sqlx::query(
+            "DELETE FROM sign_in_devices WHERE token_hash = $3 OR (name_key = $1 AND created_at <= $2)",
+        )
+            .bind(devices.name_key)
+            .bind(devices.forget_before)
+            .bind(devices.replaced)
             .execute(db)
             .await
             .map(|done| done.rows_affected()))?;
         on_tx!(tx, db => sqlx::query("INSERT INTO sign_in_devices (token_hash, name_key, created_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(name_key)
+            .bind(devices.new)
+            .bind(devices.name_key)
             .bind(now)
             .execute(db)
             .await
