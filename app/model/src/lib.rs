@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod dto;
+pub mod grant;
 pub mod ids;
 pub mod product;
 pub mod role;
@@ -18,6 +19,7 @@ pub use dto::{
     ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview,
     SessionHandle, SignInSession, TokenPage, TokenRow, WidgetKey,
 };
+pub use grant::{GrantLoss, LostGrant};
 pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};
 pub use role::{Role, UnknownRole};

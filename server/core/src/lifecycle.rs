@@ -32,7 +32,7 @@ use crate::{
     ups::AnswerClass,
     Core,
 };
-use model::{time::format_utc, AuthorizationState, CompanyId, Product};
+use model::{AuthorizationState, CompanyId, GrantLoss, LostGrant, Product};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -280,7 +280,7 @@ pub async fn refresh_claimed(core: &Core, claim: Claim) -> Result<Outcome, Token
 /// Asks UPS with the claimed refresh token and stores what it answers.
 async fn ask_and_store(core: &Core, claim: &Claim) -> Result<Outcome, TokenError> {
     let Some(refresh_token) = core.store.claimed_refresh_token(claim)? else {
-        return dead(core, claim, "UPS issued no refresh token".into()).await;
+        return dead(core, claim, LostGrant { cause: GrantLoss::NoRefreshToken, provider_said: None }).await;
     };
     if core.stopping.is_cancelled() {
         core.store.release_claim(claim).await?;
@@ -311,27 +311,20 @@ async fn ask_and_store(core: &Core, claim: &Claim) -> Result<Outcome, TokenError
     count_refresh(RefreshCount::Answered(class));
     match class {
         AnswerClass::DeadGrant => {
-            let reason = match claim.interrupted_refresh {
+            let cause = match claim.interrupted_refresh {
                 Some(started) => {
                     tracing::warn!(%error, %authorization, started,
                         "UPS refused the refresh after an interrupted refresh: re-authorization required");
-                    format!(
-                        "A refresh started at {} was interrupted before UPS's answer could be stored (the service \
-                         stopped, or the answer never arrived), and UPS no longer accepts the refresh token it \
-                         replaced ({error}).",
-                        format_utc(started)
-                    )
+                    GrantLoss::RefreshInterrupted { started }
                 }
                 None => {
                     tracing::warn!(%error, %authorization, "UPS refused the refresh: re-authorization required");
-                    format!(
-                        "UPS refused to refresh the token ({error}). The UPS.com password of the user who opted in may have changed."
-                    )
+                    GrantLoss::RefreshRefused
                 }
             };
             // UPS read the refresh token: it accepts the application.
             probe_answered(core, claim).await?;
-            dead(core, claim, reason).await
+            dead(core, claim, LostGrant { cause, provider_said: Some(error.to_string()) }).await
         }
         AnswerClass::RateLimited | AnswerClass::ApplicationRefused => pushed_back(core, claim, class, &error).await,
         AnswerClass::Unavailable | AnswerClass::Unreadable | AnswerClass::Refreshed => {
@@ -357,8 +350,8 @@ pub async fn announce_expiring(core: &Core) -> Result<u64, TokenError> {
 }
 
 /// Marks the grant dead, unless the authorization changed meanwhile.
-async fn dead(core: &Core, claim: &Claim, reason: String) -> Result<Outcome, TokenError> {
-    Ok(match core.store.mark_dead(claim, reason).await? {
+async fn dead(core: &Core, claim: &Claim, lost: LostGrant) -> Result<Outcome, TokenError> {
+    Ok(match core.store.mark_dead(claim, &lost).await? {
         true => Outcome::Dead,
         false => Outcome::NotNow,
     })

@@ -35,3 +35,4 @@ mod security_secrets;
 mod sessions;
 mod sign_in;
 mod traces;
+mod upgrades;

@@ -68,7 +68,9 @@ pub async fn view(
                 },
             },
             AuthorizationState::ReauthorizationRequired => AuthorizationStatus::ReauthorizationRequired {
-                reason: record.reason.unwrap_or_else(|| "the UPS.com grant is no longer valid".into()),
+                reason: record
+                    .lost
+                    .map_or_else(|| "the UPS.com grant is no longer valid".into(), |lost| lost.explain()),
                 since: record.changed_at,
             },
             AuthorizationState::OptedOut | AuthorizationState::Cleared => AuthorizationStatus::NotAuthorized,

@@ -2,7 +2,7 @@
 //! company's opt-in stands. Opting in, opting out or clearing each change it in one transaction
 //! with the tokens and the audit entry.
 
-use super::{audit, outbox, product, sealed, state, tokens, Store, StoreError};
+use super::{audit, outbox, product, sealed, state, tokens, unreadable, Store, StoreError};
 use crate::{
     audit::{Actor, Entry, Event},
     clock::now,
@@ -10,18 +10,50 @@ use crate::{
     secret::fingerprint,
     ups::TokenGrant,
 };
-use model::{AuthorizationState, CompanyId, Product, Revocation};
+use model::{AuthorizationState, CompanyId, GrantLoss, LostGrant, Product, Revocation};
 
 /// An authorization as stored, with the name of who authorized it.
 #[derive(Debug)]
 pub struct AuthorizationRecord {
     pub state: AuthorizationState,
     /// Why UPS no longer accepts the grant (re-authorization required).
-    pub reason: Option<String>,
+    pub lost: Option<LostGrant>,
     pub changed_at: i64,
     pub authorized_at: Option<i64>,
     /// Our user's display name, or the portal user as the portal named them.
     pub authorized_by: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AuthorizationRow {
+    status: String,
+    reason: Option<String>,
+    detail: Option<String>,
+    interrupted_refresh_at: Option<i64>,
+    changed_at: i64,
+    authorized_at: Option<i64>,
+    authorized_by: Option<String>,
+}
+
+impl AuthorizationRow {
+    fn record(self) -> Result<AuthorizationRecord, StoreError> {
+        let state = state(&self.status, self.reason.as_deref())?;
+        let lost = match (state, self.reason) {
+            (AuthorizationState::ReauthorizationRequired, Some(code)) => {
+                let cause = GrantLoss::from_stored(&code, self.interrupted_refresh_at)
+                    .ok_or_else(|| unreadable("grant loss", &code))?;
+                Some(LostGrant { cause, provider_said: self.detail })
+            }
+            _ => None,
+        };
+        Ok(AuthorizationRecord {
+            state,
+            lost,
+            changed_at: self.changed_at,
+            authorized_at: self.authorized_at,
+            authorized_by: self.authorized_by,
+        })
+    }
 }
 
 impl Store {
@@ -53,9 +85,9 @@ impl Store {
         company: CompanyId,
         product: Product,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
-        let row: Option<(String, Option<String>, i64, Option<i64>, Option<String>)> = on_pool!(self, db => sqlx::query_as(
-            "SELECT a.status, a.status_reason, a.status_changed_at, a.authorized_at,
-                    COALESCE(u.display_name, a.authorized_via)
+        let row: Option<AuthorizationRow> = on_pool!(self, db => sqlx::query_as(
+            "SELECT a.status, a.status_reason AS reason, a.status_detail AS detail, a.interrupted_refresh_at,
+                    a.status_changed_at AS changed_at, a.authorized_at, COALESCE(u.display_name, a.authorized_via) AS authorized_by
              FROM authorizations a LEFT JOIN users u ON u.id = a.authorized_by
              WHERE a.company_id = $1 AND a.product = $2",
         )
@@ -63,16 +95,7 @@ impl Store {
         .bind(product.slug())
         .fetch_optional(db)
         .await)?;
-        row.map(|(status, reason, changed_at, authorized_at, authorized_by)| {
-            Ok(AuthorizationRecord {
-                state: state(&status, reason.as_deref())?,
-                reason,
-                changed_at,
-                authorized_at,
-                authorized_by,
-            })
-        })
-        .transpose()
+        row.map(AuthorizationRow::record).transpose()
     }
 
     /// Stores a fresh grant as the authorization's one active token pair, in one transaction:
@@ -91,6 +114,7 @@ impl Store {
             "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at, refresh_at)
              VALUES ($1, $2, 'authorized', NULL, $3, $4, $5, $6, $7)
              ON CONFLICT (company_id, product) DO UPDATE SET status = 'authorized', status_reason = NULL,
+                 status_detail = NULL, interrupted_refresh_at = NULL,
                  status_changed_at = excluded.status_changed_at, authorized_by = excluded.authorized_by,
                  authorized_via = excluded.authorized_via, authorized_at = excluded.authorized_at,
                  refresh_at = excluded.refresh_at, refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL,
@@ -128,8 +152,8 @@ impl Store {
         let reason = AuthorizationState::revoked(revocation).as_str();
         let mut tx = self.write().await?;
         let revoked: Option<i64> = on_tx!(tx, db => sqlx::query_scalar(
-            "UPDATE authorizations SET status = 'revoked', status_reason = $1, status_changed_at = $2, degraded_at = NULL,
-                 refresh_at = NULL
+            "UPDATE authorizations SET status = 'revoked', status_reason = $1, status_detail = NULL,
+                 interrupted_refresh_at = NULL, status_changed_at = $2, degraded_at = NULL, refresh_at = NULL
              WHERE company_id = $3 AND product = $4 AND status != 'revoked' RETURNING id",
         )
         .bind(reason)
@@ -153,21 +177,16 @@ impl Store {
 
     /// How many authorizations there are in each state, for every product.
     pub async fn authorization_counts(&self) -> Result<Vec<(Product, AuthorizationState, i64)>, StoreError> {
+        // An ended authorization's reason says which state it is in; a dead grant's, why it died.
         let rows: Vec<(String, String, Option<String>, i64)> = on_pool!(self, db => sqlx::query_as(
-            "SELECT product, status, status_reason, COUNT(*) FROM authorizations
-             GROUP BY product, status, status_reason ORDER BY product, status",
+            "SELECT product, status, ended, COUNT(*) FROM
+                 (SELECT product, status, CASE WHEN status = 'revoked' THEN status_reason END AS ended FROM authorizations) a
+             GROUP BY product, status, ended ORDER BY product, status, ended",
         )
         .fetch_all(db)
         .await)?;
-        let mut counts: Vec<(Product, AuthorizationState, i64)> = Vec::new();
-        for (slug, status, reason, count) in rows {
-            // A dead grant's reason is UPS's text: one line per state, not per reason.
-            let (product, state) = (product(&slug)?, state(&status, reason.as_deref())?);
-            match counts.iter_mut().find(|(p, s, _)| *p == product && *s == state) {
-                Some(entry) => entry.2 += count,
-                None => counts.push((product, state, count)),
-            }
-        }
-        Ok(counts)
+        rows.into_iter()
+            .map(|(slug, status, ended, count)| Ok((product(&slug)?, state(&status, ended.as_deref())?, count)))
+            .collect()
     }
 }

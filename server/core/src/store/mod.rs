@@ -154,7 +154,8 @@ fn role(slug: &str) -> Result<Role, StoreError> {
 }
 
 /// The stored status column holds `authorized`, `reauthorization_required` or `revoked`; a
-/// revoked row's reason says whether it was opted out or cleared.
+/// revoked row's reason says whether it was opted out or cleared (a dead grant's says why it
+/// died, see [`model::GrantLoss`], and is not needed here).
 fn state(status: &str, reason: Option<&str>) -> Result<AuthorizationState, StoreError> {
     match (status, reason) {
         ("authorized", _) => Ok(AuthorizationState::Authorized),

@@ -18,7 +18,7 @@ use crate::{
     secret::SecretString,
     ups::TokenGrant,
 };
-use model::{CompanyId, Product};
+use model::{CompanyId, LostGrant, Product};
 
 /// UPS unreachable while the stored token expires within this many seconds is a degraded
 /// incident (the token API hands out tokens valid for at least 60 s).
@@ -185,18 +185,20 @@ impl Store {
     /// The grant is dead: re-authorization required, tokens wiped. Only if the claimed token is
     /// still the active one (an opt-in in the meantime has a grant of its own); returns whether
     /// it marked anything.
-    pub async fn mark_dead(&self, claim: &Claim, reason: String) -> Result<bool, StoreError> {
+    pub async fn mark_dead(&self, claim: &Claim, lost: &LostGrant) -> Result<bool, StoreError> {
         let authorization = claim.authorization.0;
         let (company, product) = (claim.company(), claim.product());
         let mut tx = self.write_first().await?;
         // The authorization's row first, then its tokens (see `store_refreshed`).
         let marked = on_tx!(tx, db => sqlx::query(
-            "UPDATE authorizations SET status = 'reauthorization_required', status_reason = $1, status_changed_at = $2,
-                 refresh_at = NULL, refresh_failures = 0, retry_at = NULL, refresh_started_at = NULL, refresh_lease_until = NULL,
-                 degraded_at = NULL
-             WHERE id = $3 AND status = 'authorized'",
+            "UPDATE authorizations SET status = 'reauthorization_required', status_reason = $1, status_detail = $2,
+                 interrupted_refresh_at = $3, status_changed_at = $4, refresh_at = NULL, refresh_failures = 0,
+                 retry_at = NULL, refresh_started_at = NULL, refresh_lease_until = NULL, degraded_at = NULL
+             WHERE id = $5 AND status = 'authorized'",
         )
-        .bind(&reason)
+        .bind(lost.cause.code())
+        .bind(lost.provider_said.as_deref())
+        .bind(lost.cause.interrupted_at())
         .bind(now())
         .bind(authorization)
         .execute(db)
@@ -205,6 +207,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(false);
         }
+        let reason = lost.explain();
         outbox::record_event(&mut tx, EventKind::ReauthorizationRequired, company, product, Some(&reason)).await?;
         audit::record(&mut tx, Entry::service(company, product, Event::ReauthorizationRequired { reason })).await?;
         tx.commit().await?;

@@ -261,6 +261,36 @@ pub async fn database_of_this_pass() -> Option<String> {
     }
 }
 
+/// The application started on a database written by an earlier version: one that holds only
+/// the migrations before `version`, and the rows `earlier` wrote into it. Starting applies the
+/// rest, as an operator's upgrade does; `customize` as in [`spawn_app_with`].
+pub async fn spawn_app_upgraded_from(version: i64, earlier: &[&str], customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temporary directory"));
+    let database_url = database_of_this_pass().await;
+    let folder = if database_url.is_some() { "postgres" } else { "sqlite" };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(folder);
+    let mut migrator = sqlx::migrate::Migrator::new(path).await.expect("the migrations");
+    migrator.migrations = migrator.migrations.iter().filter(|migration| migration.version < version).cloned().collect();
+    let db = match &database_url {
+        Some(url) => TestDb::Postgres(PgPool::connect(url).await.expect("the test's own connection to PostgreSQL")),
+        None => {
+            let options =
+                sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("optin.db")).create_if_missing(true);
+            TestDb::Sqlite(SqlitePool::connect_with(options).await.expect("a new SQLite file"))
+        }
+    };
+    on_db!(db, pool => migrator.run(pool).await.expect("the earlier migrations"));
+    for statement in earlier {
+        db.execute(statement, &[]).await;
+    }
+    on_db!(db, pool => pool.close().await);
+    spawn_app_in(dir, move |settings| {
+        settings.database_url = database_url.map(SecretString::new);
+        customize(settings);
+    })
+    .await
+}
+
 /// Now, in the Unix seconds the tables keep times in.
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
