@@ -179,7 +179,9 @@ async fn router(
             "UPS SANDBOX: the built-in sandbox stands in for UPS at {base_url}security; its users and passwords \
              are published. It is for trying the service out and for tests, never for real companies."
         );
-        sandbox::seed(&state.core.store).await?;
+        sandbox::seed(&state.core.store)
+            .await
+            .map_err(|source| StartupError::Core { doing: "seeding the sandbox's users", source })?;
         let registrations = settings.registrations(base_url)?;
         declared = declared.merge(
             Sandbox::new(

@@ -41,7 +41,7 @@ pub async fn token(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let started = std::time::Instant::now();
-    let answer = answer(&state, &company, &product, &headers).await;
+    let answer = serve_token(&state, &company, &product, &headers).await;
     let outcome = match &answer {
         Ok(_) => "ok",
         Err(error) => error.code(),
@@ -50,7 +50,12 @@ pub async fn token(
     answer
 }
 
-async fn answer(state: &AppState, company: &str, product: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+async fn serve_token(
+    state: &AppState,
+    company: &str,
+    product: &str,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let key = authenticate(&state.core, headers).await?;
     let product = Product::parse(product).map_err(|_| ApiError::UnknownProduct)?;
     if key.product != product {

@@ -70,7 +70,7 @@ impl Faults {
 
     /// The answer a fault gives to a token request instead of the usual one, if any (a slow
     /// fault waits first and then gives none).
-    pub(super) async fn answer(&self) -> Option<Response> {
+    pub(super) async fn injected_response(&self) -> Option<Response> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let refused = |status: StatusCode, code: &str, message: &str| {
             Some((status, Json(UpsErrorResponse::new(code, message))).into_response())

@@ -26,6 +26,7 @@ use optin_core::{
     store::{Store, StoreError},
     throttle::HashingQueue,
     ups::ProductRegistration,
+    CoreError,
 };
 use serde::Deserialize;
 use std::{collections::HashMap, sync::Arc};
@@ -97,14 +98,12 @@ impl Sandbox {
 }
 
 /// Creates the seed users when the sandbox has none.
-pub async fn seed(store: &Store) -> Result<(), StoreError> {
+pub async fn seed(store: &Store) -> Result<(), CoreError> {
     if store.sandbox_user_count().await? > 0 {
         return Ok(());
     }
     for (username, email, password) in SEED_USERS {
-        let hash = hash_password(SecretString::new(*password))
-            .await
-            .map_err(|_| StoreError::Unreadable("hashing a sandbox user's password failed".into()))?;
+        let hash = hash_password(SecretString::new(*password)).await?;
         store.sandbox_add_user(username, email, &hash).await?;
     }
     Ok(())

@@ -85,7 +85,7 @@ impl Sandbox {
     }
 
     /// The pair as UPS answers it: all-string JSON.
-    fn answer(&self, client_id: &str, pair: &Pair, refresh_count: i64) -> Response {
+    fn pair_response(&self, client_id: &str, pair: &Pair, refresh_count: i64) -> Response {
         let millis = (pair.issued * 1000).to_string();
         let body = serde_json::json!({
             "token_type": "Bearer",
@@ -134,7 +134,7 @@ pub(super) struct TokenForm {
 
 /// `POST /security/v1/oauth/token`: the authorization-code exchange.
 pub(super) async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
-    if let Some(fault) = sandbox.faults.answer().await {
+    if let Some(fault) = sandbox.faults.injected_response().await {
         return fault;
     }
     let (client_id, client) = match sandbox.authenticate(&headers, &form, "authorization_code") {
@@ -162,7 +162,7 @@ pub(super) async fn token(State(sandbox): State<Sandbox>, headers: HeaderMap, Fo
         let (access, refresh) = pair.hashes();
         let (access, refresh) = sandbox.lifetimes_of(&pair, &access, &refresh);
         sandbox.store.sandbox_issue_tokens(code.grant_id, access, refresh).await?;
-        Ok(sandbox.answer(client_id, &pair, 0))
+        Ok(sandbox.pair_response(client_id, &pair, 0))
     }
     .await;
     result.unwrap_or_else(|_| ups_error(StatusCode::INTERNAL_SERVER_ERROR, "10500", "Internal Server Error"))
@@ -176,7 +176,7 @@ pub(super) async fn refresh(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    if let Some(fault) = sandbox.faults.answer().await {
+    if let Some(fault) = sandbox.faults.injected_response().await {
         return fault;
     }
     let (client_id, _) = match sandbox.authenticate(&headers, &form, "refresh_token") {
@@ -189,7 +189,7 @@ pub(super) async fn refresh(
         let (access, refresh) = pair.hashes();
         let (access, refresh) = sandbox.lifetimes_of(&pair, &access, &refresh);
         match sandbox.store.sandbox_rotate(&token_hash(&form.refresh_token), client_id, access, refresh).await? {
-            Some(refreshes) => Ok(sandbox.answer(client_id, &pair, refreshes)),
+            Some(refreshes) => Ok(sandbox.pair_response(client_id, &pair, refreshes)),
             None => Ok(invalid()),
         }
     }

@@ -56,10 +56,10 @@ impl Database {
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         let path = path.split('?').next().unwrap_or_default();
         if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
-            return Err(StoreError::Unreadable(format!(
-                "database URL {:?}: expected postgres://…, sqlite://path or a file path",
-                url.split('@').next_back().unwrap_or_default()
-            )));
+            // Whatever precedes an `@` may be a password.
+            return Err(StoreError::UnknownDatabaseUrl {
+                url: url.split('@').next_back().unwrap_or_default().to_owned(),
+            });
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
     }

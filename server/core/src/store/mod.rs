@@ -105,6 +105,13 @@ pub enum StoreError {
     /// A row holds a value this version does not know (a 500: the data or the code is wrong).
     #[error("unreadable row: {0}")]
     Unreadable(String),
+    /// Rows contradict what the schema and the statement that read them guarantee together
+    /// (a 500: the data was changed behind the store's back, or the code is wrong).
+    #[error("inconsistent rows: {0}")]
+    Inconsistent(String),
+    /// The database URL names no database this build can open (start-up and the CLI report it).
+    #[error("database URL {url:?}: expected postgres://…, sqlite://path or a file path")]
+    UnknownDatabaseUrl { url: String },
     /// A secret could not be sealed (a 500).
     #[error(transparent)]
     Cipher(#[from] CipherError),

@@ -120,7 +120,7 @@ impl ClaimRow {
             // Picked for its active token, and locked with it: it has one.
             token: self
                 .token
-                .ok_or_else(|| StoreError::Unreadable(format!("authorization {} lost its token", self.id)))?,
+                .ok_or_else(|| StoreError::Inconsistent(format!("authorization {} lost its token", self.id)))?,
             refresh: self.refresh,
             // Taken now unless an earlier refresh's start was kept: that one never finished.
             interrupted_refresh: self.started_at.filter(|started| *started < now),
