@@ -38,7 +38,7 @@ export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 echo "{" > "$data/companies.json"
 for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
   "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Pickups" "No Script Data" "No Script Portal Co" "Sessions Co" \
-  "Roles Co"; do
+  "Roles Co" "SDK Host Co"; do
   number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
   echo "  \"$company\": $number," >> "$data/companies.json"
 done
@@ -62,6 +62,9 @@ echo "}" >> "$data/companies.json"
 "$server" user add roles.viewer --display-name "Vera Viewer"
 "$server" member add roles.viewer "Roles Co" --role viewer
 unset OPTIN_NEW_PASSWORD
+# The embed spec's own host page creates its sessions with a key of its own, as a portal's backend does.
+"$server" api-key create data-management --label "embed spec host" --company "SDK Host Co" \
+  | sed -E 's/.*\(shown once\): //' > "$data/host-key"
 
 # The demo host portals (one per product, on the next three ports) and the widget's sessions.
 exec "$server" serve --demo-portals --demo-portal-port "$((port + 1))"

@@ -219,6 +219,7 @@ test("with pop-ups blocked, the widget says so and completes the opt-in in the w
   await expectEvent(page, "optin:ready");
   await frame.getByRole("button", { name: "Opt-In" }).click();
   await expect(frame.getByRole("alert")).toContainText("Your browser blocked the UPS.com sign-in window");
+  await expectEvent(page, "optin:popup_blocked (not_authorized)");
   await frame.getByRole("button", { name: "Continue in this window" }).click();
 
   await consentOnSandbox(page, "Customer Solutions - Intelligent Reverse Logistics");
@@ -229,6 +230,43 @@ test("with pop-ups blocked, the widget says so and completes the opt-in in the w
   await widget(page).getByRole("button", { name: "Authorized" }).click();
   await widget(page).getByRole("dialog", { name: "Opt-Out of UPS OAuth?" }).getByRole("button", { name: "Opt-Out" }).click();
   await expectEvent(page, "optin:opted_out");
+});
+
+test("a stranger's portal mounts the widget with the ES module, hears its events, and is told when the consent window is closed", async ({ page }) => {
+  // The host's backend: a session for its company, with its own API key (serve.sh), for its origin.
+  const key = readFileSync(`.e2e-data/${servicePort}/host-key`, "utf8").trim();
+  const hostOrigin = new URL(host.serve("/", "")).origin;
+  const session = await page.request.post(`${service}/api/v1/embed/sessions`, {
+    headers: { authorization: `Bearer ${key}` },
+    data: { company: company("SDK Host Co"), user: { id: "h-1", name: "Hana Host" }, origin: hostOrigin },
+  });
+  expect(session.status()).toBe(201);
+  const { widget_url } = await session.json();
+  await page.goto(
+    host.serve("/module", `<!DOCTYPE html><title>Host</title>
+      <div id="ups-optin"></div><ol data-testid="events"></ol>
+      <script type="module">
+        import { mount } from "${service}/embed/v1/optin.mjs";
+        mount("#ups-optin", { url: ${JSON.stringify(widget_url)}, onEvent: (event) => {
+          const item = document.createElement("li");
+          item.textContent = event.type + " (" + event.status + ")";
+          document.querySelector("[data-testid=events]").appendChild(item);
+        } });
+      </script>`),
+  );
+  const frame = widget(page);
+  await expectEvent(page, "optin:ready (not_authorized)");
+  await expect(frame.getByTestId("embed-company")).toHaveText("SDK Host Co");
+
+  // The person closes UPS's window without consenting: the host hears it, and the widget offers
+  // the Opt-In again.
+  const popupOpened = page.waitForEvent("popup");
+  await frame.getByRole("button", { name: "Authorize" }).click();
+  const popup = await popupOpened;
+  await popup.close();
+  await expectEvent(page, "optin:window_closed (not_authorized)");
+  await expect(frame.getByRole("button", { name: "Authorize" })).toBeVisible();
+  await expect(page.getByTestId("events").getByRole("listitem").filter({ hasText: /optin:authorized/ })).toHaveCount(0);
 });
 
 test("with JavaScript off a bare iframe's widget opts in through the whole window, and clears in the frame", async ({ browser }) => {

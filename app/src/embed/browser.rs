@@ -71,6 +71,15 @@ fn post_to_host(message: &JsValue) {
     });
 }
 
+/// An event only the script sees (the consent window blocked or closed), with the product,
+/// company and status every widget event carries, as the page shown says them.
+fn post_widget_event(kind: &str) {
+    let Some(content) = document().get_element_by_id(CONTENT) else { return };
+    let field = |name: &str| content.get_attribute(&format!("data-{name}")).unwrap_or_default();
+    let (product, company, status) = (field("product"), field("company"), field("status"));
+    post_fields(kind, &[("product", &product), ("company", &company), ("status", &status)]);
+}
+
 /// A message the script itself sends (the frame's height, an unreachable server).
 fn post_fields(kind: &str, fields: &[(&str, &str)]) {
     let message = js_sys::Object::new();
@@ -124,6 +133,7 @@ fn open_consent(form: HtmlFormElement) {
         _ => {
             BLOCKED.with(|blocked| *blocked.borrow_mut() = Some(form));
             shown.blocked.set(true);
+            post_widget_event(event::POPUP_BLOCKED);
         }
     }
 }
@@ -196,6 +206,9 @@ fn consent_finished(outcome: Option<String>) {
     stop_watching();
     let Some(shown) = shown().filter(|shown| shown.waiting.get_untracked()) else { return };
     shown.waiting.set(false);
+    if outcome.is_none() {
+        post_widget_event(event::WINDOW_CLOSED);
+    }
     let Some(form) = document().get_element_by_id(RELOAD_FORM).and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
     else {
         return;

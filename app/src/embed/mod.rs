@@ -24,9 +24,10 @@ const CONSENT_FORM: &str = "consent-popup";
 const RELOAD_FORM: &str = "widget-reload";
 
 /// The events the host page receives (`README`, "Embedding the widget"). The server decides
-/// which a page announces; the script adds the frame's height.
+/// which a page announces; the script adds the frame's height and what only it sees (a blocked
+/// or closed consent window).
 #[allow(dead_code)]
-mod event {
+pub mod event {
     pub const READY: &str = "optin:ready";
     pub const RESIZE: &str = "optin:resize";
     pub const AUTHORIZED: &str = "optin:authorized";
@@ -34,4 +35,14 @@ mod event {
     pub const CLEARED: &str = "optin:cleared";
     pub const REAUTHORIZATION_REQUIRED: &str = "optin:reauthorization_required";
     pub const ERROR: &str = "optin:error";
+    /// The browser refused to open the consent window; the widget offers to continue in the
+    /// whole window.
+    pub const POPUP_BLOCKED: &str = "optin:popup_blocked";
+    /// The consent window closed without reporting an outcome (the person closed it).
+    pub const WINDOW_CLOSED: &str = "optin:window_closed";
+
+    /// Every event a host's `onEvent` hears: all but `RESIZE`, which the snippet keeps to itself.
+    /// The host SDK's types (`/embed/v1/optin.d.ts`) list exactly these.
+    pub const TO_HOST: [&str; 8] =
+        [READY, AUTHORIZED, OPTED_OUT, CLEARED, REAUTHORIZATION_REQUIRED, ERROR, POPUP_BLOCKED, WINDOW_CLOSED];
 }

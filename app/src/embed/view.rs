@@ -84,6 +84,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
     let EmbedContext { key, view, host_origin, portal_user, notice, page, announce } = context;
     let product = view.product;
     let before = view.status.code();
+    let company = view.company.id.to_string();
     let here = format!("/embed/{}", product.slug());
     let key = key.expose().to_owned();
     let start = StartMode::Widget { key: key.clone() };
@@ -100,7 +101,14 @@ fn Widget(context: EmbedContext) -> impl IntoView {
                 <span class="embed-company" data-testid="embed-company">{view.company.name.clone()}</span>
             </header>
             <WidgetScript/>
-            <div id=CONTENT data-hosts=host_origin data-announce=announce>
+            <div
+                id=CONTENT
+                data-hosts=host_origin
+                data-announce=announce
+                data-product=product.slug()
+                data-company=company
+                data-status=before
+            >
                 {notice.map(|NoticeText { message, error }| view! { <NoticeBanner message error/> })}
                 <AuthorizationCard view start revoke/>
                 {grid}

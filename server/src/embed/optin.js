@@ -13,6 +13,9 @@
  * The snippet creates the iframe, keeps it as tall as its content, and hands you the widget's
  * events. It accepts messages only from the widget's own origin and its own iframe. Each event is
  * also dispatched on the container as a DOM CustomEvent named "ups-optin" (event.detail).
+ *
+ * The same snippet is an ES module at /embed/v1/optin.mjs (`import { mount } from …`), typed by
+ * /embed/v1/optin.d.ts, which lists every event and its fields.
  */
 (function () {
   "use strict";

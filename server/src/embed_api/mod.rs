@@ -16,6 +16,15 @@ use axum::{
 
 pub const SNIPPET: &str = include_str!("../embed/optin.js");
 
+/// The snippet as an ES module: the same script, whose `mount` it also exports.
+pub const SNIPPET_MODULE: &str = concat!(
+    include_str!("../embed/optin.js"),
+    "\nexport const mount = window.UpsOptIn.mount;\nexport default window.UpsOptIn;\n"
+);
+
+/// The SDK's TypeScript types, for both forms of the snippet.
+pub const SNIPPET_TYPES: &str = include_str!("../embed/optin.d.ts");
+
 /// The embed API, the consent window's start, the widget's own posts, and the snippet.
 pub fn routes() -> Declared<AppState> {
     Declared::default()
@@ -23,6 +32,8 @@ pub fn routes() -> Declared<AppState> {
         .post("/embed/start", consent::start)
         .post("/embed/{product}", widget::post)
         .get("/embed/v1/optin.js", snippet)
+        .get("/embed/v1/optin.mjs", snippet_module)
+        .get("/embed/v1/optin.d.ts", snippet_types)
 }
 
 /// `GET /embed/v1/optin.js`: the host page's snippet.
@@ -30,6 +41,34 @@ pub async fn snippet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         SNIPPET,
+    )
+        .into_response()
+}
+
+/// `GET /embed/v1/optin.mjs`: the snippet as an ES module. A portal's page loads a module from
+/// another origin in CORS mode, so the answer says any origin may: it is public and carries no
+/// credentials.
+pub async fn snippet_module() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        SNIPPET_MODULE,
+    )
+        .into_response()
+}
+
+/// `GET /embed/v1/optin.d.ts`: the SDK's TypeScript types.
+pub async fn snippet_types() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/typescript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        SNIPPET_TYPES,
     )
         .into_response()
 }

@@ -498,3 +498,36 @@ async fn only_configured_origins_may_frame_a_widget_and_nobody_the_admin_pages()
         assert_eq!(framing(&page), (Some("frame-ancestors 'none'".into()), Some("DENY".into())), "{path}");
     }
 }
+
+/// The literals of `"…"` strings in `text` that start with `prefix`.
+fn quoted_with<'t>(text: &'t str, prefix: &str) -> std::collections::BTreeSet<&'t str> {
+    text.split('"').skip(1).step_by(2).filter(|literal| literal.starts_with(prefix)).collect()
+}
+
+#[tokio::test]
+async fn the_host_sdk_types_name_exactly_the_events_a_host_hears_and_the_module_exports_mount() {
+    let app = spawn().await;
+    let get = |path: &str| {
+        let url = app.base.join(path).unwrap();
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let types = get("/embed/v1/optin.d.ts").await;
+    assert_eq!(types.status(), StatusCode::OK);
+    let types = types.text().await.unwrap();
+    let events: std::collections::BTreeSet<&str> = app::embed::event::TO_HOST.into_iter().collect();
+    assert_eq!(quoted_with(&types, "optin:"), events, "the SDK's event types and the widget's events differ");
+    let line = |start: &str| types.lines().find(|line| line.starts_with(start)).unwrap_or_default().to_owned();
+    let products = line("export type Product =");
+    assert_eq!(quoted_with(&products, ""), Product::ALL.iter().map(|product| product.slug()).collect());
+    let statuses = line("export type Status =");
+    assert_eq!(quoted_with(&statuses, ""), model::StatusKind::ALL.iter().map(|status| status.code()).collect());
+
+    // The module is the snippet, exporting its `mount`, and loads from any portal's origin.
+    let module = get("/embed/v1/optin.mjs").await;
+    assert_eq!(module.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(module.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    let module = module.text().await.unwrap();
+    let classic = get("/embed/v1/optin.js").await.text().await.unwrap();
+    assert!(module.starts_with(&classic), "the module is the snippet");
+    assert!(module.contains("export const mount = window.UpsOptIn.mount;"), "{module}");
+}

@@ -27,6 +27,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/embed/{product}"),
     ("POST", "/embed/start"),
     ("GET", "/embed/v1/optin.js"),
+    ("GET", "/embed/v1/optin.mjs"),
+    ("GET", "/embed/v1/optin.d.ts"),
     ("POST", "/api/{function}"),
     ("GET", "/security/v1/oauth/authorize"),
     ("POST", "/security/v1/oauth/token"),
