@@ -2,11 +2,12 @@
 //! found, which is one of those classes or "checked a moment ago".
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use strum::{Display, EnumString, IntoStaticStr};
 
 /// What UPS's answer to a refresh means, and so who acts on it: the classes of
 /// `optin_refreshes_total`, of Activity, of the token API's errors and of the webhooks' reasons.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, EnumString, Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum AnswerClass {
     /// A new pair.
     Refreshed,
@@ -33,25 +34,13 @@ impl AnswerClass {
         Self::Unreadable,
     ];
 
+    /// The class's name (also its `Display`): `dead_grant`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Refreshed => "refreshed",
-            Self::DeadGrant => "dead_grant",
-            Self::ApplicationRefused => "application_refused",
-            Self::RateLimited => "rate_limited",
-            Self::Unavailable => "unavailable",
-            Self::Unreadable => "unreadable",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|class| class.as_str() == value)
-    }
-}
-
-impl fmt::Display for AnswerClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        value.parse().ok()
     }
 }
 
@@ -109,6 +98,8 @@ mod tests {
             assert_eq!(CheckOutcome::parse(CheckOutcome::Answered(class).code()), Some(CheckOutcome::Answered(class)));
         }
         assert_eq!(CheckOutcome::parse("too_soon"), Some(CheckOutcome::TooSoon));
+        assert_eq!(AnswerClass::ApplicationRefused.as_str(), "application_refused");
+        assert_eq!(AnswerClass::DeadGrant.to_string(), "dead_grant");
         assert_eq!(CheckOutcome::parse("<script>"), None);
     }
 }

@@ -2,10 +2,11 @@
 //! seed walk-through and UPS's consent page spell them.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use strum::{Display, EnumString, IntoStaticStr};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString, Display)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case", parse_err_ty = UnknownProduct, parse_err_fn = UnknownProduct::of)]
 pub enum Product {
     ReverseLogistics,
     PickupManager,
@@ -15,17 +16,14 @@ pub enum Product {
 impl Product {
     pub const ALL: [Product; 3] = [Self::ReverseLogistics, Self::PickupManager, Self::DataManagement];
 
-    /// The stable identifier used in URLs, configuration and the database.
+    /// The stable identifier used in URLs, configuration and the database (also its `Display`):
+    /// `reverse-logistics`.
     pub fn slug(self) -> &'static str {
-        match self {
-            Self::ReverseLogistics => "reverse-logistics",
-            Self::PickupManager => "pickup-manager",
-            Self::DataManagement => "data-management",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Result<Self, UnknownProduct> {
-        Self::ALL.into_iter().find(|product| product.slug() == value).ok_or_else(|| UnknownProduct(value.to_owned()))
+        value.parse()
     }
 
     /// What ending an authorization is, for this product: Data Management clears, the others opt
@@ -150,6 +148,12 @@ pub struct Explanation {
 #[error("Product \"{0}\" was not found.")]
 pub struct UnknownProduct(pub String);
 
+impl UnknownProduct {
+    fn of(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
 /// What ending an authorization means: both delete the tokens; they differ in what the company's
 /// history, the token API and the host page call it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,12 +173,6 @@ pub enum Revoke {
     SeparateButton,
 }
 
-impl fmt::Display for Product {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.slug())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,7 +190,10 @@ mod tests {
     fn slugs_round_trip_and_unknown_slugs_are_refused() {
         for product in Product::ALL {
             assert_eq!(Product::parse(product.slug()), Ok(product));
+            assert_eq!(product.to_string(), product.slug());
         }
+        let slugs = Product::ALL.map(Product::slug);
+        assert_eq!(slugs, ["reverse-logistics", "pickup-manager", "data-management"]);
         assert!(Product::parse("reverse_logistics").is_err());
         assert_eq!(Product::parse("").unwrap_err().to_string(), "Product \"\" was not found.");
     }

@@ -1,11 +1,14 @@
 //! What a person may do with a company: an admin manages its authorizations, a viewer only looks.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
 /// A member's role in a company (a user's membership here, or what a product's portal says of its
 /// user when it opens the widget).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString, Display, VariantArray,
+)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownRole, parse_err_fn = UnknownRole::of)]
 pub enum Role {
     /// Opts in and out, clears, checks with UPS, and sees everything a viewer sees.
     Admin,
@@ -14,19 +17,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 2] = [Self::Admin, Self::Viewer];
-
     /// The role with this [`slug`](Self::slug).
     pub fn parse(slug: &str) -> Result<Self, UnknownRole> {
-        Self::ALL.into_iter().find(|role| role.slug() == slug).ok_or_else(|| UnknownRole(slug.to_owned()))
+        slug.parse()
     }
 
-    /// The name the database, the command line and the embed-session API use.
+    /// The name the database, the command line and the embed-session API use (also its
+    /// `Display`): `admin`.
     pub fn slug(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Viewer => "viewer",
-        }
+        self.into()
     }
 
     /// Whether this role may change the company's authorizations.
@@ -35,16 +34,16 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.slug())
-    }
-}
-
 /// A role name that is neither `admin` nor `viewer`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("\"{0}\" is not a role: use admin or viewer")]
 pub struct UnknownRole(pub String);
+
+impl UnknownRole {
+    fn of(slug: &str) -> Self {
+        Self(slug.to_owned())
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -52,9 +51,12 @@ mod tests {
 
     #[test]
     fn roles_read_back_from_their_slugs() {
-        for role in Role::ALL {
+        for &role in Role::VARIANTS {
             assert_eq!(Role::parse(role.slug()), Ok(role));
+            assert_eq!(role.to_string(), role.slug());
         }
+        assert_eq!((Role::Admin.slug(), Role::Viewer.slug()), ("admin", "viewer"));
+        assert_eq!(Role::parse("Admin"), Err(UnknownRole("Admin".into())));
         assert_eq!(Role::parse("owner"), Err(UnknownRole("owner".into())));
         assert!(Role::Admin.manages() && !Role::Viewer.manages());
     }

@@ -1,12 +1,15 @@
 //! What an authorization, a token and an audit entry can be, as enums. The store keeps them as
-//! text and reads them back through `parse`, which refuses what it does not know.
+//! text and reads them back through `parse`, which refuses what it does not know. The names are
+//! derived from the variants (`strum`), so each is written once.
 
 use crate::ids::CompanyId;
 use crate::product::{Product, Revocation};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 /// Where a company's authorization of a product stands, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum AuthorizationState {
     /// A grant is held and kept fresh.
     Authorized,
@@ -20,19 +23,13 @@ pub enum AuthorizationState {
 }
 
 impl AuthorizationState {
-    pub const ALL: [Self; 4] = [Self::Authorized, Self::OptedOut, Self::Cleared, Self::ReauthorizationRequired];
-
+    /// The stored name: `opted_out`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Authorized => "authorized",
-            Self::OptedOut => "opted_out",
-            Self::Cleared => "cleared",
-            Self::ReauthorizationRequired => "reauthorization_required",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|state| state.as_str() == value)
+        value.parse().ok()
     }
 
     /// The state a revocation leaves behind.
@@ -54,7 +51,8 @@ impl AuthorizationState {
 }
 
 /// An authorization as its page shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum AuthorizationStatus {
     NotAuthorized,
     /// `at` and `since` are Unix seconds, shown in the admin's own time zone.
@@ -71,16 +69,13 @@ pub enum AuthorizationStatus {
 impl AuthorizationStatus {
     /// The code the host page's events and the token API use.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotAuthorized => "not_authorized",
-            Self::Authorized { .. } => "authorized",
-            Self::ReauthorizationRequired { .. } => "reauthorization_required",
-        }
+        self.into()
     }
 }
 
 /// A company's status for a product, in a word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, EnumString, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum StatusKind {
     NotAuthorized,
     Authorized,
@@ -88,20 +83,14 @@ pub enum StatusKind {
 }
 
 impl StatusKind {
-    pub const ALL: [StatusKind; 3] = [Self::NotAuthorized, Self::Authorized, Self::ReauthorizationRequired];
-
     /// The status with this [`code`](Self::code).
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.code() == code)
+        code.parse().ok()
     }
 
-    /// The code the host page's events, the token API and webhooks use.
+    /// The code the host page's events, the token API and webhooks use: `not_authorized`.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::NotAuthorized => "not_authorized",
-            Self::Authorized => "authorized",
-            Self::ReauthorizationRequired => "reauthorization_required",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -137,8 +126,9 @@ impl TokenStatus {
 
 /// What the audit log records, as stored and as the Activity log words it. On the wire it is
 /// its stored name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString, VariantArray)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AuditAction {
     SignedIn,
     OptInStarted,
@@ -160,46 +150,13 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 15] = [
-        Self::SignedIn,
-        Self::OptInStarted,
-        Self::Authorized,
-        Self::ConsentDenied,
-        Self::OptedOut,
-        Self::Cleared,
-        Self::Refreshed,
-        Self::RefreshFailed,
-        Self::ReauthorizationRequired,
-        Self::WebhookDelivered,
-        Self::WebhookFailed,
-        Self::EmailSent,
-        Self::EmailFailed,
-        Self::Expiring,
-        Self::Checked,
-    ];
-
+    /// The stored name: `opt_in_started`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SignedIn => "signed_in",
-            Self::OptInStarted => "opt_in_started",
-            Self::Authorized => "authorized",
-            Self::ConsentDenied => "consent_denied",
-            Self::OptedOut => "opted_out",
-            Self::Cleared => "cleared",
-            Self::Refreshed => "refreshed",
-            Self::RefreshFailed => "refresh_failed",
-            Self::ReauthorizationRequired => "reauthorization_required",
-            Self::WebhookDelivered => "webhook_delivered",
-            Self::WebhookFailed => "webhook_failed",
-            Self::EmailSent => "email_sent",
-            Self::EmailFailed => "email_failed",
-            Self::Expiring => "expiring",
-            Self::Checked => "checked",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|action| action.as_str() == value)
+        value.parse().ok()
     }
 
     /// What it means, in words.
@@ -225,7 +182,8 @@ impl AuditAction {
 }
 
 /// What the callback reports back to the product page, as `?outcome=` or `?error=`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr, EnumString, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Notice {
     Authorized,
     /// Opted out (or cleared) by a form posted without a script: the page says so on its return.
@@ -240,34 +198,13 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Notice; 9] = [
-        Self::Authorized,
-        Self::Revoked,
-        Self::ConsentDenied,
-        Self::StateUnknown,
-        Self::StateExpired,
-        Self::NotAllowed,
-        Self::ProviderRejected,
-        Self::ProviderUnavailable,
-        Self::Failed,
-    ];
-
+    /// The code in the query string: `consent-denied`.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::Authorized => "authorized",
-            Self::Revoked => "revoked",
-            Self::ConsentDenied => "consent-denied",
-            Self::StateUnknown => "state-unknown",
-            Self::StateExpired => "state-expired",
-            Self::NotAllowed => "not-allowed",
-            Self::ProviderRejected => "provider-rejected",
-            Self::ProviderUnavailable => "provider-unavailable",
-            Self::Failed => "failed",
-        }
+        self.into()
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|notice| notice.code() == code)
+        code.parse().ok()
     }
 
     pub fn is_error(self) -> bool {
@@ -301,22 +238,21 @@ impl Notice {
 
 /// Where a widget's consent answers: its consent window, or (when that was blocked) the portal
 /// page the widget sits in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum EmbedMode {
     Popup,
     Page,
 }
 
 impl EmbedMode {
+    /// The code in the widget's form: `popup`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Popup => "popup",
-            Self::Page => "page",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Popup, Self::Page].into_iter().find(|mode| mode.as_str() == value)
+        value.parse().ok()
     }
 }
 
@@ -326,17 +262,38 @@ mod tests {
 
     #[test]
     fn stored_names_round_trip_and_unknown_names_are_refused() {
-        for notice in Notice::ALL {
+        for &notice in Notice::VARIANTS {
             assert_eq!(Notice::parse(notice.code()), Some(notice));
         }
-        for state in AuthorizationState::ALL {
+        for &state in AuthorizationState::VARIANTS {
             assert_eq!(AuthorizationState::parse(state.as_str()), Some(state));
         }
-        for action in AuditAction::ALL {
+        for &action in AuditAction::VARIANTS {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+        }
+        for &status in StatusKind::VARIANTS {
+            assert_eq!(StatusKind::parse(status.code()), Some(status));
         }
         assert_eq!(Notice::parse("<script>"), None);
         assert_eq!(AuthorizationState::parse("revoked"), None);
         assert_eq!(AuditAction::parse("other"), None);
+        // Only the stored name: not the variant's own name, nor another case.
+        assert_eq!(AuditAction::parse("OptInStarted"), None);
+        assert_eq!(Notice::parse("consent_denied"), None);
+        assert_eq!(EmbedMode::parse("Popup"), None);
+    }
+
+    /// The exact names, as the database, the host page's events and the query strings hold them.
+    #[test]
+    fn names_are_the_stored_ones() {
+        assert_eq!(AuthorizationState::ReauthorizationRequired.as_str(), "reauthorization_required");
+        assert_eq!(AuditAction::OptInStarted.as_str(), "opt_in_started");
+        assert_eq!(StatusKind::NotAuthorized.code(), "not_authorized");
+        assert_eq!(
+            AuthorizationStatus::ReauthorizationRequired { reason: String::new(), since: 0 }.code(),
+            "reauthorization_required"
+        );
+        assert_eq!(Notice::ProviderUnavailable.code(), "provider-unavailable");
+        assert_eq!((EmbedMode::Popup.as_str(), EmbedMode::Page.as_str()), ("popup", "page"));
     }
 }

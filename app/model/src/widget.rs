@@ -2,8 +2,11 @@
 //! for UPS's consent), named once: the pages that write them, the widget's script that fills one
 //! in, and the handlers that read them all use these names.
 
+use strum::{EnumString, IntoStaticStr};
+
 /// A field of a widget's forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case", const_into_str)]
 pub enum WidgetField {
     /// The widget key (`WidgetKey`): every form carries it.
     Key,
@@ -20,21 +23,15 @@ pub enum WidgetField {
 }
 
 impl WidgetField {
-    /// The field's name in the form.
+    /// The field's name in the form: `key`.
     pub const fn name(self) -> &'static str {
-        match self {
-            Self::Key => "key",
-            Self::Intent => "intent",
-            Self::Page => "page",
-            Self::Outcome => "outcome",
-            Self::Before => "before",
-            Self::Mode => "mode",
-        }
+        self.into_str()
     }
 }
 
 /// What a widget's form asks of its page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr, EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum WidgetIntent {
     /// Show the widget as it stands (the consent window finished, or another grid page).
     View,
@@ -43,14 +40,29 @@ pub enum WidgetIntent {
 }
 
 impl WidgetIntent {
+    /// The code in the form: `revoke`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::View => "view",
-            Self::Revoke => "revoke",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::View, Self::Revoke].into_iter().find(|intent| intent.as_str() == value)
+        value.parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_forms_own() {
+        let fields = [WidgetField::Key, WidgetField::Intent, WidgetField::Page, WidgetField::Outcome];
+        assert_eq!(fields.map(WidgetField::name), ["key", "intent", "page", "outcome"]);
+        assert_eq!((WidgetField::Before.name(), WidgetField::Mode.name()), ("before", "mode"));
+        for intent in [WidgetIntent::View, WidgetIntent::Revoke] {
+            assert_eq!(WidgetIntent::parse(intent.as_str()), Some(intent));
+        }
+        assert_eq!(WidgetIntent::Revoke.as_str(), "revoke");
+        assert_eq!(WidgetIntent::parse("Revoke"), None);
     }
 }

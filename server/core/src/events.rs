@@ -6,22 +6,30 @@
 
 use model::{CompanyId, Product, StatusKind};
 use serde::Serialize;
+use strum::{EnumString, IntoStaticStr};
 
-/// The type of a notification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The type of a notification, as webhooks name it and the outbox stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr, EnumString)]
 pub enum EventKind {
+    #[strum(serialize = "authorization.authorized")]
     Authorized,
+    #[strum(serialize = "authorization.opted_out")]
     OptedOut,
+    #[strum(serialize = "authorization.cleared")]
     Cleared,
     /// UPS refused the grant; the event carries UPS's reason.
+    #[strum(serialize = "authorization.reauthorization_required")]
     ReauthorizationRequired,
     /// UPS cannot be reached and the stored token has expired or is about to: sent once per
     /// incident, not once per retry.
+    #[strum(serialize = "authorization.refresh_degraded")]
     RefreshDegraded,
     /// A refresh succeeded again after a degraded incident.
+    #[strum(serialize = "authorization.refresh_recovered")]
     RefreshRecovered,
     /// The grant's refresh token ends soon and UPS has issued no newer one: an admin should
     /// authorize again before it dies (sent once per refresh token, the lead time ahead).
+    #[strum(serialize = "authorization.expiring")]
     Expiring,
 }
 
@@ -37,19 +45,11 @@ impl EventKind {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Authorized => "authorization.authorized",
-            Self::OptedOut => "authorization.opted_out",
-            Self::Cleared => "authorization.cleared",
-            Self::ReauthorizationRequired => "authorization.reauthorization_required",
-            Self::RefreshDegraded => "authorization.refresh_degraded",
-            Self::RefreshRecovered => "authorization.refresh_recovered",
-            Self::Expiring => "authorization.expiring",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+        value.parse().ok()
     }
 
     /// The authorization's status once this happened.

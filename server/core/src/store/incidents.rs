@@ -6,6 +6,7 @@
 use super::{product, unreadable, Store, StoreError, WriteTx};
 use crate::{clock::now, events::IncidentNotice, secret::random_token, ups::AnswerClass};
 use model::Product;
+use strum::{IntoStaticStr, VariantNames};
 
 /// Where an application's incidents go: the operators' webhook (when set) and inboxes.
 #[derive(Clone, Debug, Default)]
@@ -14,8 +15,9 @@ pub struct IncidentTargets {
     pub emails: Vec<String>,
 }
 
-/// What happened to the application.
-#[derive(Clone, Debug)]
+/// What happened to the application, stored (and sent) as its name: `application.degraded`.
+#[derive(Clone, Debug, IntoStaticStr, VariantNames)]
+#[strum(prefix = "application.", serialize_all = "snake_case")]
 pub enum IncidentKind {
     /// UPS throttles or refuses it: its breaker opened.
     Degraded { class: AnswerClass, reason: String },
@@ -25,14 +27,13 @@ pub enum IncidentKind {
 
 impl IncidentKind {
     fn as_str(&self) -> &'static str {
-        match self {
-            Self::Degraded { .. } => "application.degraded",
-            Self::Recovered { .. } => "application.recovered",
-        }
+        self.into()
     }
 
+    /// The stored name, if it names a kind (an incident read back is a notice: its details are
+    /// in the other columns).
     fn parse(value: &str) -> Option<&'static str> {
-        ["application.degraded", "application.recovered"].into_iter().find(|kind| *kind == value)
+        Self::VARIANTS.iter().copied().find(|kind| *kind == value)
     }
 }
 
@@ -220,5 +221,19 @@ impl Store {
         .map(|done| done.rows_affected()))?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_back_as_their_stored_names() {
+        let degraded = IncidentKind::Degraded { class: AnswerClass::RateLimited, reason: String::new() };
+        let recovered = IncidentKind::Recovered { class: AnswerClass::RateLimited, since: 0 };
+        assert_eq!((degraded.as_str(), recovered.as_str()), ("application.degraded", "application.recovered"));
+        assert_eq!(IncidentKind::parse("application.recovered"), Some("application.recovered"));
+        assert_eq!(IncidentKind::parse("recovered"), None);
     }
 }

@@ -24,8 +24,9 @@ impl fmt::Display for AuthorizationId {
     }
 }
 
-/// Why an active token stops being the one in use.
-#[derive(Clone, Copy)]
+/// Why an active token stops being the one in use; its name is the token's status from then on.
+#[derive(Clone, Copy, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub(super) enum Retired {
     /// A refresh issued its successor.
     Refreshed,
@@ -38,11 +39,7 @@ pub(super) enum Retired {
 impl Retired {
     /// The token's status from then on.
     pub(super) fn status(self) -> &'static str {
-        match self {
-            Self::Refreshed => "refreshed",
-            Self::Replaced => "replaced",
-            Self::Cleared => "cleared",
-        }
+        self.into()
     }
 }
 
