@@ -1,7 +1,6 @@
 //! The web layer's plumbing, shared by server functions and the server's own routes: cookies
 //! (built and read with the `cookie` crate), the client's address, a server function's error as
-//! its HTTP status ([`with_status`]), and HTML escaping for the few pages written by hand.
-//! Server-only.
+//! its HTTP status ([`with_status`]). Server-only.
 
 use crate::{error::AppError, state::WebConfig};
 use axum::extract::ConnectInfo;
@@ -141,23 +140,6 @@ pub fn after_form_post(path: &str) {
     }
 }
 
-/// Text or a quoted attribute value in a hand-written page (the sandbox's, the consent
-/// window's): `& < > " '` escaped, which is all HTML needs in either place.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,13 +191,5 @@ mod tests {
         assert!(!set.contains("Domain"), "{set}");
         let removed = set_cookie(&web(None), name, None, Duration::from_secs(60));
         assert!(removed.to_str().unwrap().contains("Max-Age=0"));
-    }
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x" title='y'>&</a>"#),
-            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
-        );
     }
 }

@@ -7,10 +7,11 @@
 use axum::{
     extract::{Query, State},
     http::StatusCode,
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use model::Product;
 use optin_core::{api_keys, secret::SecretString, Core};
 use serde::Deserialize;
@@ -81,50 +82,64 @@ struct PageQuery {
 }
 
 /// The portal page: the product's own header, the widget, and the events it reported.
-async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>) -> Html<String> {
+async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>) -> Markup {
     let company = query.company.unwrap_or(portal.company);
-    let returned = query
-        .optin_result
-        .filter(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-        .map(|code| format!("<p class=\"returned\" role=\"status\">Back from UPS.com: {code}</p>"))
-        .unwrap_or_default();
+    // Only a notice's code is shown back.
+    let returned = query.optin_result.filter(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
     let service = portal.service.as_str().trim_end_matches('/');
-    Html(format!(
-        r##"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{name} portal (demo)</title>
-<style>
-  body {{ margin: 0; font: 16px/1.5 system-ui, sans-serif; background: #f4f4f4; color: #1a1a1a; }}
-  header {{ background: #351c15; color: #fff; padding: .75rem 1.5rem; display: flex; justify-content: space-between; flex-wrap: wrap; gap: .5rem; }}
-  main {{ max-width: 60rem; margin: 0 auto; padding: 1.5rem; display: grid; gap: 1rem; }}
-  section {{ background: #fff; border-radius: .5rem; padding: 1rem 1.25rem; box-shadow: 0 1px 3px #0002; }}
-  .returned {{ background: #e7f3ea; padding: .5rem 1rem; border-radius: .25rem; }}
-  #events li {{ font-family: ui-monospace, monospace; }}
-</style>
-</head>
-<body>
-<header><strong>{name} · customer portal (demo)</strong><span>Signed in as Pat Portal</span></header>
-<main>
-  {returned}
-  <form method="get" action="/">
-    <label for="company">Company number</label>
-    <input id="company" name="company" type="number" min="1" value="{company}">
-    <button type="submit">Show</button>
-  </form>
-  <section aria-labelledby="ups-heading">
-    <h1 id="ups-heading">UPS account connection</h1>
-    <div id="ups-optin"></div>
-    <p id="portal-error" role="alert" hidden></p>
-  </section>
-  <section aria-labelledby="events-heading">
-    <h2 id="events-heading">Widget events</h2>
-    <ol id="events" data-testid="events"></ol>
-  </section>
-</main>
-<script src="{service}/embed/v1/optin.js"></script>
-<script>
+    let name = portal.product.name();
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (name) " portal (demo)" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header { strong { (name) " · customer portal (demo)" } span { "Signed in as Pat Portal" } }
+                main {
+                    @if let Some(code) = returned {
+                        p class="returned" role="status" { "Back from UPS.com: " (code) }
+                    }
+                    form method="get" action="/" {
+                        label for="company" { "Company number" }
+                        input id="company" name="company" type="number" min="1" value=(company);
+                        button type="submit" { "Show" }
+                    }
+                    section aria-labelledby="ups-heading" {
+                        h1 id="ups-heading" { "UPS account connection" }
+                        div id="ups-optin" {}
+                        p id="portal-error" role="alert" hidden {}
+                    }
+                    section aria-labelledby="events-heading" {
+                        h2 id="events-heading" { "Widget events" }
+                        ol id="events" data-testid="events" {}
+                    }
+                }
+                script src={ (service) "/embed/v1/optin.js" } {}
+                // Script, not HTML: the company is a number.
+                script { (PreEscaped(mount_script(company))) }
+            }
+        }
+    }
+}
+
+const STYLE: &str = "
+  body { margin: 0; font: 16px/1.5 system-ui, sans-serif; background: #f4f4f4; color: #1a1a1a; }
+  header { background: #351c15; color: #fff; padding: .75rem 1.5rem; display: flex; justify-content: space-between; flex-wrap: wrap; gap: .5rem; }
+  main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; display: grid; gap: 1rem; }
+  section { background: #fff; border-radius: .5rem; padding: 1rem 1.25rem; box-shadow: 0 1px 3px #0002; }
+  .returned { background: #e7f3ea; padding: .5rem 1rem; border-radius: .25rem; }
+  #events li { font-family: ui-monospace, monospace; }
+";
+
+/// Asks the portal's backend for an embed session for `company`, then mounts the widget with it
+/// and lists the events it reports.
+fn mount_script(company: i64) -> String {
+    format!(
+        r##"
   (async function () {{
     const response = await fetch("/session", {{
       method: "POST",
@@ -147,11 +162,8 @@ async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>)
       }},
     }});
   }})();
-</script>
-</body>
-</html>"##,
-        name = portal.product.name(),
-    ))
+"##
+    )
 }
 
 #[derive(Deserialize)]

@@ -7,14 +7,15 @@ use app::{
     embed::api::WidgetPost,
     error::AppError,
     state::{AppState, WebConfig},
-    web::{consent_cookie_name, cookie, escape, set_cookie},
+    web::{consent_cookie_name, cookie, set_cookie},
 };
 use axum::{
     extract::State,
     http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     Form,
 };
+use maud::{html, PreEscaped, DOCTYPE};
 use model::{EmbedMode, Notice, WidgetField};
 use optin_core::{
     authorization::{begin, CallbackFailure, Initiator},
@@ -88,25 +89,40 @@ pub fn answer(web: &WebConfig, mode: EmbedMode, session: &EmbedSession, notice: 
 /// it reports the outcome to the window that opened it, on our own origin only, and closes.
 fn message_page(web: &WebConfig, title: &str, message: &str, report: Option<Notice>) -> Response {
     let nonce = random_token().expose().to_owned();
+    // Script, not HTML: the values are JSON (a fixed code, our own origin), which the template
+    // must not escape.
     let script = report.map(|notice| {
         let message = json!({ "type": "optin:consent-result", "outcome": notice.code() });
         let origin = serde_json::Value::String(web.origin());
-        format!(
-            "<script nonce=\"{nonce}\">(function () {{ var opener = window.opener; if (!opener) return; \
-             opener.postMessage({message}, {origin}); window.close(); }})();</script>"
-        )
+        PreEscaped(format!(
+            "(function () {{ var opener = window.opener; if (!opener) return; \
+             opener.postMessage({message}, {origin}); window.close(); }})();"
+        ))
     });
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;color:#121212}}h1{{font-size:1.4rem}}</style></head>\
-         <body><main><h1>{title}</h1><p role=\"status\">{message}</p><p>You can close this window.</p></main>{script}</body></html>",
-        title = escape(title),
-        message = escape(message),
-        script = script.unwrap_or_default(),
-    );
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped("body{font:16px/1.5 system-ui,sans-serif;margin:2rem;color:#121212}h1{font-size:1.4rem}")) }
+            }
+            body {
+                main {
+                    h1 { (title) }
+                    p role="status" { (message) }
+                    p { "You can close this window." }
+                }
+                @if let Some(script) = script {
+                    script nonce=(nonce) { (script) }
+                }
+            }
+        }
+    };
     let policy =
         format!("default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    let mut response = Html(page).into_response();
+    let mut response = page.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(policy) = HeaderValue::from_str(&policy) {

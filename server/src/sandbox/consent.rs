@@ -4,16 +4,16 @@
 //! every grant its user made.
 
 use super::{
-    pages::{page, password_form, password_step, username_step},
+    pages::{alert, page, password_form, password_step, username_step},
     set_password, AuthorizeRequest, Sandbox, SandboxClient, SandboxError,
 };
-use app::web::escape;
 use axum::{
     extract::{Query, State},
     http::StatusCode,
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     Form,
 };
+use maud::{html, Markup};
 use optin_core::{
     accounts::verify_password,
     clock::now,
@@ -60,17 +60,10 @@ impl Sandbox {
 
 fn problem_response(problem: RequestProblem) -> Response {
     match problem {
-        RequestProblem::Page(status, code, message) => (
-            status,
-            page(
-                "UPS Sign In",
-                &format!(
-                    r#"<h1>Something went wrong</h1><p class="error" role="alert">{code}: {}</p>"#,
-                    escape(message)
-                ),
-            ),
-        )
-            .into_response(),
+        RequestProblem::Page(status, code, message) => {
+            let body = html! { h1 { "Something went wrong" } (alert(format!("{code}: {message}"))) };
+            (status, page("UPS Sign In", body)).into_response()
+        }
         RequestProblem::Redirect(url) => Redirect::to(url.as_str()).into_response(),
     }
 }
@@ -183,7 +176,7 @@ pub(super) struct PasswordForm {
     new_password: String,
 }
 
-pub(super) async fn password_page() -> Html<String> {
+pub(super) async fn password_page() -> Markup {
     password_form(None, None)
 }
 

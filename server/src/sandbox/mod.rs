@@ -14,7 +14,6 @@ mod tokens;
 pub use faults::Fault;
 
 use crate::{routes::Declared, settings::SandboxSettings};
-use app::web::escape;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -150,7 +149,6 @@ impl IntoResponse for SandboxError {
             Self::UnknownUser => StatusCode::NOT_FOUND,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        (status, pages::page("UPS", &format!(r#"<p class="error" role="alert">{}</p>"#, escape(&self.to_string()))))
-            .into_response()
+        (status, pages::page("UPS", pages::alert(self.to_string()))).into_response()
     }
 }

@@ -164,7 +164,15 @@ async fn the_sign_in_pages_show_errors_on_the_page() {
     unknown.push(("username".into(), "no.such.user".into()));
     unknown.push(("agree".into(), "yes".into()));
     let page = browser.post_owned("/security/sandbox/sign-in", &unknown).await;
-    assert!(page.body.contains("We don&#39;t recognize that email or username."), "{}", page.body);
+    assert!(page.body.contains("We don't recognize that email or username."), "{}", page.body);
+
+    // What the person typed comes back as text, never as markup.
+    let mut hostile = fields.clone();
+    hostile.push(("username".into(), r#""><script>x</script>"#.into()));
+    hostile.push(("agree".into(), "yes".into()));
+    let page = browser.post_owned("/security/sandbox/sign-in", &hostile).await;
+    assert!(page.body.contains(r#"value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;""#), "{}", page.body);
+    assert!(!page.body.contains("<script>x"), "{}", page.body);
 
     // Skipping step 1 does not skip the agreement.
     let mut skipped = authorize.query_pairs().into_owned().collect::<Vec<_>>();
