@@ -2,7 +2,7 @@
 //! redirect URI UPS sends admins and widgets' consent windows back to. The flow itself is the
 //! core's (`optin_core::authorization`); these routes read the request and word the answer.
 
-use crate::{embed_api::consent::answer, routes::Declared};
+use crate::{embed_api::consent::tell_widget, routes::Declared};
 use app::{
     auth::session::SignedInUser,
     error::AppError,
@@ -85,7 +85,7 @@ pub async fn callback(
     match (completion.answer, completion.result) {
         (Answer::Widget { mode, session }, result) => {
             let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
-            answer(&state.web, mode, &session, notice)
+            tell_widget(&state.web, mode, &session, notice)
         }
         // The state was bound to a session that is gone: it can only fail, so say so after sign-in.
         (Answer::Admin, Err(_)) if user.is_none() => {

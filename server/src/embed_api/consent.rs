@@ -62,14 +62,14 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
         }
         // A viewer's widget offers no Opt-In; one posted anyway is refused before UPS is involved.
         Err(failure @ CoreError::ViewOnly) => refuse(failure, Notice::NotAllowed),
-        Err(failure) => answer(&state.web, mode, &session, CallbackFailure::from(failure).notice),
+        Err(failure) => tell_widget(&state.web, mode, &session, CallbackFailure::from(failure).notice),
     }
 }
 
 /// How a widget's opt-in ended, told where it started: the consent window reports to the widget
 /// that opened it and closes; a full-page opt-in returns to the portal page with
 /// `optin_result=<outcome>`.
-pub fn answer(web: &WebConfig, mode: EmbedMode, session: &EmbedSession, notice: Notice) -> Response {
+pub fn tell_widget(web: &WebConfig, mode: EmbedMode, session: &EmbedSession, notice: Notice) -> Response {
     match mode {
         EmbedMode::Popup => {
             let title = if notice.is_error() { "Not authorized" } else { "Authorized" };
