@@ -37,6 +37,7 @@ pub mod operations;
 pub mod outbox;
 pub mod secret;
 pub mod sessions;
+pub mod sso;
 pub mod store;
 pub mod throttle;
 pub mod ups;

@@ -34,5 +34,6 @@ mod security_fuzz;
 mod security_secrets;
 mod sessions;
 mod sign_in;
+mod sso;
 mod traces;
 mod upgrades;

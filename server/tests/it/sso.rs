@@ -1,0 +1,185 @@
+//! Single sign-on's checks of the identity provider's answer, against a provider double of the
+//! test's own over HTTP (discovery, keys, token endpoint) that signs ID tokens with the RSA keys
+//! in `fixtures/`: a good token is accepted; a wrong audience, issuer or nonce, an expired token,
+//! or one signed by a key the provider never published is refused; a rotated key is fetched
+//! again and accepted.
+
+use axum::{extract::State, routing::get, routing::post, Json, Router};
+use openidconnect::{
+    core::{
+        CoreGenderClaim, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+        CoreProviderMetadata, CoreResponseType, CoreRsaPrivateSigningKey, CoreSubjectIdentifierType,
+    },
+    AdditionalClaims, Audience, AuthUrl, EmptyAdditionalProviderMetadata, EndUserEmail, IdToken, IdTokenClaims,
+    IssuerUrl, JsonWebKeyId, JsonWebKeySetUrl, Nonce, PrivateSigningKey, ResponseTypes, StandardClaims,
+    SubjectIdentifier, TokenUrl,
+};
+use optin_core::sso::{IdentityProvider, Sso, SsoError};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+use url::Url;
+
+const KEY_1: &str = include_str!("fixtures/sso-key-1.pem");
+const KEY_2: &str = include_str!("fixtures/sso-key-2.pem");
+const STRANGER: &str = include_str!("fixtures/sso-key-stranger.pem");
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+struct Groups {
+    groups: Vec<String>,
+}
+impl AdditionalClaims for Groups {}
+
+type GroupsIdToken = IdToken<Groups, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+
+/// What the double's next ID token says, and with which key it is signed.
+#[derive(Clone)]
+struct Next {
+    issuer: String,
+    audience: String,
+    nonce: String,
+    lifetime: chrono::Duration,
+    key: (&'static str, &'static str),
+}
+
+#[derive(Clone)]
+struct Double {
+    issuer: String,
+    /// The keys the provider publishes now.
+    published: Arc<Mutex<Vec<(&'static str, &'static str)>>>,
+    next: Arc<Mutex<Option<Next>>>,
+}
+
+fn signing_key((kid, pem): (&str, &str)) -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.into()))).expect("a test key")
+}
+
+async fn discovery(State(double): State<Double>) -> Json<CoreProviderMetadata> {
+    let base = &double.issuer;
+    let metadata = CoreProviderMetadata::new(
+        IssuerUrl::new(base.clone()).unwrap(),
+        AuthUrl::new(format!("{base}/authorize")).unwrap(),
+        JsonWebKeySetUrl::new(format!("{base}/jwks")).unwrap(),
+        vec![ResponseTypes::new(vec![CoreResponseType::Code])],
+        vec![CoreSubjectIdentifierType::Public],
+        vec![CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256],
+        EmptyAdditionalProviderMetadata {},
+    )
+    .set_token_endpoint(Some(TokenUrl::new(format!("{base}/token")).unwrap()));
+    Json(metadata)
+}
+
+async fn jwks(State(double): State<Double>) -> Json<CoreJsonWebKeySet> {
+    let keys = double.published.lock().unwrap().iter().map(|key| signing_key(*key).as_verification_key()).collect();
+    Json(CoreJsonWebKeySet::new(keys))
+}
+
+async fn token(State(double): State<Double>) -> Json<serde_json::Value> {
+    let next = double.next.lock().unwrap().clone().expect("the test says what to answer");
+    let now = chrono::Utc::now();
+    let claims = IdTokenClaims::new(
+        IssuerUrl::new(next.issuer).unwrap(),
+        vec![Audience::new(next.audience)],
+        now + next.lifetime,
+        now - chrono::Duration::seconds(5),
+        StandardClaims::new(SubjectIdentifier::new("sub-ada".into()))
+            .set_email(Some(EndUserEmail::new("ada@example.com".into())))
+            .set_email_verified(Some(true)),
+        Groups { groups: vec!["returns-admins".into(), "everyone".into()] },
+    )
+    .set_nonce(Some(Nonce::new(next.nonce)));
+    let id_token =
+        GroupsIdToken::new(claims, &signing_key(next.key), CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, None, None)
+            .unwrap();
+    Json(
+        serde_json::json!({ "access_token": "provider-access", "token_type": "Bearer", "id_token": id_token.to_string() }),
+    )
+}
+
+async fn provider_double() -> Double {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let double =
+        Double { issuer, published: Arc::new(Mutex::new(vec![("k1", KEY_1)])), next: Arc::new(Mutex::new(None)) };
+    let router = Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/jwks", get(jwks))
+        .route("/token", post(token))
+        .with_state(double.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    double
+}
+
+fn sso(double: &Double) -> Sso {
+    let provider = IdentityProvider {
+        id: "corp".into(),
+        name: "Corp".into(),
+        issuer: double.issuer.clone(),
+        client_id: "optin".into(),
+        client_secret: Some(optin_core::secret::SecretString::new("optin-secret")),
+        scopes: vec!["email".into()],
+        create_users: false,
+        groups_claim: Some("groups".into()),
+        companies: Default::default(),
+    };
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Sso::new(vec![provider], http)
+}
+
+/// Begins a sign-in, has the double answer with `tamper` applied to a good token, and checks it.
+async fn signed_in_with(
+    double: &Double,
+    sso: &Sso,
+    tamper: impl FnOnce(&mut Next),
+) -> Result<optin_core::sso::VerifiedIdentity, SsoError> {
+    let redirect: Url = "http://127.0.0.1:9/sso/corp/callback".parse().unwrap();
+    let (url, pending) = sso.begin("corp", &redirect).await.expect("begins");
+    let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert_eq!(query["state"], pending.state.expose());
+    assert_eq!(query["redirect_uri"], redirect.as_str());
+    let mut next = Next {
+        issuer: double.issuer.clone(),
+        audience: "optin".into(),
+        nonce: query["nonce"].clone(),
+        lifetime: chrono::Duration::minutes(5),
+        key: ("k1", KEY_1),
+    };
+    tamper(&mut next);
+    *double.next.lock().unwrap() = Some(next);
+    sso.verified_identity("corp", &redirect, "the-code", &pending).await
+}
+
+#[tokio::test]
+async fn a_good_id_token_signs_in_and_each_tampered_one_is_refused() {
+    let double = provider_double().await;
+    let sso = sso(&double);
+    let identity = signed_in_with(&double, &sso, |_| {}).await.expect("a good token is accepted");
+    assert_eq!(identity.subject, "sub-ada");
+    assert_eq!(identity.verified_email.as_deref(), Some("ada@example.com"));
+    assert_eq!(identity.groups, ["returns-admins", "everyone"]);
+
+    let tampered: [(&str, Box<dyn FnOnce(&mut Next)>); 5] = [
+        ("another audience", Box::new(|next| next.audience = "someone-else".into())),
+        ("another issuer", Box::new(|next| next.issuer = "http://127.0.0.1:9".into())),
+        ("another nonce", Box::new(|next| next.nonce = "replayed".into())),
+        ("expired", Box::new(|next| next.lifetime = chrono::Duration::minutes(-5))),
+        ("a key the provider never published", Box::new(|next| next.key = ("k1", STRANGER))),
+    ];
+    for (what, tamper) in tampered {
+        let refused = signed_in_with(&double, &sso, tamper).await;
+        assert!(matches!(refused, Err(SsoError::InvalidIdToken(_))), "{what}: {refused:?}");
+    }
+    let unknown_kid = signed_in_with(&double, &sso, |next| next.key = ("k9", STRANGER)).await;
+    assert!(matches!(unknown_kid, Err(SsoError::InvalidIdToken(_))), "an unknown key id: {unknown_kid:?}");
+}
+
+#[tokio::test]
+async fn a_provider_that_rotated_its_key_is_asked_for_its_keys_again() {
+    let double = provider_double().await;
+    let sso = sso(&double);
+    signed_in_with(&double, &sso, |_| {}).await.expect("signed with the first key");
+    // The provider rotates: it publishes only its new key, and signs with it.
+    *double.published.lock().unwrap() = vec![("k2", KEY_2)];
+    let identity = signed_in_with(&double, &sso, |next| next.key = ("k2", KEY_2)).await;
+    assert_eq!(identity.expect("the new key is fetched and accepted").subject, "sub-ada");
+}
