@@ -45,6 +45,16 @@ pub fn consent_cookie_name(web: &WebConfig) -> &'static str {
     }
 }
 
+/// The cookie that ties a single sign-on under way to the browser that started it, until the
+/// identity provider sends that browser back. `__Host-` like the session's.
+pub fn sso_cookie_name(web: &WebConfig) -> &'static str {
+    if web.secure_cookies {
+        "__Host-optin_sso"
+    } else {
+        "optin_sso"
+    }
+}
+
 /// `Set-Cookie` for `name=value` on the whole site, HttpOnly, SameSite=Lax, for `lifetime`
 /// (`None` removes it), Secure unless deliberately served over plain HTTP.
 pub fn set_cookie(web: &WebConfig, name: &str, value: Option<&SecretString>, lifetime: Duration) -> HeaderValue {

@@ -4,6 +4,7 @@
 
 use crate::settings::{Settings, SettingsError};
 use optin_core::{
+    sso::Sso,
     store::{Budget, Database, IncidentTargets, Store, StoreError},
     ups::{UpsEndpoints, UpsOAuth},
     Core, Lifetimes, RefreshPolicy,
@@ -104,8 +105,12 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
         UpsEndpoints::under(&settings.ups_base(base_url)?).map_err(|e| StartupError::UpsClient(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::UpsClient(e.to_string()))?;
     let policy = refresh_policy(settings)?;
+    // The identity providers are reached like UPS: no redirects followed, bounded in time.
+    let sso = Sso::new(settings.sso.providers()?, http.clone());
     let store = open_store(settings).await?;
-    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings)).with_policy(policy))
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings))
+        .with_policy(policy)
+        .with_sso(sso))
 }
 
 /// The core for administration commands, which never call UPS: the store and the key, and a UPS

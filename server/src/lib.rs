@@ -21,6 +21,7 @@ pub mod routes;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;
+pub mod sso;
 pub mod startup;
 pub mod telemetry;
 pub mod token_api;

@@ -173,6 +173,7 @@ async fn router(
         .merge(oauth::routes())
         .merge(token_api::routes())
         .merge(embed_api::routes())
+        .merge(crate::sso::routes())
         .merge(operations::routes(metrics));
     if settings.ups.environment == UpsEnvironment::Sandbox {
         tracing::warn!(

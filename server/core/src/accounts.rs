@@ -141,6 +141,17 @@ pub async fn open_session(
         }
     };
     let device = attempt.succeeded(now()).await?;
+    let session = start_session(core, user, (client, browser)).await?;
+    Ok(NewSession { user, session, device })
+}
+
+/// Opens a session for `user`, who has proven who they are (a password, or an identity
+/// provider): its id, for the browser only. The browser's earlier session ends.
+pub async fn start_session(
+    core: &Core,
+    user: UserId,
+    (client, browser): (IpAddr, Browser<'_>),
+) -> Result<SecretString, CoreError> {
     let token = random_token();
     let expires_at = now() + core.lifetimes.session.as_secs() as i64;
     let previous = browser.previous_session.map(token_hash);
@@ -150,7 +161,7 @@ pub async fn open_session(
     core.store
         .open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at, (origin.0, &origin.1))
         .await?;
-    Ok(NewSession { user, session: token, device })
+    Ok(token)
 }
 
 /// What the browser signing in brings besides the credentials.

@@ -86,6 +86,8 @@ pub struct Core {
     pub caches: Arc<Caches>,
     /// How UPS may be asked for refreshes, and who hears when it pushes back.
     pub policy: Arc<RefreshPolicy>,
+    /// The identity providers admins may sign in with (none unless the settings name some).
+    pub sso: Arc<sso::Sso>,
 }
 
 /// How refreshes treat UPS: each application's budget, where its incidents go, and how long
@@ -142,7 +144,14 @@ impl Core {
             refreshes: Default::default(),
             caches: Default::default(),
             policy: Default::default(),
+            sso: Arc::new(sso::Sso::new(Vec::new(), reqwest::Client::new())),
         }
+    }
+
+    /// This core, with `sso`'s identity providers to sign in with.
+    pub fn with_sso(mut self, sso: sso::Sso) -> Self {
+        self.sso = Arc::new(sso);
+        self
     }
 
     /// This core, with `policy` for its refreshes.

@@ -5,10 +5,12 @@
 mod notifications;
 mod retention;
 mod sandbox;
+mod sso;
 
 pub use notifications::{ConfiguredEndpoint, EmailSettings, EmailTls, OperatorSettings, WebhookSettings};
 pub use retention::RetentionSettings;
 pub use sandbox::SandboxSettings;
+pub use sso::{ProviderSettings, SsoSettings};
 
 use figment::{
     providers::{Env, Format, Toml},
@@ -88,6 +90,8 @@ pub struct Settings {
     pub ups: UpsSettings,
     pub sandbox: SandboxSettings,
     pub embed: EmbedSettings,
+    /// Single sign-on through OpenID Connect identity providers.
+    pub sso: SsoSettings,
 }
 
 impl Default for Settings {
@@ -123,6 +127,7 @@ impl Default for Settings {
             ups: UpsSettings::default(),
             sandbox: SandboxSettings::default(),
             embed: EmbedSettings::default(),
+            sso: SsoSettings::default(),
         }
     }
 }

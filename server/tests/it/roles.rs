@@ -37,6 +37,7 @@ fn kind(method: &str, path: &str) -> Option<Kind> {
             Kind::Other("opening a widget, in its frame only; its session's role decides the rest")
         }
         ("POST", "/api/sign_in" | "/api/sign_out" | "/api/sign_out_everywhere") => Kind::Other("one's own sign-in"),
+        ("POST", "/sso/{provider}/start") => Kind::Other("one's own sign-in, through an identity provider"),
         ("POST", "/api/my_sessions" | "/api/end_my_session" | "/api/load_identity") => {
             Kind::Other("one's own sessions")
         }

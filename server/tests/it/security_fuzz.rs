@@ -26,6 +26,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/embed/{product}"),
     ("POST", "/embed/{product}"),
     ("POST", "/embed/start"),
+    ("POST", "/sso/{provider}/start"),
+    ("GET", "/sso/{provider}/callback"),
     ("GET", "/embed/v1/optin.js"),
     ("GET", "/embed/v1/optin.mjs"),
     ("GET", "/embed/v1/optin.d.ts"),

@@ -1,4 +1,4 @@
-//! Single sign-on's checks of the identity provider's answer, against a provider double of the
+//! Single sign-on, against an identity provider double of the
 //! test's own over HTTP (discovery, keys, token endpoint) that signs ID tokens with the RSA keys
 //! in `fixtures/`: a good token is accepted; a wrong audience, issuer or nonce, an expired token,
 //! or one signed by a key the provider never published is refused; a rotated key is fetched
@@ -39,6 +39,8 @@ struct Next {
     nonce: String,
     lifetime: chrono::Duration,
     key: (&'static str, &'static str),
+    subject: String,
+    email: String,
 }
 
 #[derive(Clone)]
@@ -81,8 +83,8 @@ async fn token(State(double): State<Double>) -> Json<serde_json::Value> {
         vec![Audience::new(next.audience)],
         now + next.lifetime,
         now - chrono::Duration::seconds(5),
-        StandardClaims::new(SubjectIdentifier::new("sub-ada".into()))
-            .set_email(Some(EndUserEmail::new("ada@example.com".into())))
+        StandardClaims::new(SubjectIdentifier::new(next.subject))
+            .set_email(Some(EndUserEmail::new(next.email)))
             .set_email_verified(Some(true)),
         Groups { groups: vec!["returns-admins".into(), "everyone".into()] },
     )
@@ -143,6 +145,8 @@ async fn signed_in_with(
         nonce: query["nonce"].clone(),
         lifetime: chrono::Duration::minutes(5),
         key: ("k1", KEY_1),
+        subject: "sub-ada".into(),
+        email: "ada@example.com".into(),
     };
     tamper(&mut next);
     *double.next.lock().unwrap() = Some(next);
@@ -182,4 +186,96 @@ async fn a_provider_that_rotated_its_key_is_asked_for_its_keys_again() {
     *double.published.lock().unwrap() = vec![("k2", KEY_2)];
     let identity = signed_in_with(&double, &sso, |next| next.key = ("k2", KEY_2)).await;
     assert_eq!(identity.expect("the new key is fetched and accepted").subject, "sub-ada");
+}
+
+/// The answer a browser gets from the provider double for `url` (its authorize URL): the
+/// double signs in `subject` (with `email`) and sends the browser back with a code.
+fn provider_signs_in(double: &Double, authorize: &str, subject: &str, email: &str) -> String {
+    let authorize = Url::parse(authorize).expect("the provider's authorize URL");
+    let query: std::collections::HashMap<String, String> = authorize.query_pairs().into_owned().collect();
+    *double.next.lock().unwrap() = Some(Next {
+        issuer: double.issuer.clone(),
+        audience: "optin".into(),
+        nonce: query["nonce"].clone(),
+        lifetime: chrono::Duration::minutes(5),
+        key: ("k1", KEY_1),
+        subject: subject.into(),
+        email: email.into(),
+    });
+    let back = Url::parse(&query["redirect_uri"]).unwrap();
+    format!("{}?code=the-code&state={}", back.path(), query["state"])
+}
+
+async fn app_with_provider(double: &Double) -> crate::common::TestApp {
+    let issuer = double.issuer.clone();
+    crate::common::spawn_app_with(move |settings| {
+        settings.sso.providers = vec![server::settings::ProviderSettings {
+            id: "corp".into(),
+            name: "Corp".into(),
+            issuer,
+            client_id: "optin".into(),
+            client_secret: Some(optin_core::secret::SecretString::new("optin-secret")),
+            scopes: vec!["email".into()],
+            create_users: false,
+            groups_claim: Some("groups".into()),
+            companies: [("returns-admins".to_owned(), "Acme".to_owned())].into(),
+        }];
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_admin_signs_in_through_the_provider_and_a_stranger_is_refused_with_a_clear_page() {
+    let double = provider_double().await;
+    let app = app_with_provider(&double).await;
+    let acme = app.company("Acme").await;
+    let ada = app.admin("ada", &[]).await;
+    optin_core::accounts::set_email(app.core(), ada, Some("ada@example.com")).await.unwrap();
+
+    // The sign-in page's button: off to the provider, with PKCE, a nonce and a state.
+    let browser = app.browser();
+    let start = browser.post_form("/sso/corp/start", &[("next", "/reverse-logistics")]).await;
+    assert_eq!(start.status, reqwest::StatusCode::SEE_OTHER, "{}", start.body);
+    assert!(start.location().starts_with(&format!("{}/authorize?", double.issuer)), "{}", start.location());
+    let back = provider_signs_in(&double, &start.location(), "sub-ada", "ada@example.com");
+
+    // Linked by the verified e-mail address, an admin of Acme through the returns-admins group.
+    let signed_in = browser.get(&back).await;
+    assert_eq!(signed_in.status, reqwest::StatusCode::SEE_OTHER, "{}", signed_in.body);
+    assert_eq!(signed_in.location(), "/reverse-logistics");
+    let overview = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
+    assert_eq!(overview.status, reqwest::StatusCode::OK, "{}", overview.body);
+    assert!(overview.body.contains("Acme"), "{}", overview.body);
+    let linked: Vec<(String, i64)> = app.rows("SELECT subject, user_id FROM user_identities", &[]).await;
+    assert_eq!(linked, [("sub-ada".to_owned(), ada.get())]);
+    let _ = acme;
+
+    // The same answer again (a replayed state) signs nobody in.
+    let replayed = app.browser().get(&back).await;
+    assert_eq!(replayed.status, reqwest::StatusCode::BAD_REQUEST, "{}", replayed.body);
+    assert!(replayed.body.contains("expired or was already used"), "{}", replayed.body);
+
+    // A state started in one browser and brought back by another is refused too.
+    let first = app.browser();
+    let start = first.post_form("/sso/corp/start", &[]).await;
+    let back = provider_signs_in(&double, &start.location(), "sub-ada", "ada@example.com");
+    let other = app.browser().get(&back).await;
+    assert_eq!(other.status, reqwest::StatusCode::BAD_REQUEST, "{}", other.body);
+
+    // Someone the provider knows and nobody here is: a page that says so, and no session.
+    let stranger = app.browser();
+    let start = stranger.post_form("/sso/corp/start", &[]).await;
+    let back = provider_signs_in(&double, &start.location(), "sub-eve", "eve@example.com");
+    let refused = stranger.get(&back).await;
+    assert_eq!(refused.status, reqwest::StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        refused.body.contains("Corp signed you in, but no admin here is linked to that account"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.set_cookies().iter().all(|cookie| !cookie.contains("optin_session=")),
+        "{:?}",
+        refused.set_cookies()
+    );
 }

@@ -34,6 +34,8 @@ const TABLES: &[&str] = &[
     "api_key_companies",
     "embed_sessions",
     "oauth_states",
+    "sso_states",
+    "user_identities",
     "events",
     "webhook_endpoints",
     "deliveries",

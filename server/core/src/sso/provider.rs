@@ -1,4 +1,4 @@
-//! Single sign-on through OpenID Connect identity providers (the settings' `sso.providers`).
+//! The identity providers' side of single sign-on (the settings' `sso.providers`).
 //!
 //! The code flow with PKCE, a nonce and a state, as the UPS opt-in does: [`Sso::begin`] answers
 //! where to send the browser and what to keep until it returns; [`Sso::verified_identity`]
@@ -6,7 +6,7 @@
 //! against the provider's published keys). A token signed with a key the service has not seen is
 //! checked once more against the keys fetched again: providers rotate keys, and a rotation must
 //! not sign everyone out. Nothing here reads or writes the database; which user an identity is,
-//! and the session that follows, are `accounts`'.
+//! and the session that follows, are the parent module's.
 
 use crate::secret::SecretString;
 use openidconnect::{
