@@ -18,6 +18,9 @@ pub enum AppError {
     /// all); the wait grows with every further failure and ends within 15 minutes.
     #[error("Too many failed sign-in attempts. Please wait a few minutes and try again.")]
     TooManyAttempts,
+    /// 403: password sign-in is turned off here; the sign-in page offers the identity providers.
+    #[error("Sign-in with a password is turned off here. Sign in with your organization's account.")]
+    PasswordsOff,
     /// 503: the server is shedding sign-ins (too many password checks waiting); trying again in a
     /// moment works.
     #[error("The service is busy. Please try again in a moment.")]
@@ -50,7 +53,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials | Self::EmbedSessionInvalid => 401,
-            Self::Forbidden | Self::ViewOnly => 403,
+            Self::Forbidden | Self::ViewOnly | Self::PasswordsOff => 403,
             Self::TooManyAttempts => 429,
             Self::NotFound(_) => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
@@ -100,6 +103,7 @@ pub mod ssr {
             match error {
                 CoreError::InvalidCredentials => Self::InvalidCredentials,
                 CoreError::TooManyAttempts => Self::TooManyAttempts,
+                CoreError::PasswordsOff => Self::PasswordsOff,
                 CoreError::Busy => Self::Busy,
                 CoreError::EmbedSessionInvalid => Self::EmbedSessionInvalid,
                 CoreError::Forbidden => Self::Forbidden,

@@ -106,7 +106,7 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
     let http = UpsOAuth::http_client().map_err(|e| StartupError::UpsClient(e.to_string()))?;
     let policy = refresh_policy(settings)?;
     // The identity providers are reached like UPS: no redirects followed, bounded in time.
-    let sso = Sso::new(settings.sso.providers()?, http.clone());
+    let sso = Sso::new(settings.sso.providers()?, http.clone()).with_passwords(settings.sso.passwords);
     let store = open_store(settings).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings))
         .with_policy(policy)

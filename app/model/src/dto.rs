@@ -9,6 +9,22 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// How the sign-in page offers to sign in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// "Sign in with {name}", each posting to `/sso/{id}/start`.
+    pub providers: Vec<SignInProvider>,
+    /// Whether the sign-in name and password form is offered.
+    pub passwords: bool,
+}
+
+/// An identity provider as the sign-in page offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInProvider {
+    pub id: String,
+    pub name: String,
+}
+
 /// Who is signed in, as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {

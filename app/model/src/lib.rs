@@ -17,7 +17,7 @@ pub mod widget;
 pub use answer::{AnswerClass, CheckOutcome};
 pub use dto::{
     ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview,
-    SessionHandle, SignInSession, TokenPage, TokenRow, WidgetKey,
+    SessionHandle, SignInOptions, SignInProvider, SignInSession, TokenPage, TokenRow, WidgetKey,
 };
 pub use grant::{GrantLoss, LostGrant};
 pub use ids::{CompanyId, InvalidCompanyId, UserId};

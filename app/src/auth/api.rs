@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::Identity;
+use model::{Identity, SignInOptions};
 
 /// A path on this site to return to after signing in; anything else (another host, `//evil`,
 /// `/\t/evil`, which browsers read as `//evil` once they drop the tab) falls back to the home
@@ -25,6 +25,12 @@ pub fn safe_return_path(next: Option<&str>) -> String {
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
     crate::web::with_status(ssr::sign_in(sign_in_name, password, next).await)
+}
+
+/// How this service signs people in: the identity providers, and whether passwords do.
+#[server(prefix = "/api", endpoint = "load_sign_in_options")]
+pub async fn load_sign_in_options() -> Result<SignInOptions, AppError> {
+    crate::web::with_status(ssr::sign_in_options())
 }
 
 /// Who is signed in (for pages that show nothing else about the user).
@@ -76,6 +82,17 @@ pub mod ssr {
         options.append_header(header::SET_COOKIE, device);
         leptos_axum::redirect(&safe_return_path(next.as_deref()));
         Ok(())
+    }
+
+    pub fn sign_in_options() -> Result<model::SignInOptions, AppError> {
+        let state = app_state()?;
+        let providers = state
+            .core
+            .sso
+            .providers()
+            .map(|provider| model::SignInProvider { id: provider.id.clone(), name: provider.name.clone() })
+            .collect();
+        Ok(model::SignInOptions { providers, passwords: state.core.sso.passwords() })
     }
 
     /// Ends this browser's session, or with `everywhere` every session of its user.

@@ -1,7 +1,7 @@
 //! The sign-in page, the sign-out buttons, and the way back to sign-in from a page whose session
 //! is over.
 
-use super::api::{SignIn, SignOut, SignOutEverywhere};
+use super::api::{load_sign_in_options, SignIn, SignOut, SignOutEverywhere};
 use crate::{error::AppError, ui::encode_component};
 use leptos::prelude::*;
 use leptos_router::{
@@ -15,12 +15,32 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = move || action.value().get().and_then(Result::err);
+    let options = Resource::new(|| (), |_| load_sign_in_options());
+    let providers = move || {
+        options.get().and_then(Result::ok).map(|options| {
+            options
+                .providers
+                .into_iter()
+                .map(|provider| {
+                    view! {
+                        <form method="post" action=format!("/sso/{}/start", provider.id) class="stack">
+                            <input type="hidden" name="next" value=next/>
+                            <button type="submit" class="primary">{format!("Sign in with {}", provider.name)}</button>
+                        </form>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let passwords = move || options.get().and_then(Result::ok).is_none_or(|options| options.passwords);
 
     view! {
         <main class="sign-in">
             <div class="card sign-in-card">
                 <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
                 <h1>"Sign in"</h1>
+                <Suspense fallback=|| ()>{providers}</Suspense>
+                <Show when=passwords>
                 <ActionForm action=action attr:class="stack">
                     <input type="hidden" name="next" value=next/>
                     <label for="sign-in-name">"Sign in name"</label>
@@ -30,6 +50,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || error().map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
                     <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
                 </ActionForm>
+                </Show>
             </div>
         </main>
     }

@@ -118,6 +118,9 @@ pub async fn open_session(
     password: SecretString,
     (client, browser): (IpAddr, Browser<'_>),
 ) -> Result<NewSession, CoreError> {
+    if !core.sso.passwords() {
+        return Err(CoreError::PasswordsOff);
+    }
     let attempt =
         throttle::reserve(&core.store, sign_in_name, (client, browser.device), now()).await.inspect_err(|error| {
             if matches!(error, CoreError::TooManyAttempts) {

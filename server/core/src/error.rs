@@ -13,6 +13,9 @@ pub enum CoreError {
     /// 429: too many failed sign-ins for this name from this address, or from this address.
     #[error("too many failed sign-in attempts")]
     TooManyAttempts,
+    /// 403: the settings turned password sign-in off; admins sign in through an identity provider.
+    #[error("password sign-in is turned off")]
+    PasswordsOff,
     /// 503: too many password checks are waiting; trying again in a moment works.
     #[error("too many password checks are waiting")]
     Busy,

@@ -56,6 +56,12 @@ fn default_scopes() -> Vec<String> {
 impl SsoSettings {
     /// The providers as the core takes them, each checked.
     pub fn providers(&self) -> Result<Vec<IdentityProvider>, SettingsError> {
+        if !self.passwords && self.providers.is_empty() {
+            return Err(SettingsError::Invalid(
+                "sso.passwords: password sign-in can be turned off only with an identity provider to sign in with"
+                    .into(),
+            ));
+        }
         let mut seen = std::collections::BTreeSet::new();
         self.providers
             .iter()

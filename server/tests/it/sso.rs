@@ -207,8 +207,13 @@ fn provider_signs_in(double: &Double, authorize: &str, subject: &str, email: &st
 }
 
 async fn app_with_provider(double: &Double) -> crate::common::TestApp {
+    app_with_provider_and(double, true).await
+}
+
+async fn app_with_provider_and(double: &Double, passwords: bool) -> crate::common::TestApp {
     let issuer = double.issuer.clone();
     crate::common::spawn_app_with(move |settings| {
+        settings.sso.passwords = passwords;
         settings.sso.providers = vec![server::settings::ProviderSettings {
             id: "corp".into(),
             name: "Corp".into(),
@@ -278,4 +283,33 @@ async fn an_admin_signs_in_through_the_provider_and_a_stranger_is_refused_with_a
         "{:?}",
         refused.set_cookies()
     );
+}
+
+#[tokio::test]
+async fn the_sign_in_page_offers_the_provider_and_with_passwords_off_a_correct_password_opens_nothing() {
+    let double = provider_double().await;
+    let app = app_with_provider_and(&double, false).await;
+    app.admin("ada", &[]).await;
+    let page = app.browser().get("/sign-in?next=/reverse-logistics").await;
+    assert!(
+        page.body.contains("Sign in with Corp") && page.body.contains(r#"action="/sso/corp/start""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"name="password""#), "no password form: {}", page.body);
+
+    let browser = app.browser();
+    let refused = browser.sign_in("ada", crate::common::PASSWORD).await;
+    assert_eq!(refused.status, reqwest::StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.body.contains("PasswordsOff"), "{}", refused.body);
+    assert!(
+        refused.set_cookies().iter().all(|cookie| !cookie.contains("optin_session=")),
+        "{:?}",
+        refused.set_cookies()
+    );
+
+    // With passwords on, the page offers both.
+    let app = app_with_provider(&double).await;
+    let page = app.browser().get("/sign-in").await;
+    assert!(page.body.contains("Sign in with Corp") && page.body.contains(r#"name="password""#), "{}", page.body);
 }

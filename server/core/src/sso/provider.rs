@@ -85,16 +85,29 @@ struct Registered {
 pub struct Sso {
     providers: Vec<Registered>,
     http: SsoHttp,
+    /// Whether the service's own passwords still sign anyone in.
+    passwords: bool,
 }
 
 impl Sso {
     pub fn new(providers: Vec<IdentityProvider>, http: reqwest::Client) -> Self {
         let providers =
             providers.into_iter().map(|provider| Registered { provider, metadata: RwLock::new(None) }).collect();
-        Self { providers, http: SsoHttp(http) }
+        Self { providers, http: SsoHttp(http), passwords: true }
     }
 
-    /// (id, name) of each provider, in the settings' order.
+    /// These providers, with password sign-in turned off (`passwords` false) or kept.
+    pub fn with_passwords(mut self, passwords: bool) -> Self {
+        self.passwords = passwords;
+        self
+    }
+
+    /// Whether the service's own passwords sign anyone in.
+    pub fn passwords(&self) -> bool {
+        self.passwords
+    }
+
+    /// Each provider, in the settings' order.
     pub fn providers(&self) -> impl Iterator<Item = &IdentityProvider> {
         self.providers.iter().map(|registered| &registered.provider)
     }
