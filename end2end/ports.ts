@@ -1,13 +1,13 @@
 import { execFileSync } from "node:child_process";
 
 /**
- * The service's port for this run: `E2E_PORT` when given, or else the first of five consecutive
- * loopback ports that are free now (the service, the three demo portals after it, and the embed
- * spec's own host page). It is kept in `E2E_PORT`, so Playwright's workers, which inherit the
+ * The service's port for this run: `E2E_PORT` when given, or else the first of six consecutive
+ * loopback ports that are free now (the service, the three demo portals after it, the embed
+ * spec's own host page, and the OpenID Provider). It is kept in `E2E_PORT`, so Playwright's workers, which inherit the
  * runner's environment, and the specs use the same one.
  */
 export function servicePort(): number {
-  process.env.E2E_PORT ??= String(freeBlock(5));
+  process.env.E2E_PORT ??= String(freeBlock(6));
   return Number(process.env.E2E_PORT);
 }
 

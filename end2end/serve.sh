@@ -30,6 +30,12 @@ export OPTIN_REFRESH_INTERVAL_SECS=1
 export OPTIN_EMBED__TOKEN_LIFETIME_SECS=5
 # The embed spec's own host page server (port + 4) may frame Data Management's widget only.
 export OPTIN_EMBED__DATA_MANAGEMENT__ALLOWED_ORIGINS="[\"http://127.0.0.1:$((port + 4))\"]"
+# The OpenID Provider the sso spec signs in through (oidc-provider, port + 5), and the service's
+# settings for it. The service reads its discovery document only when someone signs in with it.
+node oidc/provider.mjs "$((port + 5))" "http://127.0.0.1:$port" &
+export OPTIN_SSO__PROVIDERS="[{id = \"corp\", name = \"Corp\", issuer = \"http://127.0.0.1:$((port + 5))\",
+  client_id = \"optin-e2e\", client_secret = \"optin-e2e-secret\", groups_claim = \"groups\",
+  companies = {\"returns-admins\" = \"SSO Co\"}}]"
 server="$data/optin/bin/server"
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
@@ -38,7 +44,7 @@ export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 echo "{" > "$data/companies.json"
 for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
   "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Pickups" "No Script Data" "No Script Portal Co" "Sessions Co" \
-  "Roles Co" "SDK Host Co"; do
+  "Roles Co" "SDK Host Co" "SSO Co"; do
   number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
   echo "  \"$company\": $number," >> "$data/companies.json"
 done
@@ -61,6 +67,8 @@ echo "}" >> "$data/companies.json"
 "$server" user add roles.admin --display-name "Rhea Roles" --company "Roles Co"
 "$server" user add roles.viewer --display-name "Vera Viewer"
 "$server" member add roles.viewer "Roles Co" --role viewer
+"$server" user add sso.admin --display-name "Sol Single"
+"$server" user set-email sso.admin sso.admin@example.com
 unset OPTIN_NEW_PASSWORD
 # The embed spec's own host page creates its sessions with a key of its own, as a portal's backend does.
 "$server" api-key create data-management --label "embed spec host" --company "SDK Host Co" \

@@ -11,7 +11,7 @@ export async function signIn(page: Page, signInName: string, path = "/") {
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await page.getByLabel("Sign in name").fill(signInName);
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).not.toHaveURL(/\/sign-in/);
 }
 

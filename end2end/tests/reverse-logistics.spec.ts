@@ -12,7 +12,7 @@ test("wrong credentials are refused with a clear message", async ({ page }) => {
   await expectAccessible(page, "the sign-in page");
   await page.getByLabel("Sign in name").fill("irl.admin");
   await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("The sign-in name or password is incorrect.");
   await expect(page).toHaveURL(/\/sign-in/);
 });

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 #[serde(default, deny_unknown_fields)]
 pub struct SsoSettings {
     /// Each shows as "Sign in with {name}" on the sign-in page. As an environment variable, a
-    /// JSON list: `OPTIN_SSO__PROVIDERS='[{"id": "corp", …}]'`.
+    /// list of inline tables: `OPTIN_SSO__PROVIDERS='[{id = "corp", name = "Corp", …}]'`.
     pub providers: Vec<ProviderSettings>,
     /// Sign-in with this service's own passwords. Off, only the providers sign anyone in.
     pub passwords: bool,

@@ -50,6 +50,11 @@ fn environment_variables_override_the_file_and_the_defaults() {
         ("OPTIN_UPS__ENVIRONMENT", "cie"),
         ("OPTIN_UPS__PICKUP_MANAGER__CLIENT_ID", "ipm-client"),
         ("OPTIN_NEW_PASSWORD", "not a setting"),
+        (
+            "OPTIN_SSO__PROVIDERS",
+            r#"[{id = "corp", name = "Corp", issuer = "https://idp.example.com", client_id = "optin",
+                 groups_claim = "groups", companies = {"returns-admins" = "Acme Returns"}}]"#,
+        ),
     ];
     for (name, value) in variables {
         std::env::set_var(name, value);
@@ -66,6 +71,10 @@ fn environment_variables_override_the_file_and_the_defaults() {
     assert_eq!(settings.ups.pickup_manager.client_id.as_deref(), Some("ipm-client"));
     assert_eq!(settings.database, PathBuf::from("elsewhere.db"));
     assert_eq!(settings.sandbox.code_lifetime_secs, 60);
+    let providers = settings.sso.providers().expect("the provider is valid");
+    assert_eq!((providers[0].id.as_str(), providers[0].issuer.as_str()), ("corp", "https://idp.example.com"));
+    assert_eq!(providers[0].companies["returns-admins"], "Acme Returns");
+    assert_eq!(providers[0].scopes, ["email", "profile"]);
     assert!(unknown.is_err(), "unknown settings are refused, not ignored");
 }
 
@@ -103,4 +112,27 @@ fn secrets_in_settings_do_not_print() {
     settings.secret_key = Some(SecretString::new("top-secret-key"));
     settings.ups.reverse_logistics.client_secret = Some(SecretString::new("top-secret-client"));
     assert!(!format!("{settings:?}").contains("top-secret"));
+}
+
+#[test]
+fn identity_providers_are_checked() {
+    let provider = |id: &str, issuer: &str| ProviderSettings {
+        id: id.into(),
+        name: "Corp".into(),
+        issuer: issuer.into(),
+        client_id: "optin".into(),
+        client_secret: None,
+        scopes: Vec::new(),
+        create_users: false,
+        groups_claim: None,
+        companies: Default::default(),
+    };
+    let problem = |sso: SsoSettings| sso.providers().unwrap_err().to_string();
+    let with = |providers| SsoSettings { providers, passwords: true };
+    assert!(problem(with(vec![provider("Corp SSO", "https://idp.example.com")])).contains("lower-case letters"));
+    assert!(problem(with(vec![provider("corp", "ftp://idp.example.com")])).contains("https URL"));
+    let twice = vec![provider("corp", "https://a.example.com"), provider("corp", "https://b.example.com")];
+    assert!(problem(with(twice)).contains("two providers"));
+    assert!(problem(SsoSettings { providers: Vec::new(), passwords: false }).contains("sso.passwords"));
+    assert!(with(vec![provider("corp", "https://idp.example.com")]).providers().is_ok());
 }
