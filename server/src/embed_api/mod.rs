@@ -38,37 +38,30 @@ pub fn routes() -> Declared<AppState> {
 
 /// `GET /embed/v1/optin.js`: the host page's snippet.
 pub async fn snippet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
-        SNIPPET,
-    )
-        .into_response()
+    sdk_file("text/javascript; charset=utf-8", SNIPPET)
 }
 
-/// `GET /embed/v1/optin.mjs`: the snippet as an ES module. A portal's page loads a module from
-/// another origin in CORS mode, so the answer says any origin may: it is public and carries no
-/// credentials.
+/// `GET /embed/v1/optin.mjs`: the snippet as an ES module.
 pub async fn snippet_module() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-        ],
-        SNIPPET_MODULE,
-    )
-        .into_response()
+    sdk_file("text/javascript; charset=utf-8", SNIPPET_MODULE)
 }
 
 /// `GET /embed/v1/optin.d.ts`: the SDK's TypeScript types.
 pub async fn snippet_types() -> Response {
+    sdk_file("application/typescript; charset=utf-8", SNIPPET_TYPES)
+}
+
+/// One of the host SDK's files, cached for five minutes. Any origin may read it: a portal's page
+/// loads a module from another origin in CORS mode, and the files are public and carry no
+/// credentials.
+fn sdk_file(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/typescript; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=300"),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
         ],
-        SNIPPET_TYPES,
+        body,
     )
         .into_response()
 }

@@ -12,8 +12,8 @@ use crate::secret::SecretString;
 use openidconnect::{
     core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata},
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse,
-    IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    SignatureVerificationError, TokenResponse,
+    IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
+    TokenResponse,
 };
 use std::{collections::BTreeMap, sync::Arc};
 use tokio::sync::RwLock;
@@ -179,7 +179,6 @@ impl Sso {
             .request_async(&self.http)
             .await
             .map_err(|error| SsoError::Refused(error.to_string()))?;
-        let _ = response.access_token();
         let id_token = response.id_token().ok_or_else(|| SsoError::Refused("no ID token".into()))?;
         let nonce = Nonce::new(pending.nonce.expose().to_owned());
         match identity(&registered.provider, &client, id_token, &nonce) {
