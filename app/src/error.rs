@@ -21,6 +21,15 @@ pub enum AppError {
     /// 403: password sign-in is turned off here; the sign-in page offers the identity providers.
     #[error("Sign-in with a password is turned off here. Sign in with your organization's account.")]
     PasswordsOff,
+    /// 401: the second factor's code is wrong, expired or already used.
+    #[error("That code is not right, has expired, or was used already. Try the newest code.")]
+    WrongCode,
+    /// 401: the passkey's answer did not check out.
+    #[error("That passkey was not accepted. Try again, or use a code.")]
+    PasskeyRefused,
+    /// 401: the sign-in's second step is over (expired, finished, or too many wrong answers).
+    #[error("This sign-in has expired. Please sign in again.")]
+    SignInStepOver,
     /// 503: the server is shedding sign-ins (too many password checks waiting); trying again in a
     /// moment works.
     #[error("The service is busy. Please try again in a moment.")]
@@ -52,7 +61,12 @@ pub enum AppError {
 impl AppError {
     pub fn status(&self) -> u16 {
         match self {
-            Self::Unauthenticated | Self::InvalidCredentials | Self::EmbedSessionInvalid => 401,
+            Self::Unauthenticated
+            | Self::InvalidCredentials
+            | Self::EmbedSessionInvalid
+            | Self::WrongCode
+            | Self::PasskeyRefused
+            | Self::SignInStepOver => 401,
             Self::Forbidden | Self::ViewOnly | Self::PasswordsOff => 403,
             Self::TooManyAttempts => 429,
             Self::NotFound(_) => 404,
@@ -105,6 +119,9 @@ pub mod ssr {
                 CoreError::TooManyAttempts => Self::TooManyAttempts,
                 CoreError::PasswordsOff => Self::PasswordsOff,
                 CoreError::Busy => Self::Busy,
+                CoreError::WrongCode => Self::WrongCode,
+                CoreError::PasskeyRefused => Self::PasskeyRefused,
+                CoreError::SignInStepOver => Self::SignInStepOver,
                 CoreError::EmbedSessionInvalid => Self::EmbedSessionInvalid,
                 CoreError::Forbidden => Self::Forbidden,
                 CoreError::ViewOnly => Self::ViewOnly,

@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>
                 <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=auth::view::SignInPage/>
+                <Route path=path!("/sign-in/second-factor") view=auth::factors::view::SecondStepPage ssr=SsrMode::Async/>
+                <Route path=path!("/second-factors") view=auth::factors::view::SecondFactorsPage ssr=SsrMode::Async/>
                 <Route path=path!("/sessions") view=auth::sessions::SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/reverse-logistics") view=reverse_logistics::ReverseLogisticsPage ssr=SsrMode::Async/>
                 <Route path=path!("/pickup-manager") view=pickup_manager::PickupManagerOverviewPage ssr=SsrMode::Async/>

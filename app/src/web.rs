@@ -55,6 +55,16 @@ pub fn sso_cookie_name(web: &WebConfig) -> &'static str {
     }
 }
 
+/// The cookie of a sign-in whose password was right and whose second step is still to come
+/// (`optin_core::factors`): it opens no page, only that step's own server functions.
+pub fn step_cookie_name(web: &WebConfig) -> &'static str {
+    if web.secure_cookies {
+        "__Host-optin_step"
+    } else {
+        "optin_step"
+    }
+}
+
 /// `Set-Cookie` for `name=value` on the whole site, HttpOnly, SameSite=Lax, for `lifetime`
 /// (`None` removes it), Secure unless deliberately served over plain HTTP.
 pub fn set_cookie(web: &WebConfig, name: &str, value: Option<&SecretString>, lifetime: Duration) -> HeaderValue {

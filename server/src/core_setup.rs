@@ -4,6 +4,7 @@
 
 use crate::settings::{Settings, SettingsError};
 use optin_core::{
+    factors::Factors,
     sso::Sso,
     store::{Budget, Database, IncidentTargets, Store, StoreError},
     ups::{UpsEndpoints, UpsOAuth},
@@ -110,7 +111,8 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
     let store = open_store(settings).await?;
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings))
         .with_policy(policy)
-        .with_sso(sso))
+        .with_sso(sso)
+        .with_factors(Factors::new(base_url, settings.second_factors.required)))
 }
 
 /// The core for administration commands, which never call UPS: the store and the key, and a UPS

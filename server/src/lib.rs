@@ -12,6 +12,7 @@ pub mod core_setup;
 pub mod delivery;
 pub mod demo_portal;
 pub mod embed_api;
+pub mod factors;
 pub mod keyfile;
 pub mod oauth;
 pub mod operations;

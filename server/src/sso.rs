@@ -17,7 +17,7 @@ use axum::{
 };
 use maud::{html, DOCTYPE};
 use optin_core::{
-    accounts::Browser,
+    sessions::Browser,
     sso::{self, SignOnError, SsoError},
 };
 use serde::Deserialize;

@@ -174,6 +174,7 @@ async fn router(
         .merge(token_api::routes())
         .merge(embed_api::routes())
         .merge(crate::sso::routes())
+        .merge(crate::factors::routes())
         .merge(operations::routes(metrics));
     if settings.ups.environment == UpsEnvironment::Sandbox {
         tracing::warn!(

@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod dto;
+pub mod factor;
 pub mod grant;
 pub mod ids;
 pub mod product;
@@ -19,6 +20,7 @@ pub use dto::{
     ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview,
     SessionHandle, SignInOptions, SignInProvider, SignInSession, TokenPage, TokenRow, WidgetKey,
 };
+pub use factor::{FactorAdded, FactorKind, SecondFactor, SecondFactors, SignInStep, StepPurpose, TotpEnrolment};
 pub use grant::{GrantLoss, LostGrant};
 pub use ids::{CompanyId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};

@@ -55,12 +55,21 @@ pub mod ssr {
     use super::safe_return_path;
     use crate::{
         error::AppError,
-        state::app_state,
-        web::{client_address, cookie, device_cookie_name, session_cookie, session_cookie_name, set_cookie},
+        state::{app_state, AppState},
+        web::{
+            client_address, cookie, device_cookie_name, session_cookie, session_cookie_name, set_cookie,
+            step_cookie_name,
+        },
     };
     use http::header;
     use leptos::prelude::use_context;
-    use optin_core::{accounts, secret::SecretString, throttle::DEVICE_LIFETIME};
+    use optin_core::{
+        accounts::{self, SignInOutcome},
+        factors,
+        secret::SecretString,
+        sessions,
+        throttle::DEVICE_LIFETIME,
+    };
 
     pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
         let state = app_state()?;
@@ -71,16 +80,39 @@ pub mod ssr {
         let user_agent =
             parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
         let browser =
-            accounts::Browser { user_agent, previous_session: previous.as_deref(), device: device.as_deref() };
-        let signed_in =
-            accounts::open_session(&state.core, &sign_in_name, SecretString::new(password), (client, browser)).await?;
+            sessions::Browser { user_agent, previous_session: previous.as_deref(), device: device.as_deref() };
+        let next = safe_return_path(next.as_deref());
+        let signed_in = accounts::open_session(
+            &state.core,
+            &sign_in_name,
+            SecretString::new(password),
+            Some(&next),
+            (client, browser),
+        )
+        .await?;
+        match signed_in.outcome {
+            SignInOutcome::Session { session, device } => {
+                signed_in_here(&state, &session, &device)?;
+                leptos_axum::redirect(&next);
+            }
+            SignInOutcome::SecondStep { step, .. } => {
+                let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+                let cookie = set_cookie(&state.web, step_cookie_name(&state.web), Some(&step), factors::STEP_LIFETIME);
+                options.append_header(header::SET_COOKIE, cookie);
+                leptos_axum::redirect("/sign-in/second-factor");
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the browser its new session and device cookies.
+    pub fn signed_in_here(state: &AppState, session: &SecretString, device: &SecretString) -> Result<(), AppError> {
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
-        let lifetime = state.core.lifetimes.session;
-        let session = set_cookie(&state.web, session_cookie_name(&state.web), Some(&signed_in.session), lifetime);
-        options.append_header(header::SET_COOKIE, session);
-        let device = set_cookie(&state.web, device_cookie_name(&state.web), Some(&signed_in.device), DEVICE_LIFETIME);
+        let cookie =
+            set_cookie(&state.web, session_cookie_name(&state.web), Some(session), state.core.lifetimes.session);
+        options.append_header(header::SET_COOKIE, cookie);
+        let device = set_cookie(&state.web, device_cookie_name(&state.web), Some(device), DEVICE_LIFETIME);
         options.append_header(header::SET_COOKIE, device);
-        leptos_axum::redirect(&safe_return_path(next.as_deref()));
         Ok(())
     }
 

@@ -57,7 +57,7 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 /// The sign-out buttons shown in every product's header: this browser, or every device, and the
-/// way to the list of the user's sessions.
+/// ways to the list of the user's sessions and to their second factors.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
     let action = ServerAction::<SignOut>::new();
@@ -65,6 +65,7 @@ pub fn SignOutButton() -> impl IntoView {
     view! {
         <div class="sign-out">
             <a href="/sessions" class="link">"Where you're signed in"</a>
+            <a href="/second-factors" class="link">"Sign-in security"</a>
             <ActionForm action=action>
                 <button type="submit" class="link">"Sign out"</button>
             </ActionForm>

@@ -1,12 +1,15 @@
-//! Users, their passwords, and sign-in sessions. A session id is a random bearer secret that
-//! only its browser holds; the store keeps its SHA-256. Sessions are written here rather than
-//! taken from a crate (tower-sessions): they must hold across several instances on one database
-//! (see `throttle`, which says the same of itself).
+//! Users, their passwords, and signing in with one: a session (`sessions`) when the password is
+//! all it takes, else the sign-in's second step (`factors`). A session id is a random bearer
+//! secret that only its browser holds; the store keeps its SHA-256. Sessions are written here
+//! rather than taken from a crate (tower-sessions): they must hold across several instances on
+//! one database (see `throttle`, which says the same of itself).
 
 use crate::{
     clock::now,
     error::CoreError,
+    factors,
     secret::{random_token, token_hash, SecretString},
+    sessions::{start_session, Browser},
     store::{SessionUser, StoreError},
     throttle::{self, HashingQueue},
     Core,
@@ -15,7 +18,7 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use model::{Identity, UserId};
+use model::{Identity, StepPurpose, UserId};
 use std::{net::IpAddr, sync::OnceLock};
 
 /// Hashing new passwords (users created by the CLI or the demo seed, the sandbox's password
@@ -107,15 +110,19 @@ pub async fn find_user(core: &Core, sign_in_name: &str) -> Result<UserId, CoreEr
 }
 
 /// Checks the credentials and opens a new session, keeping the client's address and User-Agent
-/// for the user's list of sessions. The session the browser already had is ended, so a session
-/// id planted before sign-in is worthless after it. The attempt is reserved with the throttle
-/// before the password is hashed, so guesses sent at once are counted as they arrive; a browser
-/// with a device cookie of this name's is not held by the bound across addresses.
-#[tracing::instrument(skip(core, password, browser), fields(%client))]
+/// for the user's list of sessions, or, for a user with a second factor (or without one where
+/// they are required), the sign-in's second step instead (`factors`). The session the browser
+/// already had is ended, so a session id planted before sign-in is worthless after it. The
+/// attempt is reserved with the throttle before the password is hashed, so guesses sent at once
+/// are counted as they arrive; a browser with a device cookie of this name's is not held by the
+/// bound across addresses. A right password with a second step to go neither counts as a
+/// failure nor clears the failures before it: the step's answer does.
+#[tracing::instrument(skip(core, password, next, browser), fields(%client))]
 pub async fn open_session(
     core: &Core,
     sign_in_name: &str,
     password: SecretString,
+    next: Option<&str>,
     (client, browser): (IpAddr, Browser<'_>),
 ) -> Result<NewSession, CoreError> {
     if !core.sso.passwords() {
@@ -143,47 +150,28 @@ pub async fn open_session(
             return Err(CoreError::InvalidCredentials);
         }
     };
+    if let Some(purpose) = factors::step_needed(core, user).await? {
+        attempt.release().await?;
+        let step = factors::open_step(core, user, purpose, next, (client, browser)).await?;
+        return Ok(NewSession { user, outcome: SignInOutcome::SecondStep { step, purpose } });
+    }
     let device = attempt.succeeded(now()).await?;
     let session = start_session(core, user, (client, browser)).await?;
-    Ok(NewSession { user, session, device })
+    Ok(NewSession { user, outcome: SignInOutcome::Session { session, device } })
 }
 
-/// Opens a session for `user`, who has proven who they are (a password, or an identity
-/// provider): its id, for the browser only. The browser's earlier session ends.
-pub async fn start_session(
-    core: &Core,
-    user: UserId,
-    (client, browser): (IpAddr, Browser<'_>),
-) -> Result<SecretString, CoreError> {
-    let token = random_token();
-    let expires_at = now() + core.lifetimes.session.as_secs() as i64;
-    let previous = browser.previous_session.map(token_hash);
-    // What the user's own list of sessions shows: where the sign-in came from.
-    let user_agent: String = browser.user_agent.chars().take(crate::sessions::USER_AGENT_KEPT).collect();
-    let origin = (user_agent.as_str(), client.to_string());
-    core.store
-        .open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at, (origin.0, &origin.1))
-        .await?;
-    Ok(token)
-}
-
-/// What the browser signing in brings besides the credentials.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Browser<'a> {
-    /// Its User-Agent, kept for the user's list of sessions.
-    pub user_agent: &'a str,
-    /// The session it already had (ended, so a session id planted before sign-in is worthless).
-    pub previous_session: Option<&'a str>,
-    /// Its device cookie, from an earlier sign-in (see `throttle`).
-    pub device: Option<&'a str>,
-}
-
-/// A sign-in that worked: the user, the new session's id and the browser's new device cookie
-/// (both for the browser only).
+/// A sign-in whose password was right: its user, and what the browser gets.
 pub struct NewSession {
     pub user: UserId,
-    pub session: SecretString,
-    pub device: SecretString,
+    pub outcome: SignInOutcome,
+}
+
+/// What a right password gives the browser (every secret here is for the browser only).
+pub enum SignInOutcome {
+    /// A session, and a new device cookie.
+    Session { session: SecretString, device: SecretString },
+    /// The sign-in's second step: a second factor to give, or a first one to add.
+    SecondStep { step: SecretString, purpose: StepPurpose },
 }
 
 pub async fn end_session(core: &Core, session: &str) -> Result<(), CoreError> {

@@ -16,6 +16,16 @@ pub enum CoreError {
     /// 403: the settings turned password sign-in off; admins sign in through an identity provider.
     #[error("password sign-in is turned off")]
     PasswordsOff,
+    /// 401: the second factor's code is wrong, expired or already used (the sign-in step lives on).
+    #[error("the code is wrong, expired or already used")]
+    WrongCode,
+    /// 401: the passkey's answer did not check out.
+    #[error("the passkey was not accepted")]
+    PasskeyRefused,
+    /// 401: the sign-in's second step is unknown, expired, finished, or ended by wrong answers;
+    /// the password must be entered again.
+    #[error("the sign-in step is over")]
+    SignInStepOver,
     /// 503: too many password checks are waiting; trying again in a moment works.
     #[error("too many password checks are waiting")]
     Busy,

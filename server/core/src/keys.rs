@@ -46,8 +46,8 @@ pub struct Opened {
     pub unreadable: Vec<String>,
 }
 
-/// Opens every stored token (batch by batch) and webhook signing secret with the ring, changing
-/// nothing: the check that a key ring can serve what the database holds.
+/// Opens every stored token (batch by batch), webhook signing secret and second factor with the
+/// ring, changing nothing: the check that a key ring can serve what the database holds.
 pub async fn try_open_all(core: &Core) -> Result<Opened, CoreError> {
     try_open_all_in(&core.store).await
 }
@@ -65,9 +65,10 @@ pub async fn try_open_all_in(store: &Store) -> Result<Opened, CoreError> {
             None => break,
         }
     }
-    let (opened, unreadable) = store.try_open_endpoint_secrets().await?;
-    done.opened += opened;
-    done.unreadable.extend(unreadable);
+    for (opened, unreadable) in [store.try_open_endpoint_secrets().await?, store.try_open_second_factors().await?] {
+        done.opened += opened;
+        done.unreadable.extend(unreadable);
+    }
     Ok(done)
 }
 
@@ -79,8 +80,8 @@ pub struct Rewrapped {
     pub unreadable: Vec<String>,
 }
 
-/// Re-seals every stored token (batch by batch) and webhook signing secret that another key
-/// sealed with the current key.
+/// Re-seals every stored token (batch by batch), webhook signing secret and second factor that
+/// another key sealed with the current key.
 #[tracing::instrument(skip(core), fields(current = %core.store.keys().current()))]
 pub async fn rewrap(core: &Core) -> Result<Rewrapped, CoreError> {
     let mut done = Rewrapped::default();
@@ -101,6 +102,12 @@ pub async fn rewrap(core: &Core) -> Result<Rewrapped, CoreError> {
     done.rewrapped += rewrapped;
     for row in unreadable {
         tracing::error!(%row, "cannot rewrap a webhook secret that does not open");
+        done.unreadable.push(row);
+    }
+    let (rewrapped, unreadable) = core.store.rewrap_second_factors().await?;
+    done.rewrapped += rewrapped;
+    for row in unreadable {
+        tracing::error!(%row, "cannot rewrap a second factor that does not open");
         done.unreadable.push(row);
     }
     Ok(done)

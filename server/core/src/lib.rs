@@ -1,6 +1,6 @@
 //! The server-only core of the OAuth Opt-In service: what the service does, whoever asks.
 //!
-//! - [`accounts`]: users, passwords and sign-in sessions; [`companies`]: who administers what.
+//! - [`accounts`]: users, passwords and sign-in sessions; [`factors`]: second factors; [`companies`]: who administers what.
 //! - [`authorization`]: opting a company in through UPS (begin, complete) and out again.
 //! - [`lifecycle`]: keeping grants alive: a fresh token on demand, refreshes, backoff, dead grants.
 //! - [`embed`]: the widget's single-use sessions; [`api_keys`]: the products' backends' keys.
@@ -29,6 +29,7 @@ pub mod email;
 pub mod embed;
 pub mod error;
 pub mod events;
+pub mod factors;
 pub mod incidents;
 pub mod keyring;
 pub mod keys;
@@ -88,6 +89,8 @@ pub struct Core {
     pub policy: Arc<RefreshPolicy>,
     /// The identity providers admins may sign in with (none unless the settings name some).
     pub sso: Arc<sso::Sso>,
+    /// Second factors: whether every admin needs one, and the passkeys' relying party.
+    pub factors: Arc<factors::Factors>,
 }
 
 /// How refreshes treat UPS: each application's budget, where its incidents go, and how long
@@ -145,12 +148,19 @@ impl Core {
             caches: Default::default(),
             policy: Default::default(),
             sso: Arc::new(sso::Sso::new(Vec::new(), reqwest::Client::new())),
+            factors: Arc::new(factors::Factors::off()),
         }
     }
 
     /// This core, with `sso`'s identity providers to sign in with.
     pub fn with_sso(mut self, sso: sso::Sso) -> Self {
         self.sso = Arc::new(sso);
+        self
+    }
+
+    /// This core, with `factors` for its sign-ins.
+    pub fn with_factors(mut self, factors: factors::Factors) -> Self {
+        self.factors = Arc::new(factors);
         self
     }
 

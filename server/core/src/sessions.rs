@@ -1,12 +1,50 @@
-//! A user's own sign-in sessions: the list ("Where you're signed in": the browser, the address,
-//! when each started and was last used) and ending one of them from another. Opening and
-//! checking sessions is `accounts`'.
+//! A user's sign-in sessions: opening one for a user who has proven who they are (a password and
+//! any second factor, or an identity provider), the user's own list ("Where you're signed in":
+//! the browser, the address, when each started and was last used) and ending one of them from
+//! another. Checking the credentials is `accounts`', `factors`' and `sso`'s.
 
-use crate::{error::CoreError, store::SessionRecord, Core};
+use crate::{
+    clock::now,
+    error::CoreError,
+    secret::{random_token, token_hash, SecretString},
+    store::SessionRecord,
+    Core,
+};
 use model::{SessionHandle, SignInSession, UserId};
+use std::net::IpAddr;
 
 /// The longest User-Agent kept with a session: enough to name any browser, and no more.
 pub const USER_AGENT_KEPT: usize = 256;
+
+/// Opens a session for `user`, who has proven who they are (a password, or an identity
+/// provider): its id, for the browser only. The browser's earlier session ends.
+pub async fn start_session(
+    core: &Core,
+    user: UserId,
+    (client, browser): (IpAddr, Browser<'_>),
+) -> Result<SecretString, CoreError> {
+    let token = random_token();
+    let expires_at = now() + core.lifetimes.session.as_secs() as i64;
+    let previous = browser.previous_session.map(token_hash);
+    // What the user's own list of sessions shows: where the sign-in came from.
+    let user_agent: String = browser.user_agent.chars().take(USER_AGENT_KEPT).collect();
+    let origin = (user_agent.as_str(), client.to_string());
+    core.store
+        .open_session(user, &token_hash(token.expose()), previous.as_deref(), expires_at, (origin.0, &origin.1))
+        .await?;
+    Ok(token)
+}
+
+/// What the browser signing in brings besides the credentials.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Browser<'a> {
+    /// Its User-Agent, kept for the user's list of sessions.
+    pub user_agent: &'a str,
+    /// The session it already had (ended, so a session id planted before sign-in is worthless).
+    pub previous_session: Option<&'a str>,
+    /// Its device cookie, from an earlier sign-in (see `throttle`).
+    pub device: Option<&'a str>,
+}
 
 /// `user`'s live sessions, the most recently used first; `current` (the asking browser's session
 /// id hash) is marked.

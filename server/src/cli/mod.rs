@@ -12,14 +12,15 @@ use crate::{
     startup::{open_admin_core, StartupError},
 };
 mod database;
+mod users;
 mod webhooks;
 
 use clap::{Parser, Subcommand};
 use model::{Product, Role};
 use optin_core::{
-    accounts::{self, create_user, find_user},
+    accounts::find_user,
     api_keys, backups,
-    companies::{add_admin, create_company, find_company, set_role},
+    companies::{create_company, find_company, set_role},
     keyring::KeyRing,
     keys, operations,
     secret::{random_token, SecretString},
@@ -176,6 +177,10 @@ pub enum UserCommand {
     /// Set a user's password (OPTIN_NEW_PASSWORD, or generated and printed); every session the
     /// user has is ended.
     SetPassword { sign_in_name: String },
+    /// Remove every second factor and recovery code of a user who has lost them all (and end
+    /// their sessions): their next sign-in is by password alone, or adds a factor where one is
+    /// required.
+    ResetSecondFactors { sign_in_name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,40 +267,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, CliErr
     match command {
         Command::Serve { .. } => Err(CliError::Refused("serve is not an administration command".into())),
         Command::Check { .. } => Err(CliError::Refused("handled before the database is opened".into())),
-        Command::User(UserCommand::Add { sign_in_name, display_name, company, email }) => {
-            let company = match company {
-                Some(name) => Some(find_company(&core, &name).await?),
-                None => None,
-            };
-            let (password, generated) = new_password();
-            let user = create_user(&core, &sign_in_name, &display_name, password.clone()).await?;
-            if email.is_some() {
-                accounts::set_email(&core, user, email.as_deref()).await?;
-            }
-            if let Some(company) = company {
-                add_admin(&core, user, company).await?;
-            }
-            Ok(match generated {
-                true => format!("Added {sign_in_name}. Password (shown once): {}", password.expose()),
-                false => format!("Added {sign_in_name}."),
-            })
-        }
-        Command::User(UserCommand::SetEmail { sign_in_name, email }) => {
-            let user = find_user(&core, &sign_in_name).await?;
-            accounts::set_email(&core, user, email.as_deref()).await?;
-            Ok(match email {
-                Some(email) => format!("{sign_in_name}'s notification emails go to {email}."),
-                None => format!("{sign_in_name} gets no notification emails."),
-            })
-        }
-        Command::User(UserCommand::SetPassword { sign_in_name }) => {
-            let user = find_user(&core, &sign_in_name).await?;
-            let (password, generated) = new_password();
-            accounts::set_password(&core, user, password.clone()).await?;
-            let shown =
-                if generated { format!(" Password (shown once): {}", password.expose()) } else { String::new() };
-            Ok(format!("Changed the password of {sign_in_name} and ended their sessions.{shown}"))
-        }
+        Command::User(command) => Ok(users::run(&core, command).await?),
         Command::Company(CompanyCommand::Add { name }) => {
             let id = create_company(&core, &name).await?;
             Ok(format!("Added company {name} (number {id})."))
@@ -381,9 +353,9 @@ async fn keys_command(core: &Core, command: KeysCommand) -> Result<String, CliEr
             let done = keys::rewrap(core).await?;
             let current = keys::current(core);
             match done.unreadable.is_empty() {
-                true => Ok(format!("Re-sealed {} token row(s) and webhook secret(s) with key {current}.", done.rewrapped)),
+                true => Ok(format!("Re-sealed {} token row(s), webhook secret(s) and second factor(s) with key {current}.", done.rewrapped)),
                 false => Err(CliError::Report(format!(
-                    "Re-sealed {} token row(s) and webhook secret(s) with key {current}; {} did not open with any key of the ring:\n{}",
+                    "Re-sealed {} token row(s), webhook secret(s) and second factor(s) with key {current}; {} did not open with any key of the ring:\n{}",
                     done.rewrapped,
                     done.unreadable.len(),
                     done.unreadable.join("\n")

@@ -92,6 +92,17 @@ pub struct Settings {
     pub embed: EmbedSettings,
     /// Single sign-on through OpenID Connect identity providers.
     pub sso: SsoSettings,
+    /// Second factors (passkeys, authenticator apps) for the service's own accounts.
+    pub second_factors: SecondFactorSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecondFactorSettings {
+    /// Every password sign-in needs a second factor too; a user without one adds one at their
+    /// next sign-in before any page opens. (Identity-provider sign-ins are the provider's to
+    /// check.) Passkeys need `public_base_url` on a domain name; codes work anywhere.
+    pub required: bool,
 }
 
 impl Default for Settings {
@@ -128,6 +139,7 @@ impl Default for Settings {
             sandbox: SandboxSettings::default(),
             embed: EmbedSettings::default(),
             sso: SsoSettings::default(),
+            second_factors: SecondFactorSettings::default(),
         }
     }
 }

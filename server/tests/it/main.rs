@@ -27,6 +27,7 @@ mod release;
 mod retention;
 mod roles;
 mod sandbox;
+mod second_factors;
 mod security;
 mod security_api_keys;
 mod security_connections;

@@ -14,6 +14,21 @@ async fn spawn() -> TestApp {
     spawn_app_with(|settings| settings.embed.data_management.allowed_origins = vec![PORTAL.into()]).await
 }
 
+/// The server functions of one's own second factors and of the sign-in's second step.
+pub const SECOND_FACTORS: &[&str] = &[
+    "/api/load_sign_in_step",
+    "/api/verify_second_factor",
+    "/api/begin_passkey_sign_in",
+    "/api/finish_passkey_sign_in",
+    "/api/begin_totp_enrolment",
+    "/api/confirm_totp_enrolment",
+    "/api/begin_passkey_registration",
+    "/api/finish_passkey_registration",
+    "/api/load_second_factors",
+    "/api/remove_second_factor",
+    "/api/new_recovery_codes",
+];
+
 /// What a route is, to a viewer.
 enum Kind {
     /// Changes the company's authorizations: a viewer gets 403, an admin does not.
@@ -42,6 +57,7 @@ fn kind(method: &str, path: &str) -> Option<Kind> {
         ("POST", "/api/my_sessions" | "/api/end_my_session" | "/api/load_identity") => {
             Kind::Other("one's own sessions")
         }
+        ("POST", path) if SECOND_FACTORS.contains(&path) => Kind::Other("one's own second factors"),
         ("POST", "/api/v1/embed/sessions") => Kind::Other("a product's backend, by its API key"),
         ("POST", path) if path.starts_with("/security/") => Kind::Other("the built-in UPS sandbox (UPS.com's part)"),
         ("GET" | "HEAD", path) if !path.starts_with("/api/") || path.starts_with("/api/v1/") => return None,

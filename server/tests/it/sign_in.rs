@@ -157,7 +157,7 @@ async fn guesses_from_elsewhere_do_not_lock_the_admin_out() {
 }
 
 #[tokio::test]
-async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admins_browser_still_signs_in() {
+async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_still_signs_in_with_the_second_factor() {
     let app = spawn_app_with(|settings| settings.client_ip_header = Some("x-forwarded-for".into())).await;
     app.admin("erin", &[]).await;
     async fn sign_in(browser: &common::Browser, password: &str, client: &str) -> common::Page {
@@ -169,10 +169,25 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admins_bro
             .form(&[("sign_in_name", "erin"), ("password", password)]);
         browser.send_with(request).await
     }
-    // Erin's own browser has signed in before.
+    // Erin's own browser has signed in before, and she has an authenticator app.
     let own = app.browser();
-    assert!(sign_in(&own, PASSWORD, "198.51.100.20").await.status.is_success());
+    let first = sign_in(&own, PASSWORD, "198.51.100.20").await;
+    assert!(first.status.is_success() || first.status.is_redirection(), "{}", first.status);
     assert!(own.cookie("__Host-optin_device").is_some(), "a device cookie comes with the sign-in");
+    let key = serde_json::from_str::<serde_json::Value>(&own.server_fn("begin_totp_enrolment", &[]).await.body)
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .replace(' ', "");
+    let app_code = |at: i64| {
+        let secret = totp_rs::Secret::try_from_base32(&key).unwrap();
+        totp_rs::Builder::new().with_secret(secret).build().unwrap().generate(at as u64).to_string()
+    };
+    let enrolled = common::unix_now();
+    let added = own.server_fn("confirm_totp_enrolment", &[("code", &app_code(enrolled))]).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    own.server_fn("sign_out", &[]).await;
+    assert!(!signed_in(&own).await);
 
     // 40 guesses, each from an address of its own, each with a browser of its own.
     let (mut checked, mut refused) = (0, 0);
@@ -183,14 +198,25 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admins_bro
             status => panic!("{status}"),
         }
     }
-    assert_eq!((checked, refused), (20, 20), "the name's bound across addresses holds");
-    // A browser new to Erin's name waits its turn, even with the right password…
+    assert_eq!((checked, refused), (10, 30), "at most 10 passwords checked in the window, from all addresses");
+    // A browser new to Erin's name waits, even with the right password…
     let newcomer = sign_in(&app.browser(), PASSWORD, "192.0.2.50").await;
     assert_eq!(newcomer.status, StatusCode::TOO_MANY_REQUESTS);
-    // …and Erin's own browser signs in as usual, from wherever she is.
+    // …and Erin's own browser signs in as usual, from wherever she is: her password, then her
+    // second factor, which the password alone does not replace.
     let first_cookie = own.cookie("__Host-optin_device");
-    let again = sign_in(&own, PASSWORD, "192.0.2.77").await;
-    assert!(again.status.is_success(), "{} {}", again.status, again.body);
+    let step = sign_in(&own, PASSWORD, "192.0.2.77").await;
+    assert!(step.status.is_success() || step.status.is_redirection(), "{} {}", step.status, step.body);
+    assert!(own.cookie("__Host-optin_step").is_some(), "the password opened the second step");
+    assert!(!signed_in(&own).await, "the right password alone is no session");
+    let code = own
+        .http
+        .post(own.url("/api/verify_second_factor"))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", "192.0.2.77")
+        .form(&[("code", app_code(enrolled + 30))]);
+    let verified = own.send_with(code).await;
+    assert!(verified.status.is_redirection() || verified.status.is_success(), "{} {}", verified.status, verified.body);
     assert!(signed_in(&own).await);
     // The sign-in gave the browser a new device cookie in place of its old one: one row each.
     assert_ne!(own.cookie("__Host-optin_device"), first_cookie, "the device cookie is renewed");

@@ -14,11 +14,12 @@ mod provider;
 pub use provider::{IdentityProvider, Pending, Sso, SsoError, VerifiedIdentity};
 
 use crate::{
-    accounts::{self, Browser},
+    accounts,
     clock::now,
     companies,
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
+    sessions::{self, Browser},
     store::{NewSsoState, StoreError},
     Core,
 };
@@ -110,7 +111,7 @@ pub async fn complete(
         }
     }
     tracing::info!(provider = id, user = user.get(), "signed in through the identity provider");
-    let session = accounts::start_session(core, user, (client, browser)).await?;
+    let session = sessions::start_session(core, user, (client, browser)).await?;
     Ok(SignedOn { user, session, next: taken.next })
 }
 

@@ -60,6 +60,15 @@ impl Store {
         Ok(id.map(UserId::new))
     }
 
+    /// The names of a user (`None` when there is no such user).
+    pub async fn user_identity(&self, user: UserId) -> Result<Option<Identity>, StoreError> {
+        let row: Option<(String, String)> = on_pool!(self, db => sqlx::query_as("SELECT sign_in_name, display_name FROM users WHERE id = $1")
+            .bind(user.get())
+            .fetch_optional(db)
+            .await)?;
+        Ok(row.map(|(sign_in_name, display_name)| Identity { sign_in_name, display_name }))
+    }
+
     pub async fn credentials(&self, sign_in_name: &str) -> Result<Option<Credentials>, StoreError> {
         let row: Option<(i64, String)> = on_pool!(self, db => sqlx::query_as("SELECT id, password_hash FROM users WHERE sign_in_name = $1")
             .bind(sign_in_name)

@@ -128,13 +128,14 @@ impl SealedRow {
 }
 
 impl Store {
-    /// Which keys seal the stored secrets (tokens, webhook signing secrets).
+    /// Which keys seal the stored secrets (tokens, webhook signing secrets, second factors).
     pub async fn key_usage(&self) -> Result<KeyUsage, StoreError> {
         let sealed: Vec<Vec<u8>> = on_pool!(self, db => sqlx::query_scalar(
             "SELECT access_token FROM oauth_tokens WHERE access_token IS NOT NULL
              UNION ALL SELECT refresh_token FROM oauth_tokens WHERE refresh_token IS NOT NULL
              UNION ALL SELECT secret FROM webhook_endpoints WHERE removed_at IS NULL
-             UNION ALL SELECT previous_secret FROM webhook_endpoints WHERE removed_at IS NULL AND previous_secret IS NOT NULL",
+             UNION ALL SELECT previous_secret FROM webhook_endpoints WHERE removed_at IS NULL AND previous_secret IS NOT NULL
+             UNION ALL SELECT secret FROM second_factors",
         )
         .fetch_all(db)
         .await)?;

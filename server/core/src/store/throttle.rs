@@ -16,10 +16,8 @@ pub struct RecentAttempts {
     pub for_name: i64,
     /// …and when the latest of them was made.
     pub latest_for_name: Option<i64>,
-    /// Attempts for this name from every address…
+    /// Attempts for this name from every address.
     pub for_name_everywhere: i64,
-    /// …and when the latest of them was made.
-    pub latest_for_name_everywhere: Option<i64>,
     /// Whether the browser asking has signed in as this name before (a known device cookie).
     pub known_device: bool,
 }
@@ -78,8 +76,8 @@ impl Store {
         .bind(name_key)
         .fetch_one(db)
         .await)?;
-        let (for_name_everywhere, latest_for_name_everywhere): (i64, Option<i64>) = on_tx!(tx, db => sqlx::query_as(
-            "SELECT COUNT(*), MAX(at) FROM sign_in_attempts WHERE name_key = $1 AND at > $2",
+        let for_name_everywhere: i64 = on_tx!(tx, db => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempts WHERE name_key = $1 AND at > $2",
         )
         .bind(name_key)
         .bind(since)
@@ -96,14 +94,7 @@ impl Store {
             .fetch_one(db)
             .await)?,
         };
-        let recent = RecentAttempts {
-            from_address,
-            for_name,
-            latest_for_name,
-            for_name_everywhere,
-            latest_for_name_everywhere,
-            known_device,
-        };
+        let recent = RecentAttempts { from_address, for_name, latest_for_name, for_name_everywhere, known_device };
         if !allow(recent) {
             tx.commit().await?;
             return Ok(None);
