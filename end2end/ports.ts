@@ -1,13 +1,14 @@
 import { execFileSync } from "node:child_process";
 
 /**
- * The service's port for this run: `E2E_PORT` when given, or else the first of six consecutive
+ * The service's port for this run: `E2E_PORT` when given, or else the first of seven consecutive
  * loopback ports that are free now (the service, the three demo portals after it, the embed
- * spec's own host page, and the OpenID Provider). It is kept in `E2E_PORT`, so Playwright's workers, which inherit the
- * runner's environment, and the specs use the same one.
+ * spec's own host page, the OpenID Provider, and the second-factor spec's own service). It is
+ * kept in `E2E_PORT`, so Playwright's workers, which inherit the runner's environment, and the
+ * specs use the same one.
  */
 export function servicePort(): number {
-  process.env.E2E_PORT ??= String(freeBlock(6));
+  process.env.E2E_PORT ??= String(freeBlock(7));
   return Number(process.env.E2E_PORT);
 }
 

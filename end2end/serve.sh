@@ -22,6 +22,22 @@ fi
 tar -xzf "$archive" -C "$data"
 export OPTIN_SITE_ROOT="$data/optin/site"
 export OPTIN_SEED_DEMO=false
+server="$data/optin/bin/server"
+
+# `serve.sh PORT --second-factors`: the second-factor spec's own service, on "localhost" (a
+# passkey's relying party must be a domain name, and Chromium counts localhost as secure),
+# requiring a second factor of every admin, with the admins that spec signs in as.
+if [ "${2:-}" = "--second-factors" ]; then
+  export OPTIN_PUBLIC_BASE_URL="http://localhost:$port"
+  export OPTIN_SECOND_FACTORS__REQUIRED=true
+  export OPTIN_UPS__ENVIRONMENT=sandbox
+  export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
+  "$server" company add "Factors Co" >/dev/null
+  "$server" user add passkey.admin --display-name "Paz Passkey" --company "Factors Co"
+  "$server" user add app.admin --display-name "Abe App" --company "Factors Co"
+  unset OPTIN_NEW_PASSWORD
+  exec "$server" serve
+fi
 export OPTIN_UPS__ENVIRONMENT=sandbox
 # Short-lived sandbox tokens and a busy worker, so a dead grant shows within seconds.
 export OPTIN_SANDBOX__ACCESS_TOKEN_LIFETIME_SECS=10
@@ -36,7 +52,6 @@ node oidc/provider.mjs "$((port + 5))" "http://127.0.0.1:$port" &
 export OPTIN_SSO__PROVIDERS="[{id = \"corp\", name = \"Corp\", issuer = \"http://127.0.0.1:$((port + 5))\",
   client_id = \"optin-e2e\", client_secret = \"optin-e2e-secret\", groups_claim = \"groups\",
   companies = {\"returns-admins\" = \"SSO Co\"}}]"
-server="$data/optin/bin/server"
 
 export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 # Each spec has its own admins and companies, so the specs do not depend on each other's state.

@@ -100,6 +100,7 @@ pub async fn run(settings: &Settings, network: Network) -> Report {
     // Without a base URL (which `listen` always makes), nothing that hangs under it is checked.
     if let Ok(base) = &base {
         findings.extend(ups::products(settings, base));
+        findings.push(public::second_factors(settings, base));
     }
     findings.push(public::embed_origins(settings));
     findings.push(public::site(settings));

@@ -1,6 +1,6 @@
 //! The checks of where browsers meet the service: `public_base_url` (https unless the service is
 //! only reached from this machine), the portal origins allowed to frame each product's widget,
-//! and the site whose files the pages name.
+//! the site whose files the pages name, and whether passkeys can work on the URL.
 
 use super::{is_loopback, shown, Finding};
 use crate::settings::{parse_origin, Settings};
@@ -64,6 +64,23 @@ pub(super) fn embed_origins(settings: &Settings) -> Finding {
             format!("{}: a page served over http can be altered on its way to frame the widget", insecure.join("; ")),
         ),
         (true, true) => Finding::ok(what),
+    }
+}
+
+/// Second factors: required or not, and whether passkeys work on the public URL (a relying party
+/// must be a domain name; on an IP address only authenticator apps are offered).
+pub(super) fn second_factors(settings: &Settings, base: &Url) -> Finding {
+    let required = match settings.second_factors.required {
+        true => "second factors required",
+        false => "second factors optional (second_factors.required = false)",
+    };
+    match base.host() {
+        Some(url::Host::Domain(host)) => Finding::ok(format!("{required}; passkeys for {host}")),
+        _ => Finding::warn(
+            format!("{required}; no passkeys"),
+            "public_base_url is an IP address, which cannot be a passkey's relying party: only authenticator apps \
+             are offered; reach the service on a domain name for passkeys",
+        ),
     }
 }
 

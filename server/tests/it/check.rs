@@ -108,6 +108,7 @@ async fn a_clean_configuration_passes_every_check() {
         "ok   reverse-logistics UPS credentials (client id reverse-logistics-client)",
         "ok   pickup-manager redirect URI https://optin.example.com/oauth/pickup-manager/callback",
         "ok   embed origins (reverse-logistics 1, pickup-manager 0, data-management 0)",
+        "ok   second factors optional (second_factors.required = false); passkeys for optin.example.com",
         &format!("ok   webhook http://127.0.0.1:{port}/hooks (reverse-logistics) reachable"),
         &format!("ok   operators' webhook http://127.0.0.1:{port}/operators reachable"),
         &format!("ok   smtp 127.0.0.1:{port} reachable"),

@@ -8,7 +8,10 @@
 
 use crate::common;
 
-use common::{postgres::fresh_database, receivers::WebhookReceiver, spawn_app_with, Browser, TestApp};
+use common::{
+    app_code, postgres::fresh_database, receivers::WebhookReceiver, spawn_app_with, unix_now, Browser, TestApp,
+    PASSWORD,
+};
 use model::{CompanyId, Product};
 use optin_core::secret::SecretString;
 use reqwest::StatusCode;
@@ -66,6 +69,12 @@ async fn a_populated_sqlite_database_moves_to_postgres_and_back_with_nothing_los
     let globex = app.company("Globex").await;
     app.admin("alice", &[acme, globex]).await;
     let alice = app.browser().signed_in("alice").await;
+    // Alice has an authenticator app: its sealed key moves with the rest, and opens there.
+    let enrolment = alice.server_fn("begin_totp_enrolment", &[]).await;
+    let key = serde_json::from_str::<serde_json::Value>(&enrolment.body).unwrap()["key"].as_str().unwrap().to_owned();
+    let enrolled = unix_now();
+    let confirmed = alice.server_fn("confirm_totp_enrolment", &[("code", &app_code(&key, enrolled))]).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     let receiver = WebhookReceiver::start(0).await;
     let (ok, added, error) = app.cli(&["webhook", "add", IRL.slug(), &receiver.url]);
     assert!(ok, "{added} {error}");
@@ -107,6 +116,11 @@ async fn a_populated_sqlite_database_moves_to_postgres_and_back_with_nothing_los
         })
         .await;
     let alice_there = same_browser(&alice, &on_postgres.base);
+    let laptop = Browser::at(on_postgres.base.clone());
+    laptop.sign_in("alice", PASSWORD).await;
+    let verified = laptop.server_fn("verify_second_factor", &[("code", &app_code(&key, enrolled + 30))]).await;
+    assert!(verified.status.is_success() || verified.status.is_redirection(), "{}", verified.body);
+    assert_eq!(laptop.server_fn("load_identity", &[]).await.status, StatusCode::OK, "her app's code signs in there");
     let after = seen(&on_postgres, &keys, &[acme, globex], &alice_there).await;
     assert_eq!(after.tokens, before.tokens, "the same tokens to the same keys, the same refusals");
     assert_eq!(after.activity, before.activity, "the same Activity");

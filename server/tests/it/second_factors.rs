@@ -5,18 +5,11 @@
 //! (`end2end/tests/second-factors.spec.ts`, with its virtual authenticator).
 
 use crate::{
-    common::{spawn_app, spawn_app_with, unix_now, Browser, TestApp, PASSWORD},
+    common::{app_code, spawn_app, spawn_app_with, unix_now, Browser, TestApp, PASSWORD},
     roles::SECOND_FACTORS,
 };
 use reqwest::StatusCode;
 use serde_json::Value;
-
-/// The codes an authenticator app shows for `key` (as the enrolment gave it, grouped).
-fn app_code(key: &str, at: i64) -> String {
-    let secret = totp_rs::Secret::try_from_base32(key.replace(' ', "")).expect("a base32 key");
-    let totp = totp_rs::Builder::new().with_secret(secret).build().expect("a TOTP");
-    totp.generate(at as u64).to_string()
-}
 
 fn json(page: &crate::common::Page) -> Value {
     serde_json::from_str(&page.body).unwrap_or_else(|_| panic!("JSON: {} {}", page.status, page.body))

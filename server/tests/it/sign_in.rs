@@ -179,10 +179,7 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_stil
         .as_str()
         .unwrap()
         .replace(' ', "");
-    let app_code = |at: i64| {
-        let secret = totp_rs::Secret::try_from_base32(&key).unwrap();
-        totp_rs::Builder::new().with_secret(secret).build().unwrap().generate(at as u64).to_string()
-    };
+    let app_code = |at: i64| common::app_code(&key, at);
     let enrolled = common::unix_now();
     let added = own.server_fn("confirm_totp_enrolment", &[("code", &app_code(enrolled))]).await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.body);

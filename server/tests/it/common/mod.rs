@@ -292,6 +292,13 @@ pub async fn spawn_app_upgraded_from(version: i64, earlier: &[&str], customize: 
 }
 
 /// Now, in the Unix seconds the tables keep times in.
+/// The codes an authenticator app shows for `key` (as the enrolment gave it, grouped).
+pub fn app_code(key: &str, at: i64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(key.replace(' ', "")).expect("a base32 key");
+    let totp = totp_rs::Builder::new().with_secret(secret).build().expect("a TOTP");
+    totp.generate(at as u64).to_string()
+}
+
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
