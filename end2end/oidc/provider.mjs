@@ -15,6 +15,8 @@ const provider = new Provider(issuer, {
       client_id: "optin-e2e",
       client_secret: "optin-e2e-secret",
       redirect_uris: [`${service}/sso/corp/callback`],
+      // Signing out of the service ends the session here too, and comes back to its sign-in page.
+      post_logout_redirect_uris: [`${service}/sign-in`],
       grant_types: ["authorization_code"],
       response_types: ["code"],
     },

@@ -20,6 +20,15 @@ test("an admin signs in through the OpenID Provider and lands on the product pag
   await expect(page).toHaveURL(/\/reverse-logistics$/);
   await expect(page.getByText("SSO Co").first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Opt-In" })).toBeVisible();
+
+  // Signing out ends the provider's session too (it advertises a sign-out): its page asks, then
+  // sends the browser back to the sign-in page, and the next sign-in there asks for the login again.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page.getByRole("heading", { name: /Do you want to sign-out from/ })).toBeVisible();
+  await page.getByRole("button", { name: "Yes, sign me out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.getByRole("button", { name: "Sign in with Corp" }).click();
+  await expect(page.getByPlaceholder("Enter any login")).toBeVisible();
 });
 
 test("someone the provider knows and nobody here is, is refused with a clear page", async ({ page }) => {

@@ -67,7 +67,7 @@ pub mod ssr {
         accounts::{self, SignInOutcome},
         factors,
         secret::SecretString,
-        sessions,
+        sessions, sso,
         throttle::DEVICE_LIFETIME,
     };
 
@@ -127,11 +127,18 @@ pub mod ssr {
         Ok(model::SignInOptions { providers, passwords: state.core.sso.passwords() })
     }
 
-    /// Ends this browser's session, or with `everywhere` every session of its user.
+    /// Ends this browser's session, or with `everywhere` every session of its user; a session an
+    /// identity provider opened is then ended at the provider too, where it advertises how (the
+    /// browser goes there, and comes back to the sign-in page).
     pub async fn sign_out(everywhere: bool) -> Result<(), AppError> {
         let state = app_state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        let mut next = "/sign-in".to_owned();
         if let Some(session) = session_cookie(&state.web, &parts.headers) {
+            let back = state.web.public_base_url.join("/sign-in").map_err(|_| AppError::Internal)?;
+            if let Some(provider) = sso::provider_sign_out(&state.core, &session, &back).await? {
+                next = provider.to_string();
+            }
             match everywhere {
                 true => accounts::end_every_session(&state.core, &session).await?,
                 false => accounts::end_session(&state.core, &session).await?,
@@ -140,7 +147,7 @@ pub mod ssr {
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
         let cookie = set_cookie(&state.web, session_cookie_name(&state.web), None, Default::default());
         options.append_header(header::SET_COOKIE, cookie);
-        leptos_axum::redirect("/sign-in");
+        leptos_axum::redirect(&next);
         Ok(())
     }
 }

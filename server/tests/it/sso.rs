@@ -8,11 +8,11 @@ use axum::{extract::State, routing::get, routing::post, Json, Router};
 use openidconnect::{
     core::{
         CoreGenderClaim, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-        CoreProviderMetadata, CoreResponseType, CoreRsaPrivateSigningKey, CoreSubjectIdentifierType,
+        CoreResponseType, CoreRsaPrivateSigningKey, CoreSubjectIdentifierType,
     },
-    AdditionalClaims, Audience, AuthUrl, EmptyAdditionalProviderMetadata, EndUserEmail, IdToken, IdTokenClaims,
-    IssuerUrl, JsonWebKeyId, JsonWebKeySetUrl, Nonce, PrivateSigningKey, ResponseTypes, StandardClaims,
-    SubjectIdentifier, TokenUrl,
+    AdditionalClaims, Audience, AuthUrl, EmptyAdditionalProviderMetadata, EndSessionUrl, EndUserEmail, IdToken,
+    IdTokenClaims, IssuerUrl, JsonWebKeyId, JsonWebKeySetUrl, LogoutProviderMetadata, Nonce, PrivateSigningKey,
+    ProviderMetadataWithLogout, ResponseTypes, StandardClaims, SubjectIdentifier, TokenUrl,
 };
 use optin_core::sso::{IdentityProvider, Sso, SsoError};
 use serde::{Deserialize, Serialize};
@@ -55,16 +55,19 @@ fn signing_key((kid, pem): (&str, &str)) -> CoreRsaPrivateSigningKey {
     CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new(kid.into()))).expect("a test key")
 }
 
-async fn discovery(State(double): State<Double>) -> Json<CoreProviderMetadata> {
+async fn discovery(State(double): State<Double>) -> Json<ProviderMetadataWithLogout> {
     let base = &double.issuer;
-    let metadata = CoreProviderMetadata::new(
+    let metadata = ProviderMetadataWithLogout::new(
         IssuerUrl::new(base.clone()).unwrap(),
         AuthUrl::new(format!("{base}/authorize")).unwrap(),
         JsonWebKeySetUrl::new(format!("{base}/jwks")).unwrap(),
         vec![ResponseTypes::new(vec![CoreResponseType::Code])],
         vec![CoreSubjectIdentifierType::Public],
         vec![CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256],
-        EmptyAdditionalProviderMetadata {},
+        LogoutProviderMetadata {
+            end_session_endpoint: Some(EndSessionUrl::new(format!("{base}/logout")).unwrap()),
+            additional_metadata: EmptyAdditionalProviderMetadata {},
+        },
     )
     .set_token_endpoint(Some(TokenUrl::new(format!("{base}/token")).unwrap()));
     Json(metadata)
@@ -207,10 +210,11 @@ fn provider_signs_in(double: &Double, authorize: &str, subject: &str, email: &st
 }
 
 async fn app_with_provider(double: &Double) -> crate::common::TestApp {
-    app_with_provider_and(double, true).await
+    app_with_provider_and(double, (true, false)).await
 }
 
-async fn app_with_provider_and(double: &Double, passwords: bool) -> crate::common::TestApp {
+/// The service with the double as "corp", with (`passwords`, `create_users`).
+async fn app_with_provider_and(double: &Double, (passwords, create_users): (bool, bool)) -> crate::common::TestApp {
     let issuer = double.issuer.clone();
     crate::common::spawn_app_with(move |settings| {
         settings.sso.passwords = passwords;
@@ -221,12 +225,24 @@ async fn app_with_provider_and(double: &Double, passwords: bool) -> crate::commo
             client_id: "optin".into(),
             client_secret: Some(optin_core::secret::SecretString::new("optin-secret")),
             scopes: vec!["email".into()],
-            create_users: false,
+            create_users,
             groups_claim: Some("groups".into()),
             companies: [("returns-admins".to_owned(), "Acme".to_owned())].into(),
         }];
     })
     .await
+}
+
+/// Sign out, as the header's button posts it (no script): the answer is a redirect.
+async fn sign_out(browser: &crate::common::Browser) -> crate::common::Page {
+    let request = browser
+        .http
+        .post(browser.url("/api/sign_out"))
+        .header(reqwest::header::ORIGIN, browser.base.origin().ascii_serialization())
+        .header(reqwest::header::ACCEPT, "text/html");
+    let out = browser.send_with(request).await;
+    assert!(out.status.is_redirection(), "{} {}", out.status, out.body);
+    out
 }
 
 #[tokio::test]
@@ -254,6 +270,22 @@ async fn an_admin_signs_in_through_the_provider_and_a_stranger_is_refused_with_a
     let linked: Vec<(String, i64)> = app.rows("SELECT subject, user_id FROM user_identities", &[]).await;
     assert_eq!(linked, [("sub-ada".to_owned(), ada.get())]);
     let _ = acme;
+
+    // Signing out ends the session here, then sends the browser to the provider's sign-out (it
+    // advertises one) with the ID token it signed in with, to come back to the sign-in page.
+    let out = sign_out(&browser).await;
+    let provider_out = Url::parse(&out.location()).expect("the provider's sign-out");
+    assert!(out.location().starts_with(&format!("{}/logout?", double.issuer)), "{}", out.location());
+    let query: std::collections::HashMap<String, String> = provider_out.query_pairs().into_owned().collect();
+    assert_eq!(query["client_id"], "optin");
+    assert_eq!(query["post_logout_redirect_uri"], browser.url("/sign-in").to_string());
+    assert_eq!(query["id_token_hint"].split('.').count(), 3, "the ID token: {query:?}");
+    let after = browser.server_fn("load_overview", &[("product", "reverse-logistics")]).await;
+    assert_eq!(after.status, reqwest::StatusCode::UNAUTHORIZED, "the session here ended");
+    // A password's session signs out to the sign-in page, as before.
+    app.admin("bo", &[]).await;
+    let password = app.browser().signed_in("bo").await;
+    assert_eq!(sign_out(&password).await.location(), "/sign-in");
 
     // The same answer again (a replayed state) signs nobody in.
     let replayed = app.browser().get(&back).await;
@@ -288,7 +320,7 @@ async fn an_admin_signs_in_through_the_provider_and_a_stranger_is_refused_with_a
 #[tokio::test]
 async fn the_sign_in_page_offers_the_provider_and_with_passwords_off_a_correct_password_opens_nothing() {
     let double = provider_double().await;
-    let app = app_with_provider_and(&double, false).await;
+    let app = app_with_provider_and(&double, (false, false)).await;
     app.admin("ada", &[]).await;
     let page = app.browser().get("/sign-in?next=/reverse-logistics").await;
     assert!(
@@ -312,4 +344,24 @@ async fn the_sign_in_page_offers_the_provider_and_with_passwords_off_a_correct_p
     let app = app_with_provider(&double).await;
     let page = app.browser().get("/sign-in").await;
     assert!(page.body.contains("Sign in with Corp") && page.body.contains(r#"name="password""#), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_provider_that_may_create_users_makes_one_of_someone_new_once() {
+    let double = provider_double().await;
+    let app = app_with_provider_and(&double, (true, true)).await;
+    for _ in 0..2 {
+        let browser = app.browser();
+        let start = browser.post_form("/sso/corp/start", &[]).await;
+        let back = provider_signs_in(&double, &start.location(), "sub-nia", "nia@example.com");
+        let signed_in = browser.get(&back).await;
+        assert_eq!(signed_in.status, reqwest::StatusCode::SEE_OTHER, "{}", signed_in.body);
+        let identity = browser.server_fn("load_identity", &[]).await;
+        assert!(identity.body.contains("nia@example.com"), "{}", identity.body);
+    }
+    let users: Vec<(String, Option<String>)> =
+        app.rows("SELECT sign_in_name, email FROM users WHERE sign_in_name = 'nia@example.com'", &[]).await;
+    assert_eq!(users, [("nia@example.com".to_owned(), Some("nia@example.com".to_owned()))], "one user, made once");
+    let linked: Vec<i64> = app.column("SELECT COUNT(*) FROM user_identities WHERE subject = 'sub-nia'", &[]).await;
+    assert_eq!(linked, [1]);
 }

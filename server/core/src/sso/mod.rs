@@ -103,16 +103,36 @@ pub async fn complete(
     let provider = core.sso.provider(id)?;
     let user = user_of(core, provider, &identity).await?;
     for group in &identity.groups {
-        if let Some(company) = provider.companies.get(group) {
-            let company = companies::find_company(core, company).await?;
-            if core.store.membership(user, company).await?.is_none() {
-                companies::add_admin(core, user, company).await?;
-            }
+        let Some(name) = provider.companies.get(group) else { continue };
+        // A group mapped to a company nobody added here is the settings' mistake, not the
+        // person's: they sign in without it, and the log says which.
+        let Some(company) = core.store.find_company(name.trim()).await? else {
+            tracing::warn!(provider = id, %group, company = %name, "sso.providers maps a group to a company that does not exist");
+            continue;
+        };
+        if core.store.membership(user, company).await?.is_none() {
+            companies::add_admin(core, user, company).await?;
         }
     }
     tracing::info!(provider = id, user = user.get(), "signed in through the identity provider");
     let session = sessions::start_session(core, user, (client, browser)).await?;
+    core.store.keep_sso_sign_in(&token_hash(session.expose()), id, &identity.id_token).await?;
     Ok(SignedOn { user, session, next: taken.next })
+}
+
+/// Where to send a browser signing out of `session` so that the identity provider that opened
+/// it ends its session too, coming `back` here: `None` for a session no provider opened, or a
+/// provider that advertises no sign-out (the local session ends either way). A provider that
+/// cannot be reached is logged and skipped: signing out here must not wait on it.
+pub async fn provider_sign_out(core: &Core, session: &str, back: &Url) -> Result<Option<Url>, CoreError> {
+    let Some((provider, id_token)) = core.store.sso_sign_in_of(&token_hash(session)).await? else { return Ok(None) };
+    match core.sso.sign_out_url(&provider, &id_token, back).await {
+        Ok(url) => Ok(url),
+        Err(error) => {
+            tracing::warn!(%provider, %error, "the identity provider's sign-out is skipped");
+            Ok(None)
+        }
+    }
 }
 
 /// The user `identity` is: linked before, or linked now by the e-mail address the provider

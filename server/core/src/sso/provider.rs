@@ -10,11 +10,12 @@
 
 use crate::secret::SecretString;
 use openidconnect::{
-    core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata},
+    core::{CoreAuthenticationFlow, CoreClient, CoreIdToken},
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse,
-    IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
-    TokenResponse,
+    IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError, TokenResponse,
 };
+use std::str::FromStr;
 use std::{collections::BTreeMap, sync::Arc};
 use tokio::sync::RwLock;
 use url::Url;
@@ -73,12 +74,14 @@ pub struct VerifiedIdentity {
     pub name: Option<String>,
     /// The groups claim's values, when the settings name one.
     pub groups: Vec<String>,
+    /// The ID token itself, kept with the session as the hint of a sign-out at the provider.
+    pub id_token: SecretString,
 }
 
 struct Registered {
     provider: IdentityProvider,
     /// The discovery document with its keys, fetched on first use and again for an unknown key.
-    metadata: RwLock<Option<Arc<CoreProviderMetadata>>>,
+    metadata: RwLock<Option<Arc<ProviderMetadataWithLogout>>>,
 }
 
 /// The configured identity providers.
@@ -123,7 +126,11 @@ impl Sso {
         Ok(&self.registered(id)?.provider)
     }
 
-    async fn metadata(&self, registered: &Registered, again: bool) -> Result<Arc<CoreProviderMetadata>, SsoError> {
+    async fn metadata(
+        &self,
+        registered: &Registered,
+        again: bool,
+    ) -> Result<Arc<ProviderMetadataWithLogout>, SsoError> {
         if !again {
             if let Some(metadata) = registered.metadata.read().await.as_ref() {
                 return Ok(metadata.clone());
@@ -131,7 +138,7 @@ impl Sso {
         }
         let issuer = IssuerUrl::new(registered.provider.issuer.clone())
             .map_err(|error| SsoError::Provider(error.to_string()))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(|error| SsoError::Provider(error.to_string()))?;
         let metadata = Arc::new(metadata);
@@ -194,6 +201,23 @@ impl Sso {
     }
 }
 
+impl Sso {
+    /// Where to send the browser so that provider `id` ends its session too, when the provider
+    /// advertises where (`end_session_endpoint`): with the ID token the session began with, and
+    /// `back` (registered with the provider) to return to.
+    pub async fn sign_out_url(&self, id: &str, id_token: &SecretString, back: &Url) -> Result<Option<Url>, SsoError> {
+        let registered = self.registered(id)?;
+        let metadata = self.metadata(registered, false).await?;
+        let Some(endpoint) = metadata.additional_metadata().end_session_endpoint.clone() else { return Ok(None) };
+        let hint = CoreIdToken::from_str(id_token.expose()).map_err(|error| SsoError::Provider(error.to_string()))?;
+        let request = LogoutRequest::from(endpoint)
+            .set_id_token_hint(&hint)
+            .set_client_id(ClientId::new(registered.provider.client_id.clone()))
+            .set_post_logout_redirect_uri(PostLogoutRedirectUrl::from_url(back.clone()));
+        Ok(Some(request.http_get_url()))
+    }
+}
+
 type Client = openidconnect::Client<
     openidconnect::EmptyAdditionalClaims,
     openidconnect::core::CoreAuthDisplay,
@@ -214,7 +238,7 @@ type Client = openidconnect::Client<
     openidconnect::EndpointMaybeSet,
 >;
 
-fn oidc_client(provider: &IdentityProvider, metadata: &CoreProviderMetadata, redirect: &Url) -> Client {
+fn oidc_client(provider: &IdentityProvider, metadata: &ProviderMetadataWithLogout, redirect: &Url) -> Client {
     CoreClient::from_provider_metadata(
         metadata.clone(),
         ClientId::new(provider.client_id.clone()),
@@ -238,7 +262,9 @@ fn identity(
     };
     let name = claims.name().and_then(|name| name.get(None)).map(|name| name.as_str().to_owned());
     let groups = provider.groups_claim.as_deref().map(|claim| groups(id_token, claim)).unwrap_or_default();
-    Ok(VerifiedIdentity { subject: claims.subject().as_str().to_owned(), verified_email, name, groups })
+    let subject = claims.subject().as_str().to_owned();
+    let id_token = SecretString::new(id_token.to_string());
+    Ok(VerifiedIdentity { subject, verified_email, name, groups, id_token })
 }
 
 /// The values of `claim` in the (verified) token's payload: a list of strings, or one string.

@@ -1,6 +1,7 @@
 //! Single sign-on's tables: `sso_states`, the sign-ins under way at an identity provider (single
 //! use, bound to the browser that started them, short-lived), and `user_identities`, which user
-//! a provider's subject is.
+//! a provider's subject is; and, on `sessions`, which provider opened a session and with what
+//! ID token (for signing out there too).
 
 use super::{Store, StoreError};
 use crate::{clock::now, secret::SecretString};
@@ -29,6 +30,12 @@ pub struct TakenSsoState {
     pub pkce_verifier: SecretString,
     pub next: Option<String>,
     pub expires_at: i64,
+}
+
+/// What a session's sealed ID token is bound to: this session, this provider.
+fn id_token_aad(session_hash: &[u8], provider: &str) -> String {
+    let session: String = session_hash.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sessions.sso_id_token|session={session}|provider={provider}")
 }
 
 /// What the sealed secrets are bound to: this state of this provider.
@@ -83,6 +90,40 @@ impl Store {
             .ok_or_else(|| StoreError::Inconsistent(format!("sso_states.secrets of {provider} lacks a part")))?;
         let (nonce, pkce_verifier) = (SecretString::new(nonce), SecretString::new(verifier));
         Ok(Some(TakenSsoState { provider, browser_hash, nonce, pkce_verifier, next, expires_at }))
+    }
+
+    /// Keeps with a session the provider that opened it and the ID token it signed in with.
+    pub async fn keep_sso_sign_in(
+        &self,
+        session_hash: &[u8],
+        provider: &str,
+        id_token: &SecretString,
+    ) -> Result<(), StoreError> {
+        let sealed = self.cipher.seal(id_token.expose(), &id_token_aad(session_hash, provider))?;
+        on_pool!(self, db => sqlx::query("UPDATE sessions SET sso_provider = $1, sso_id_token = $2 WHERE id_hash = $3")
+            .bind(provider)
+            .bind(sealed)
+            .bind(session_hash)
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The provider that opened this session and the ID token it signed in with, if one did.
+    pub async fn sso_sign_in_of(&self, session_hash: &[u8]) -> Result<Option<(String, SecretString)>, StoreError> {
+        let row: Option<(Option<String>, Option<Vec<u8>>)> = on_pool!(self, db => sqlx::query_as(
+            "SELECT sso_provider, sso_id_token FROM sessions WHERE id_hash = $1",
+        )
+        .bind(session_hash)
+        .fetch_optional(db)
+        .await)?;
+        let Some((Some(provider), Some(sealed))) = row else { return Ok(None) };
+        let aad = id_token_aad(session_hash, &provider);
+        let id_token = self.cipher.open(&sealed, &aad, &aad).map_err(|source| StoreError::Unsealable {
+            row: format!("sessions.sso_id_token (provider {provider})"),
+            source,
+        })?;
+        Ok(Some((provider, id_token)))
     }
 
     /// The user a provider's subject is linked to.
