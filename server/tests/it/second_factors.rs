@@ -39,7 +39,14 @@ async fn add_app(browser: &Browser) -> (String, Vec<String>, i64) {
 /// A browser that has given the right password: on the second step, with its cookie only.
 async fn at_second_step(app: &TestApp, name: &str) -> Browser {
     let browser = app.browser();
-    // As the sign-in page's form posts it (no script): the answer is a redirect.
+    give_password(&browser, name).await;
+    assert!(browser.cookie("__Host-optin_session").is_none(), "and no session");
+    browser
+}
+
+/// `browser` gives `name`'s right password, as the sign-in page's form posts it (no script): the
+/// answer is a redirect to the second step, which has a cookie of its own.
+async fn give_password(browser: &Browser, name: &str) {
     let form = [("sign_in_name", name), ("password", PASSWORD)];
     let request = browser
         .http
@@ -51,8 +58,6 @@ async fn at_second_step(app: &TestApp, name: &str) -> Browser {
     assert!(page.status.is_redirection(), "{} {}", page.status, page.body);
     assert_eq!(page.location(), "/sign-in/second-factor");
     assert!(browser.cookie("__Host-optin_step").is_some(), "the step has a cookie of its own");
-    assert!(browser.cookie("__Host-optin_session").is_none(), "and no session");
-    browser
 }
 
 async fn verify(browser: &Browser, code: &str) -> crate::common::Page {
@@ -262,4 +267,47 @@ async fn factor_secrets_are_rewrapped_with_a_new_key_and_still_sign_in() {
     let passed = verify(&browser, &app_code(&key, at + 30)).await;
     assert!(passed.status.is_success() || passed.status.is_redirection(), "{} {}", passed.status, passed.body);
     assert!(signed_in(&browser).await);
+}
+
+#[tokio::test]
+async fn an_enrolment_is_for_whoever_gave_the_password_and_ends_with_their_sessions() {
+    let app = spawn_app_with(|settings| settings.second_factors.required = true).await;
+    for name in ["fay", "eve", "gus"] {
+        app.admin(name, &[]).await;
+    }
+    // Fay enrols and is signed in; then Eve gives her password in the same browser.
+    let shared = at_second_step(&app, "fay").await;
+    let key = json(&shared.server_fn("begin_totp_enrolment", &[]).await)["key"].as_str().unwrap().to_owned();
+    let fay_added = shared.server_fn("confirm_totp_enrolment", &[("code", &app_code(&key, unix_now()))]).await;
+    assert_eq!(fay_added.status, StatusCode::OK, "{}", fay_added.body);
+    give_password(&shared, "eve").await;
+    // What the browser adds now is Eve's, not Fay's, whose session the browser still holds.
+    let key = json(&shared.server_fn("begin_totp_enrolment", &[]).await)["key"].as_str().unwrap().to_owned();
+    let eve_added = json(&shared.server_fn("confirm_totp_enrolment", &[("code", &app_code(&key, unix_now()))]).await);
+    assert_eq!(eve_added["next"], "/", "Eve's enrolment finished her sign-in: {eve_added}");
+    let owners: Vec<(String, i64)> = app
+        .rows(
+            "SELECT u.sign_in_name, COUNT(*) FROM second_factors f JOIN users u ON u.id = f.user_id
+             GROUP BY u.sign_in_name ORDER BY u.sign_in_name",
+            &[],
+        )
+        .await;
+    assert_eq!(owners, [("eve".to_owned(), 1), ("fay".to_owned(), 1)], "one factor each, each their own");
+    let identity = json(&shared.server_fn("load_identity", &[]).await);
+    assert_eq!(identity["sign_in_name"], "eve");
+
+    // A password change ends a sign-in waiting for its second step, as it ends the sessions.
+    let waiting = at_second_step(&app, "gus").await;
+    let (ok, out, err) =
+        app.cli_with(&["user", "set-password", "gus"], &[("OPTIN_NEW_PASSWORD", "a new password for gus")]);
+    assert!(ok, "{out}{err}");
+    let after = waiting.server_fn("begin_totp_enrolment", &[]).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
+    assert!(after.body.contains("SignInStepOver"), "{}", after.body);
+    // And an enrolment step of a user who has a factor by now enrols nothing more.
+    let late = app.browser();
+    give_password(&late, "fay").await;
+    app.execute("UPDATE sign_in_steps SET purpose = 'enrol'", &[]).await; // opened before her first factor
+    let refused = late.server_fn("begin_totp_enrolment", &[]).await;
+    assert!(refused.body.contains("SignInStepOver"), "{}", refused.body);
 }

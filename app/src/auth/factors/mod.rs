@@ -177,18 +177,18 @@ mod ssr {
         finished_here(&state, &finished)
     }
 
-    /// Runs `add` as the signed-in user, or else as the sign-in that must add a factor.
+    /// Runs `add` as the sign-in that must add a factor, or else as the signed-in user.
     async fn as_enroller<T>(
         state: &AppState,
         asking: &Asking,
         add: impl AsyncFnOnce(Enroller<'_>) -> Result<T, optin_core::CoreError>,
     ) -> Result<T, AppError> {
-        match current_user() {
-            Ok(user) => Ok(add(Enroller::Session { user: user.id, session_hash: &user.session_hash }).await?),
-            Err(_) => {
-                let token = asking.step(state)?;
-                Ok(add(Enroller::Step { token: &token }).await?)
-            }
+        // The sign-in under way wins over a session the browser still has (another admin's, or a
+        // planted one): the factor is for whoever just gave their password here.
+        match (asking.step(state), current_user()) {
+            (Ok(token), _) => Ok(add(Enroller::Step { token: &token }).await?),
+            (Err(_), Ok(user)) => Ok(add(Enroller::Session { user: user.id, session_hash: &user.session_hash }).await?),
+            (Err(no_step), Err(_)) => Err(no_step),
         }
     }
 

@@ -207,9 +207,13 @@ async fn enroller_user(core: &Core, enroller: Enroller<'_>) -> Result<(UserId, V
         Enroller::Session { user, session_hash } => Ok((user, session_hash.to_vec())),
         Enroller::Step { token } => {
             let step = live_step(core, token).await?;
-            match step.purpose {
-                StepPurpose::Enrol => Ok((step.user, token_hash(token))),
-                StepPurpose::Verify => Err(CoreError::SignInStepOver),
+            // An enrolment is for a user with no factor yet: once they have one (added from
+            // another browser meanwhile), the step must verify it instead.
+            let enrolling =
+                step.purpose == StepPurpose::Enrol && core.store.second_factors_of(step.user).await?.is_empty();
+            match enrolling {
+                true => Ok((step.user, token_hash(token))),
+                false => Err(CoreError::SignInStepOver),
             }
         }
     }

@@ -169,14 +169,22 @@ impl Store {
 
     /// Ends every session of the user whose session this is (sign out everywhere).
     pub async fn end_sessions_of(&self, id_hash: &[u8]) -> Result<u64, StoreError> {
-        let ended = on_pool!(self, db => sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT user_id FROM sessions WHERE id_hash = $1)")
+        let mut tx = self.write().await?;
+        // Sign-ins waiting for their second step go too: what ends the sessions ends those.
+        on_tx!(tx, db => sqlx::query("DELETE FROM sign_in_steps WHERE user_id = (SELECT user_id FROM sessions WHERE id_hash = $1)")
+            .bind(id_hash)
+            .execute(db)
+            .await.map(|done| done.rows_affected()))?;
+        let ended = on_tx!(tx, db => sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT user_id FROM sessions WHERE id_hash = $1)")
                 .bind(id_hash)
                 .execute(db)
                 .await.map(|done| done.rows_affected()))?;
+        tx.commit().await?;
         Ok(ended)
     }
 
-    /// A new password hash for `user`, and every session of the user ended, in one transaction;
+    /// A new password hash for `user`, and every session of the user ended (and every sign-in
+    /// waiting for its second step), in one transaction;
     /// false when there is no such user.
     pub async fn set_password(&self, user: UserId, password_hash: &str) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
@@ -185,7 +193,9 @@ impl Store {
             .bind(user.get())
             .execute(db)
             .await.map(|done| done.rows_affected()))?;
-        on_tx!(tx, db => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.get()).execute(db).await.map(|done| done.rows_affected()))?;
+        for statement in ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM sign_in_steps WHERE user_id = $1"] {
+            on_tx!(tx, db => sqlx::query(statement).bind(user.get()).execute(db).await.map(|done| done.rows_affected()))?;
+        }
         tx.commit().await?;
         Ok(changed == 1)
     }
