@@ -18,6 +18,10 @@ pub enum AppError {
     /// all); the wait grows with every further failure and ends within 15 minutes.
     #[error("Too many failed sign-in attempts. Please wait a few minutes and try again.")]
     TooManyAttempts,
+    /// 429: many sign-ins for this name failed lately from elsewhere; a browser that has not
+    /// signed in as the name before first gives a recovery code (`/sign-in/unlock`).
+    #[error("Many sign-ins for this name failed lately from elsewhere. A browser new to it must first confirm with a recovery code.")]
+    SignInHeld,
     /// 403: password sign-in is turned off here; the sign-in page offers the identity providers.
     #[error("Sign-in with a password is turned off here. Sign in with your organization's account.")]
     PasswordsOff,
@@ -68,7 +72,7 @@ impl AppError {
             | Self::PasskeyRefused
             | Self::SignInStepOver => 401,
             Self::Forbidden | Self::ViewOnly | Self::PasswordsOff => 403,
-            Self::TooManyAttempts => 429,
+            Self::TooManyAttempts | Self::SignInHeld => 429,
             Self::NotFound(_) => 404,
             Self::Invalid(_) | Self::Request(_) => 400,
             Self::Internal => 500,
@@ -117,6 +121,7 @@ pub mod ssr {
             match error {
                 CoreError::InvalidCredentials => Self::InvalidCredentials,
                 CoreError::TooManyAttempts => Self::TooManyAttempts,
+                CoreError::SignInHeld => Self::SignInHeld,
                 CoreError::PasswordsOff => Self::PasswordsOff,
                 CoreError::Busy => Self::Busy,
                 CoreError::WrongCode => Self::WrongCode,

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>
                 <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=auth::view::SignInPage/>
+                <Route path=path!("/sign-in/unlock") view=auth::factors::view::UnlockPage/>
                 <Route path=path!("/sign-in/second-factor") view=auth::factors::view::SecondStepPage ssr=SsrMode::Async/>
                 <Route path=path!("/second-factors") view=auth::factors::view::SecondFactorsPage ssr=SsrMode::Async/>
                 <Route path=path!("/sessions") view=auth::sessions::SessionsPage ssr=SsrMode::Async/>

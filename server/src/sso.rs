@@ -106,6 +106,9 @@ fn refusal(error: &SignOnError) -> Response {
             StatusCode::FORBIDDEN,
             &format!("{error}. Ask an administrator of the OAuth Opt-In service to add you, then sign in again."),
         ),
+        SignOnError::SecondFactorAccount { .. } => {
+            refused(StatusCode::FORBIDDEN, &format!("{error}. Sign in with your password and second factor instead."))
+        }
         SignOnError::Provider(provider) => {
             tracing::warn!(error = %provider, "single sign-on failed");
             refused(StatusCode::BAD_GATEWAY, "The sign-in through your identity provider did not work. Try again.")

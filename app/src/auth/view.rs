@@ -39,6 +39,9 @@ pub fn SignInPage() -> impl IntoView {
             <div class="card sign-in-card">
                 <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
                 <h1>"Sign in"</h1>
+                {move || query.read().get("unlocked").map(|_| view! {
+                    <p class="alert" role="status">"This browser may now sign in as you: give your password, then your second factor."</p>
+                })}
                 <Suspense fallback=|| ()>{providers}</Suspense>
                 <Show when=passwords>
                 <ActionForm action=action attr:class="stack">
@@ -47,7 +50,12 @@ pub fn SignInPage() -> impl IntoView {
                     <input id="sign-in-name" name="sign_in_name" type="text" autocomplete="username" required/>
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                    {move || error().map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
+                    {move || error().map(|error| view! {
+                        <p class="alert error" role="alert">
+                            {error.to_string()}
+                            {(error == AppError::SignInHeld).then(|| view! { " " <a href="/sign-in/unlock">"Use a recovery code"</a> })}
+                        </p>
+                    })}
                     <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
                 </ActionForm>
                 </Show>

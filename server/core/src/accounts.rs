@@ -130,7 +130,7 @@ pub async fn open_session(
     }
     let attempt =
         throttle::reserve(&core.store, sign_in_name, (client, browser.device), now()).await.inspect_err(|error| {
-            if matches!(error, CoreError::TooManyAttempts) {
+            if matches!(error, CoreError::TooManyAttempts | CoreError::SignInHeld) {
                 tracing::info!("sign-in refused: too many attempts");
             }
         })?;
@@ -231,10 +231,19 @@ pub struct SignedIn {
     pub session_hash: Vec<u8>,
 }
 
-/// The user of a live session (one indexed query).
+/// The user of a live session (one indexed query). Where second factors are required, a
+/// session a password opened for a user who has none (opened before the requirement, or before
+/// the factor was removed by an operator) ends here: the next sign-in enrols one.
 pub async fn session_user(core: &Core, session: &str) -> Result<Option<SignedIn>, CoreError> {
     let session_hash = token_hash(session);
     let idle = core.lifetimes.session_idle.as_secs() as i64;
-    let user = core.store.session_user(&session_hash, idle).await?;
-    Ok(user.map(|SessionUser { id, identity }| SignedIn { id, identity, session_hash }))
+    let Some(SessionUser { id, identity, password_only }) = core.store.session_user(&session_hash, idle).await? else {
+        return Ok(None);
+    };
+    if password_only && core.factors.required() {
+        core.store.end_session(&session_hash).await?;
+        tracing::info!(user = %id.get(), "a session without a second factor ended: one is required");
+        return Ok(None);
+    }
+    Ok(Some(SignedIn { id, identity, session_hash }))
 }

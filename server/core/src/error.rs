@@ -13,6 +13,10 @@ pub enum CoreError {
     /// 429: too many failed sign-ins for this name from this address, or from this address.
     #[error("too many failed sign-in attempts")]
     TooManyAttempts,
+    /// 429: many sign-ins for this name failed lately from elsewhere: a browser new to the name
+    /// first confirms with a recovery code (`factors::unlock_browser`).
+    #[error("sign-ins for this name are held for new browsers")]
+    SignInHeld,
     /// 403: the settings turned password sign-in off; admins sign in through an identity provider.
     #[error("password sign-in is turned off")]
     PasswordsOff,

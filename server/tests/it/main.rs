@@ -27,6 +27,7 @@ mod release;
 mod retention;
 mod roles;
 mod sandbox;
+mod second_factor_orderings;
 mod second_factors;
 mod security;
 mod security_api_keys;

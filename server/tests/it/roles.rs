@@ -51,7 +51,9 @@ fn kind(method: &str, path: &str) -> Option<Kind> {
         ("POST", "/api/open_embed") => {
             Kind::Other("opening a widget, in its frame only; its session's role decides the rest")
         }
-        ("POST", "/api/sign_in" | "/api/sign_out" | "/api/sign_out_everywhere") => Kind::Other("one's own sign-in"),
+        ("POST", "/api/sign_in" | "/api/sign_out" | "/api/sign_out_everywhere" | "/api/unlock_sign_in") => {
+            Kind::Other("one's own sign-in")
+        }
         ("POST", "/sso/{provider}/start") => Kind::Other("one's own sign-in, through an identity provider"),
         ("POST", "/api/load_sign_in_options") => Kind::Other("the sign-in page's choices, the same for everyone"),
         ("POST", "/api/my_sessions" | "/api/end_my_session" | "/api/load_identity") => {

@@ -183,6 +183,10 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_stil
     let enrolled = common::unix_now();
     let added = own.server_fn("confirm_totp_enrolment", &[("code", &app_code(enrolled))]).await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let recovery: Vec<String> = serde_json::from_value(
+        serde_json::from_str::<serde_json::Value>(&added.body).unwrap()["recovery_codes"].clone(),
+    )
+    .unwrap();
     own.server_fn("sign_out", &[]).await;
     assert!(!signed_in(&own).await);
 
@@ -197,8 +201,32 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_stil
     }
     assert_eq!((checked, refused), (10, 30), "at most 10 passwords checked in the window, from all addresses");
     // A browser new to Erin's name waits, even with the right password…
-    let newcomer = sign_in(&app.browser(), PASSWORD, "192.0.2.50").await;
-    assert_eq!(newcomer.status, StatusCode::TOO_MANY_REQUESTS);
+    let newcomer = app.browser();
+    let held = sign_in(&newcomer, PASSWORD, "192.0.2.50").await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(held.body.contains("SignInHeld"), "the page can say what to do: {}", held.body);
+    // …unless it gives one of Erin's recovery codes (a wrong one is refused), which no stranger
+    // has: then it is a browser her name knows, and signs in with her password and code.
+    let unlock = |code: &str| {
+        let request = newcomer
+            .http
+            .post(newcomer.url("/api/unlock_sign_in"))
+            .header("accept", "application/json")
+            .header("x-forwarded-for", "192.0.2.50")
+            .form(&[("sign_in_name", "erin"), ("code", code)]);
+        newcomer.send_with(request)
+    };
+    let wrong = unlock("abcde-fghjk").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
+    assert!(newcomer.cookie("__Host-optin_device").is_none());
+    let unlocked = unlock(&recovery[0]).await;
+    assert!(unlocked.status.is_success() || unlocked.status.is_redirection(), "{} {}", unlocked.status, unlocked.body);
+    assert!(newcomer.cookie("__Host-optin_device").is_some(), "the browser is known to the name now");
+    assert!(!signed_in(&newcomer).await, "a recovery code here opens no session");
+    let step = sign_in(&newcomer, PASSWORD, "192.0.2.50").await;
+    assert!(step.status.is_success() || step.status.is_redirection(), "{} {}", step.status, step.body);
+    assert!(newcomer.cookie("__Host-optin_step").is_some(), "the password opened the second step");
+    assert!(unlock(&recovery[0]).await.status == StatusCode::UNAUTHORIZED, "the recovery code was used up");
     // …and Erin's own browser signs in as usual, from wherever she is: her password, then her
     // second factor, which the password alone does not replace.
     let first_cookie = own.cookie("__Host-optin_device");
@@ -218,7 +246,7 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_stil
     // The sign-in gave the browser a new device cookie in place of its old one: one row each.
     assert_ne!(own.cookie("__Host-optin_device"), first_cookie, "the device cookie is renewed");
     let devices: Vec<i64> = app.column("SELECT COUNT(*) FROM sign_in_devices", &[]).await;
-    assert_eq!(devices, [1], "Erin's browser is remembered once");
+    assert_eq!(devices, [2], "Erin's browser and the one her recovery code let through, each once");
 }
 
 /// Whether `browser`'s session still works.

@@ -299,6 +299,23 @@ async fn an_admin_signs_in_through_the_provider_and_a_stranger_is_refused_with_a
     let other = app.browser().get(&back).await;
     assert_eq!(other.status, reqwest::StatusCode::BAD_REQUEST, "{}", other.body);
 
+    // An admin here with a second factor is not linked by the e-mail address alone.
+    let cy = app.admin("cy", &[]).await;
+    optin_core::accounts::set_email(app.core(), cy, Some("cy@example.com")).await.unwrap();
+    let own = app.browser().signed_in("cy").await;
+    let key = serde_json::from_str::<serde_json::Value>(&own.server_fn("begin_totp_enrolment", &[]).await.body)
+        .unwrap()["key"]
+        .as_str()
+        .map(|key| crate::common::app_code(key, crate::common::unix_now()))
+        .unwrap();
+    assert!(own.server_fn("confirm_totp_enrolment", &[("code", &key)]).await.status.is_success());
+    let linking = app.browser();
+    let start = linking.post_form("/sso/corp/start", &[]).await;
+    let refused = linking.get(&provider_signs_in(&double, &start.location(), "sub-cy", "cy@example.com")).await;
+    assert_eq!(refused.status, reqwest::StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.body.contains("signs in with a password and a second factor"), "{}", refused.body);
+    assert_eq!(app.column::<i64>("SELECT COUNT(*) FROM user_identities WHERE subject = 'sub-cy'", &[]).await, [0]);
+
     // Someone the provider knows and nobody here is: a page that says so, and no session.
     let stranger = app.browser();
     let start = stranger.post_form("/sso/corp/start", &[]).await;

@@ -1,6 +1,8 @@
 //! Second factors: the sign-in's second step (`/sign-in/second-factor`: a passkey, a code from an
 //! authenticator app, or a recovery code; or, where one is required, adding a first factor) and
-//! the signed-in user's own "Sign-in security" page (`/second-factors`). The ceremonies are the
+//! the signed-in user's own "Sign-in security" page (`/second-factors`), and the way past the
+//! throttle's hold on a name under attack for a browser new to it (`/sign-in/unlock`: a recovery
+//! code). The ceremonies are the
 //! core's (`optin_core::factors`); the server functions are here, the pages in [`view`].
 //!
 //! The pages are served without islands: a code is a plain form, and what must run in the
@@ -80,6 +82,13 @@ pub async fn new_recovery_codes() -> Result<Vec<String>, AppError> {
     crate::web::with_status(ssr::new_recovery_codes().await)
 }
 
+/// Lets this browser past the hold on a name under attack with one of its recovery codes: the
+/// browser becomes one the name knows, then signs in as usual (no session yet).
+#[server(prefix = "/api", endpoint = "unlock_sign_in")]
+pub async fn unlock_sign_in(sign_in_name: String, code: String) -> Result<(), AppError> {
+    crate::web::with_status(ssr::unlock(sign_in_name, code).await)
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::{
@@ -96,6 +105,7 @@ mod ssr {
     use optin_core::{
         factors::{self, Enroller, Finished},
         sessions::Browser,
+        throttle::DEVICE_LIFETIME,
     };
 
     /// The request's parts and what the browser brings (for sessions and the throttle).
@@ -233,6 +243,19 @@ mod ssr {
         })
         .await?;
         factor_added(&state, added)
+    }
+
+    pub async fn unlock(sign_in_name: String, code: String) -> Result<(), AppError> {
+        let state = app_state()?;
+        let asking = Asking::new(&state)?;
+        let client = client_address(&asking.parts, &state.web);
+        let device =
+            factors::unlock_browser(&state.core, &sign_in_name, &code, (client, asking.device.as_deref())).await?;
+        let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+        let cookie = set_cookie(&state.web, device_cookie_name(&state.web), Some(&device), DEVICE_LIFETIME);
+        options.append_header(header::SET_COOKIE, cookie);
+        leptos_axum::redirect("/sign-in?unlocked=1");
+        Ok(())
     }
 
     pub async fn list() -> Result<SecondFactors, AppError> {

@@ -1,7 +1,8 @@
-//! The second-factor pages: the sign-in's second step and "Sign-in security", with the parts the
-//! script `/factors.js` fills in (see the module above).
+//! The second-factor pages: the sign-in's second step, "Sign-in security", and the recovery
+//! code that lets a new browser past a hold; with the parts the script `/factors.js` fills in
+//! (see the module above).
 
-use super::{load_second_factors, load_sign_in_step, RemoveSecondFactor, VerifySecondFactor};
+use super::{load_second_factors, load_sign_in_step, RemoveSecondFactor, UnlockSignIn, VerifySecondFactor};
 use crate::{
     auth::view::{PageLoadError, SignOutButton},
     ui::{LocalTime, NoticeBanner},
@@ -115,6 +116,33 @@ pub fn SecondStepPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
+            </div>
+        </main>
+    }
+}
+
+/// `/sign-in/unlock`: a browser new to a name whose sign-ins are held (many failed from
+/// elsewhere) gives one of the name's recovery codes, and may then sign in as usual.
+#[component]
+pub fn UnlockPage() -> impl IntoView {
+    let unlock = ServerAction::<UnlockSignIn>::new();
+    let error = move || unlock.value().get().and_then(Result::err);
+    view! {
+        <Title text="Confirm with a recovery code · UPS Customer Solutions"/>
+        <main class="sign-in">
+            <div class="card sign-in-card">
+                <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
+                <h1>"Confirm with a recovery code"</h1>
+                <p>"Many sign-ins for your name failed lately from elsewhere, so a browser that has not signed in as you before first gives one of your recovery codes. The code is then used up. After that, sign in with your password and second factor as usual."</p>
+                <ActionForm action=unlock attr:class="stack">
+                    <label for="unlock-name">"Sign in name"</label>
+                    <input id="unlock-name" name="sign_in_name" type="text" autocomplete="username" required/>
+                    <label for="unlock-code">"A recovery code"</label>
+                    <input id="unlock-code" name="code" type="text" autocomplete="off" autocapitalize="off" spellcheck="false" required/>
+                    {move || error().map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
+                    <button type="submit" class="primary">"Continue"</button>
+                </ActionForm>
+                <p><a href="/sign-in">"Back to sign in"</a></p>
             </div>
         </main>
     }

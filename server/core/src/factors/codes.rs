@@ -1,13 +1,15 @@
 //! One-time codes: an authenticator app's (RFC 6238, `totp-rs`: the key sealed, each time step
-//! accepted once) and the recovery codes (ten at a time, kept as hashes, each used once).
+//! accepted once) and the recovery codes (ten at a time, kept as hashes, each used once), which
+//! also let a new browser past the throttle's hold on a name under attack.
 
-use super::{added, enroller_user, step_failed, Added, Enroller, ISSUER};
+use super::{enroller_attempt, enroller_user, keep_factor, step_failed, Added, Enroller, ISSUER};
 use crate::{
     clock::now,
     error::CoreError,
     secret::{token_hash, SecretString},
     sessions::Browser,
     store::{OpenedFactor, StoreError},
+    throttle::{self, Hold},
     Core,
 };
 use model::{TotpEnrolment, UserId};
@@ -17,33 +19,46 @@ use std::net::IpAddr;
 /// Recovery codes handed out at a time.
 pub const RECOVERY_CODES: usize = 10;
 
-/// A six-digit code is an authenticator app's; anything else is tried as a recovery code.
-pub(super) async fn accepted(core: &Core, user: UserId, code: &str) -> Result<bool, CoreError> {
+/// A code found right for a user and not yet spent: checking and spending are apart, so that
+/// the sign-in step is taken in between and a code is never spent on a step that is over.
+pub(super) enum RightCode {
+    /// An authenticator app's code of this time step.
+    App { factor: i64, step: i64 },
+    /// A recovery code (its hash).
+    Recovery { hash: Vec<u8> },
+}
+
+/// Whether `code` is right for `user`, spending nothing. A six-digit code is an authenticator
+/// app's; anything else is tried as a recovery code.
+pub(super) async fn check(core: &Core, user: UserId, code: &str) -> Result<Option<RightCode>, CoreError> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
         for factor in core.store.totp_factors(user, false).await? {
-            if totp_step_accepted(core, &factor, &code).await? {
-                return Ok(true);
+            if let Some(step) = app_step(&factor, &code)? {
+                return Ok(Some(RightCode::App { factor: factor.id, step }));
             }
         }
-        return Ok(false);
+        return Ok(None);
     }
-    match normalize_recovery_code(&code) {
-        Some(code) => Ok(core.store.use_recovery_code(user, &token_hash(&code)).await?),
-        None => Ok(false),
-    }
+    let Some(code) = normalize_recovery_code(&code) else { return Ok(None) };
+    let hash = token_hash(&code);
+    Ok(core.store.has_recovery_code(user, &hash).await?.then_some(RightCode::Recovery { hash }))
 }
 
-/// Whether `code` is the factor's for now (one step either side, for clocks a little apart)
-/// and its step was not used before; the step is recorded, so the code works once.
-async fn totp_step_accepted(core: &Core, factor: &OpenedFactor, code: &str) -> Result<bool, CoreError> {
+/// Spends a right code: false when another request spent it first.
+pub(super) async fn spend(core: &Core, user: UserId, code: RightCode) -> Result<bool, CoreError> {
+    Ok(match code {
+        RightCode::App { factor, step } => core.store.use_totp_step(factor, step).await?,
+        RightCode::Recovery { hash } => core.store.use_recovery_code(user, &hash).await?,
+    })
+}
+
+/// The time step `code` is the factor's code for: now, or one step either side (for clocks a
+/// little apart), and later than the last step used, so a code works once.
+fn app_step(factor: &OpenedFactor, code: &str) -> Result<Option<i64>, CoreError> {
     let totp = totp_of(&factor.secret, "")?;
-    let Some(step) = totp.check(code, now().max(0) as u64) else { return Ok(false) };
-    let step = step as i64;
-    if factor.last_step.is_some_and(|last| step <= last) {
-        return Ok(false);
-    }
-    Ok(core.store.use_totp_step(factor.id, step).await?)
+    let step = totp.check(code, now().max(0) as u64).map(|step| step as i64);
+    Ok(step.filter(|step| factor.last_step.is_none_or(|last| *step > last)))
 }
 
 /// Starts adding an authenticator app: a new key, shown to the user until their first code
@@ -70,14 +85,16 @@ pub async fn confirm_totp(
     code: &str,
     (client, browser): (IpAddr, Browser<'_>),
 ) -> Result<Added, CoreError> {
-    let (user, _) = enroller_user(core, enroller).await?;
+    let (user, attempt) = enroller_attempt(core, enroller, (client, browser)).await?;
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let pending = core.store.totp_factors(user, true).await?;
-    let mut confirmed = false;
+    let mut right = None;
     for factor in &pending {
-        confirmed |= totp_step_accepted(core, factor, &code).await?;
+        if let Some(step) = app_step(factor, &code)? {
+            right = Some((factor.id, step));
+        }
     }
-    if !confirmed {
+    let Some((factor, step)) = right else {
         return Err(match enroller {
             Enroller::Step { token } => step_failed(core, token).await?,
             Enroller::Session { .. } if pending.is_empty() => {
@@ -85,8 +102,12 @@ pub async fn confirm_totp(
             }
             Enroller::Session { .. } => CoreError::WrongCode,
         });
-    }
-    added(core, user, enroller, (client, browser)).await
+    };
+    let keep = async || match core.store.use_totp_step(factor, step).await? {
+        true => Ok(()),
+        false => Err(CoreError::Invalid("Start again: the key shown has expired or was replaced.".into())),
+    };
+    keep_factor(core, (user, enroller, attempt), keep, (client, browser)).await
 }
 
 /// A new set of recovery codes for `user` (the old ones stop working); shown once.
@@ -99,6 +120,33 @@ pub async fn new_recovery_codes(core: &Core, user: UserId) -> Result<Vec<String>
         codes.iter().map(|code| token_hash(&normalize_recovery_code(code).unwrap_or_default())).collect();
     core.store.replace_recovery_codes(user, &hashes).await?;
     Ok(codes)
+}
+
+/// Lets a browser new to `sign_in_name` past the bound across addresses (`throttle`) while the
+/// name is held: one of the user's recovery codes, spent, makes it a browser the name knows (its
+/// device cookie, answered). The password and the second factor are then asked as usual. A
+/// wrong code counts against the throttle like a wrong password, the backoff and the address's
+/// limit included; only the bound across addresses is waived, as nobody guesses a recovery code.
+#[tracing::instrument(skip_all, fields(%client))]
+pub async fn unlock_browser(
+    core: &Core,
+    sign_in_name: &str,
+    code: &str,
+    (client, device): (IpAddr, Option<&str>),
+) -> Result<SecretString, CoreError> {
+    let attempt = throttle::reserve_with(&core.store, sign_in_name, (client, device), now(), Hold::Waived).await?;
+    let user = core.store.find_user(sign_in_name.trim()).await?;
+    let spent = match (user, normalize_recovery_code(code)) {
+        (Some(user), Some(code)) => core.store.use_recovery_code(user, &token_hash(&code)).await?,
+        _ => false,
+    };
+    if !spent {
+        tracing::info!("browser not let through: not a recovery code of the name's");
+        drop(attempt); // counts as a failure
+        return Err(CoreError::WrongCode);
+    }
+    tracing::info!(user = ?user.map(|user| user.get()), "browser let through the hold with a recovery code");
+    attempt.succeeded(now()).await
 }
 
 /// Ten characters from an alphabet without look-alikes (50 bits), written `abcde-fghij`.

@@ -16,7 +16,7 @@
 mod codes;
 mod passkeys;
 
-pub use codes::{begin_totp, confirm_totp, new_recovery_codes, RECOVERY_CODES};
+pub use codes::{begin_totp, confirm_totp, new_recovery_codes, unlock_browser, RECOVERY_CODES};
 pub use passkeys::{
     begin_passkey_registration, begin_passkey_sign_in, finish_passkey_registration, finish_passkey_sign_in,
 };
@@ -26,8 +26,9 @@ use crate::{
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
     sessions::{self, Browser},
-    store::{NewSignInStep, SignInStepRecord},
-    throttle, Core,
+    store::{NewSignInStep, Removal, SignInStepRecord},
+    throttle::{self, Reservation},
+    Core,
 };
 use model::{FactorKind, SecondFactors, SignInStep, StepPurpose, UserId};
 use std::{net::IpAddr, time::Duration};
@@ -157,7 +158,8 @@ pub async fn describe_step(core: &Core, token: &str) -> Result<SignInStep, CoreE
 }
 
 /// Finishes a `verify` step with a code from an authenticator app or a recovery code. A wrong
-/// one counts against the throttle and the step.
+/// one counts against the throttle and the step. The step is taken before the code is spent, so
+/// a code sent twice, or to a step that is over, is not used up for nothing.
 #[tracing::instrument(skip_all, fields(%client))]
 pub async fn verify_code(
     core: &Core,
@@ -169,14 +171,17 @@ pub async fn verify_code(
     if step.purpose != StepPurpose::Verify {
         return Err(CoreError::SignInStepOver);
     }
-    let identity = core.store.user_identity(step.user).await?.ok_or(CoreError::SignInStepOver)?;
-    let attempt = throttle::reserve(&core.store, &identity.sign_in_name, (client, browser.device), now()).await?;
-    if !codes::accepted(core, step.user, code).await? {
+    let attempt = reserve(core, step.user, (client, browser)).await?;
+    let Some(right) = codes::check(core, step.user, code).await? else {
         tracing::info!("second factor refused");
         return Err(step_failed(core, token).await?);
+    };
+    let (step, attempt) = take_step(core, token, attempt).await?;
+    if !codes::spend(core, step.user, right).await? {
+        tracing::info!("second factor refused: the code was spent meanwhile");
+        return Err(CoreError::WrongCode);
     }
-    let device = attempt.succeeded(now()).await?;
-    finish(core, token, device, (client, browser)).await
+    open_session(core, step, attempt, (client, browser)).await
 }
 
 /// Counts a wrong answer against the step: the refusal to give (`WrongCode`, or
@@ -188,14 +193,41 @@ async fn step_failed(core: &Core, token: &str) -> Result<CoreError, CoreError> {
     })
 }
 
-/// Takes the step (once) and opens its session.
-async fn finish(
+/// Reserves the throttle's slot for an answer to `user`'s step: asked before the answer is
+/// checked, so a wrong one counts like a wrong password.
+async fn reserve(
+    core: &Core,
+    user: UserId,
+    (client, browser): (IpAddr, Browser<'_>),
+) -> Result<Reservation, CoreError> {
+    let identity = core.store.user_identity(user).await?.ok_or(CoreError::SignInStepOver)?;
+    throttle::reserve(&core.store, &identity.sign_in_name, (client, browser.device), now()).await
+}
+
+/// Takes the step (once), after its answer was found right and before anything is spent or
+/// kept for it; when it is over, the attempt does not count.
+async fn take_step(
     core: &Core,
     token: &str,
-    device: SecretString,
+    attempt: Reservation,
+) -> Result<(SignInStepRecord, Reservation), CoreError> {
+    match core.store.take_sign_in_step(&token_hash(token)).await? {
+        Some(step) => Ok((step, attempt)),
+        None => {
+            attempt.release().await?;
+            Err(CoreError::SignInStepOver)
+        }
+    }
+}
+
+/// Opens the session of a step that was taken: the browser also gets its device cookie.
+async fn open_session(
+    core: &Core,
+    step: SignInStepRecord,
+    attempt: Reservation,
     (client, browser): (IpAddr, Browser<'_>),
 ) -> Result<Finished, CoreError> {
-    let step = core.store.take_sign_in_step(&token_hash(token)).await?.ok_or(CoreError::SignInStepOver)?;
+    let device = attempt.succeeded(now()).await?;
     let session = sessions::start_session(core, step.user, (client, browser)).await?;
     tracing::info!(user = %step.user.get(), "second step passed, signed in");
     Ok(Finished { session, device, next: step.next })
@@ -219,28 +251,51 @@ async fn enroller_user(core: &Core, enroller: Enroller<'_>) -> Result<(UserId, V
     }
 }
 
-/// After a factor is added: recovery codes when the user had none, and the finished sign-in
-/// when this was an enrolment.
-async fn added(
+/// The user adding a factor, and for an enrolment the throttle's slot for its answer.
+async fn enroller_attempt(
     core: &Core,
-    user: UserId,
     enroller: Enroller<'_>,
     (client, browser): (IpAddr, Browser<'_>),
+) -> Result<(UserId, Option<Reservation>), CoreError> {
+    let (user, _) = enroller_user(core, enroller).await?;
+    let attempt = match enroller {
+        Enroller::Step { .. } => Some(reserve(core, user, (client, browser)).await?),
+        Enroller::Session { .. } => None,
+    };
+    Ok((user, attempt))
+}
+
+/// Keeps a factor whose answer was found right (`keep` stores it). An enrolment's step is taken
+/// first, so a step that is over keeps nothing. A first factor comes with recovery codes (shown
+/// once) and ends the user's other sessions, which a password alone opened; an enrolment then
+/// opens its session.
+async fn keep_factor(
+    core: &Core,
+    (user, enroller, attempt): (UserId, Enroller<'_>, Option<Reservation>),
+    keep: impl AsyncFnOnce() -> Result<(), CoreError>,
+    (client, browser): (IpAddr, Browser<'_>),
 ) -> Result<Added, CoreError> {
+    let taken = match (enroller, attempt) {
+        (Enroller::Step { token }, Some(attempt)) => Some(take_step(core, token, attempt).await?),
+        _ => None,
+    };
+    let first = core.store.second_factors_of(user).await?.is_empty();
+    keep().await?;
     let recovery_codes = match core.store.recovery_codes_left(user).await? {
         0 => new_recovery_codes(core, user).await?,
         _ => Vec::new(),
     };
-    let finished = match enroller {
-        Enroller::Session { .. } => None,
-        Enroller::Step { token } => {
-            let step = live_step(core, token).await?;
-            let identity = core.store.user_identity(step.user).await?.ok_or(CoreError::SignInStepOver)?;
-            let attempt =
-                throttle::reserve(&core.store, &identity.sign_in_name, (client, browser.device), now()).await?;
-            let device = attempt.succeeded(now()).await?;
-            Some(finish(core, token, device, (client, browser)).await?)
-        }
+    if first {
+        let current = match enroller {
+            Enroller::Session { session_hash, .. } => Some(session_hash),
+            Enroller::Step { .. } => None,
+        };
+        let ended = core.store.end_other_sessions(user, current).await?;
+        tracing::info!(user = %user.get(), ended, "first second factor added; password-only sessions ended");
+    }
+    let finished = match taken {
+        Some((step, attempt)) => Some(open_session(core, step, attempt, (client, browser)).await?),
+        None => None,
     };
     Ok(Added { recovery_codes, finished })
 }
@@ -261,18 +316,16 @@ pub async fn list(core: &Core, user: UserId) -> Result<SecondFactors, CoreError>
 
 /// Removes one of the user's factors; not the last one where second factors are required.
 pub async fn remove(core: &Core, user: UserId, factor: i64) -> Result<(), CoreError> {
-    let factors = core.store.second_factors_of(user).await?;
-    if !factors.iter().any(|known| known.id == factor) {
-        return Err(CoreError::NotFound("That second factor".into()));
+    match core.store.remove_second_factor(user, factor, core.factors.required()).await? {
+        Removal::Removed => {
+            tracing::info!(user = %user.get(), factor, "second factor removed");
+            Ok(())
+        }
+        Removal::NoSuchFactor => Err(CoreError::NotFound("That second factor".into())),
+        Removal::LastOne => {
+            Err(CoreError::Invalid("A second factor is required here: add another before removing this one.".into()))
+        }
     }
-    if core.factors.required() && factors.len() == 1 {
-        return Err(CoreError::Invalid(
-            "A second factor is required here: add another before removing this one.".into(),
-        ));
-    }
-    core.store.remove_second_factor(user, factor).await?;
-    tracing::info!(user = %user.get(), factor, "second factor removed");
-    Ok(())
 }
 
 /// Removes every second factor and recovery code of `user` (who lost them all: an operator's

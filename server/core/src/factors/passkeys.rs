@@ -2,14 +2,17 @@
 //! The ceremony's state waits in the store between its two halves (sealed, taken once, bound to
 //! the session or sign-in step that began it), so any instance finishes what another began.
 
-use super::{added, enroller_user, finish, json, live_step, step_failed, Added, Enroller, Finished};
+use super::{
+    enroller_attempt, enroller_user, json, keep_factor, live_step, open_session, reserve, step_failed, take_step,
+    Added, Enroller, Finished,
+};
 use crate::{
     clock::now,
     error::CoreError,
     secret::{token_hash, SecretString},
     sessions::Browser,
     store::StoreError,
-    throttle, Core,
+    Core,
 };
 use model::{StepPurpose, UserId};
 use std::net::IpAddr;
@@ -46,20 +49,22 @@ pub async fn finish_passkey_registration(
     let (user, owner) = enroller_user(core, enroller).await?;
     let label = label_of(label)?;
     let state: PasskeyRegistration = take_ceremony(core, &owner, user, "register").await?;
+    let (_, attempt) = enroller_attempt(core, enroller, (client, browser)).await?;
     let credential: RegisterPublicKeyCredential = serde_json::from_str(credential)
         .map_err(|_| CoreError::Invalid("The browser's answer was not a passkey.".into()))?;
     let passkey = webauthn.finish_passkey_registration(&credential, &state).map_err(|error| {
         tracing::info!(%error, "passkey registration refused");
         CoreError::PasskeyRefused
     })?;
-    let stored = SecretString::new(json(&passkey)?);
-    match core.store.add_passkey(user, &label, passkey.cred_id().as_ref(), &stored).await {
-        Ok(_) => {}
-        Err(StoreError::Duplicate) => return Err(CoreError::Invalid("This passkey is registered already.".into())),
-        Err(error) => return Err(error.into()),
-    }
-    tracing::info!(user = %user.get(), "passkey added");
-    added(core, user, enroller, (client, browser)).await
+    let keep = async || {
+        let stored = SecretString::new(json(&passkey)?);
+        match core.store.add_passkey(user, &label, passkey.cred_id().as_ref(), &stored).await {
+            Ok(_) => Ok(tracing::info!(user = %user.get(), "passkey added")),
+            Err(StoreError::Duplicate) => Err(CoreError::Invalid("This passkey is registered already.".into())),
+            Err(error) => Err(error.into()),
+        }
+    };
+    keep_factor(core, (user, enroller, attempt), keep, (client, browser)).await
 }
 
 /// Starts a `verify` step's passkey check: the options for `navigator.credentials.get`, as JSON.
@@ -77,7 +82,8 @@ pub async fn begin_passkey_sign_in(core: &Core, token: &str) -> Result<String, C
     json(&options)
 }
 
-/// Finishes a `verify` step with the browser's passkey answer.
+/// Finishes a `verify` step with the browser's passkey answer. The ceremony is taken before the
+/// throttle is asked, and the step before the passkey's use is recorded.
 #[tracing::instrument(skip_all, fields(%client))]
 pub async fn finish_passkey_sign_in(
     core: &Core,
@@ -87,9 +93,8 @@ pub async fn finish_passkey_sign_in(
 ) -> Result<Finished, CoreError> {
     let webauthn = core.factors.webauthn()?;
     let step = live_step(core, token).await?;
-    let identity = core.store.user_identity(step.user).await?.ok_or(CoreError::SignInStepOver)?;
-    let attempt = throttle::reserve(&core.store, &identity.sign_in_name, (client, browser.device), now()).await?;
     let state: PasskeyAuthentication = take_ceremony(core, &token_hash(token), step.user, "authenticate").await?;
+    let attempt = reserve(core, step.user, (client, browser)).await?;
     let checked = serde_json::from_str::<PublicKeyCredential>(credential).ok().and_then(|credential| {
         webauthn
             .finish_passkey_authentication(&credential, &state)
@@ -99,6 +104,7 @@ pub async fn finish_passkey_sign_in(
     let Some(result) = checked else {
         return Err(step_failed(core, token).await?);
     };
+    let (step, attempt) = take_step(core, token, attempt).await?;
     for (id, mut passkey) in passkeys_of(core, step.user).await? {
         if passkey.cred_id() == result.cred_id() {
             let updated = passkey.update_credential(&result).unwrap_or(false);
@@ -106,8 +112,7 @@ pub async fn finish_passkey_sign_in(
             core.store.passkey_used(step.user, id, stored.as_ref()).await?;
         }
     }
-    let device = attempt.succeeded(now()).await?;
-    finish(core, token, device, (client, browser)).await
+    open_session(core, step, attempt, (client, browser)).await
 }
 
 /// The user's passkeys, read back.

@@ -5,8 +5,9 @@
 //! short-lived) and answers where to send the browser; [`complete`] takes it back when the
 //! browser returns, has the provider's answer checked ([`provider`]), finds which user the
 //! identity is, and opens a session. A provider's subject is a user here once linked; the first
-//! time, a user whose e-mail address is the one the provider verified is linked, or, when the
-//! provider's settings say so, a user is created. The groups claim, when the settings map it,
+//! time, a user whose e-mail address is the one the provider verified is linked (not one with a
+//! second factor here: the address alone would skip it), or, when the provider's settings say
+//! so, a user is created. The groups claim, when the settings map it,
 //! makes the user an admin of the companies its groups stand for.
 
 mod provider;
@@ -39,6 +40,10 @@ pub enum SignOnError {
     /// The provider knows the person; nobody here is them, and the settings create nobody.
     #[error("{provider} signed you in, but no admin here is linked to that account")]
     UnknownUser { provider: String },
+    /// The provider's verified e-mail address is that of a user here who signs in with a second
+    /// factor: linking by address alone would skip it, so the user signs in with it instead.
+    #[error("{provider} signed you in, but the admin here with that e-mail address signs in with a password and a second factor")]
+    SecondFactorAccount { provider: String },
     /// Our own failure (a 500).
     #[error(transparent)]
     Core(#[from] CoreError),
@@ -146,6 +151,10 @@ async fn user_of(core: &Core, provider: &IdentityProvider, identity: &VerifiedId
         None => None,
     };
     let user = match (by_email, provider.create_users) {
+        (Some(user), _) if !core.store.second_factors_of(user).await?.is_empty() => {
+            tracing::info!(provider = %provider.id, user = %user.get(), "single sign-on refused: the e-mail address is a second-factor account's");
+            return Err(SignOnError::SecondFactorAccount { provider: provider.name.clone() });
+        }
         (Some(user), _) => user,
         (None, true) => {
             let sign_in_name =

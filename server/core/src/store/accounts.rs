@@ -29,6 +29,9 @@ pub struct SessionRecord {
 pub struct SessionUser {
     pub id: UserId,
     pub identity: Identity,
+    /// The session was opened by a password (no identity provider) and the user has no second
+    /// factor: not enough where second factors are required.
+    pub password_only: bool,
 }
 
 impl Store {
@@ -151,6 +154,17 @@ impl Store {
         Ok(ended == 1)
     }
 
+    /// Ends every session of `user` but the one with the hash `keep` (when there is one).
+    pub async fn end_other_sessions(&self, user: UserId, keep: Option<&[u8]>) -> Result<u64, StoreError> {
+        let ended = on_pool!(self, db => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id_hash <> $2)")
+            .bind(user.get())
+            .bind(keep)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(ended)
+    }
+
     pub async fn end_session(&self, id_hash: &[u8]) -> Result<(), StoreError> {
         on_pool!(self, db => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(db).await.map(|done| done.rows_affected()))?;
         Ok(())
@@ -205,8 +219,11 @@ impl Store {
     /// half its idle time, if shorter), so a busy page costs no write per request.
     pub async fn session_user(&self, id_hash: &[u8], idle: i64) -> Result<Option<SessionUser>, StoreError> {
         let now = now();
-        let row: Option<(i64, String, String, i64)> = on_pool!(self, db => sqlx::query_as(
-            "SELECT u.id, u.sign_in_name, u.display_name, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id
+        let row: Option<(i64, String, String, i64, bool)> = on_pool!(self, db => sqlx::query_as(
+            "SELECT u.id, u.sign_in_name, u.display_name, s.last_seen_at,
+                    s.sso_provider IS NULL AND NOT EXISTS (
+                        SELECT 1 FROM second_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)
+             FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
         .bind(id_hash)
@@ -214,7 +231,7 @@ impl Store {
         .bind(now - idle)
         .fetch_optional(db)
         .await)?;
-        let Some((id, sign_in_name, display_name, last_seen_at)) = row else { return Ok(None) };
+        let Some((id, sign_in_name, display_name, last_seen_at, password_only)) = row else { return Ok(None) };
         if last_seen_at <= now - (idle / 2).min(60) {
             let mut tx = self.write().await?;
             on_tx!(tx, db => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
@@ -224,6 +241,6 @@ impl Store {
                 .await.map(|done| done.rows_affected()))?;
             tx.commit().await?;
         }
-        Ok(Some(SessionUser { id: UserId::new(id), identity: Identity { sign_in_name, display_name } }))
+        Ok(Some(SessionUser { id: UserId::new(id), identity: Identity { sign_in_name, display_name }, password_only }))
     }
 }

@@ -18,6 +18,15 @@ pub struct OpenedFactor {
     pub last_step: Option<i64>,
 }
 
+/// What asking to remove a factor did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    NoSuchFactor,
+    /// It is the user's last and one must stay.
+    LastOne,
+}
+
 type FactorRow = (i64, String, String, i64, Option<i64>);
 
 impl Store {
@@ -165,20 +174,37 @@ impl Store {
             .collect()
     }
 
-    /// Removes one of the user's factors (only theirs); when it was the last, their recovery
-    /// codes go with it. False when there was no such factor.
-    pub async fn remove_second_factor(&self, user: UserId, factor: i64) -> Result<bool, StoreError> {
+    /// Removes one of the user's factors (only theirs), unless `keep_one` and it is their last:
+    /// counted and removed in one transaction that holds the user, so two removals at once
+    /// cannot both see another factor left. When it was the last, their recovery codes go too.
+    pub async fn remove_second_factor(&self, user: UserId, factor: i64, keep_one: bool) -> Result<Removal, StoreError> {
         let mut tx = self.write().await?;
-        let removed = on_tx!(tx, db => sqlx::query("DELETE FROM second_factors WHERE id = $1 AND user_id = $2")
+        if self.is_postgres() {
+            on_tx!(tx, db => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(user.get()).fetch_optional(db).await)?;
+        }
+        let (mine, confirmed): (i64, i64) = on_tx!(tx, db => sqlx::query_as(
+            "SELECT COUNT(*) FILTER (WHERE id = $2 AND confirmed_at IS NOT NULL), COUNT(*) FILTER (WHERE confirmed_at IS NOT NULL)
+             FROM second_factors WHERE user_id = $1",
+        )
+        .bind(user.get())
+        .bind(factor)
+        .fetch_one(db)
+        .await)?;
+        if mine == 0 {
+            return Ok(Removal::NoSuchFactor);
+        }
+        if keep_one && confirmed <= 1 {
+            return Ok(Removal::LastOne);
+        }
+        on_tx!(tx, db => sqlx::query("DELETE FROM second_factors WHERE id = $1 AND user_id = $2")
             .bind(factor).bind(user.get()).execute(db).await.map(|done| done.rows_affected()))?;
-        let left: i64 = on_tx!(tx, db => sqlx::query_scalar("SELECT COUNT(*) FROM second_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL")
-            .bind(user.get()).fetch_one(db).await)?;
-        if left == 0 {
+        if confirmed <= 1 {
             on_tx!(tx, db => sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
                 .bind(user.get()).execute(db).await.map(|done| done.rows_affected()))?;
         }
         tx.commit().await?;
-        Ok(removed == 1)
+        Ok(Removal::Removed)
     }
 
     /// Removes every factor, recovery code and sign-in step of the user, and ends their
@@ -219,6 +245,18 @@ impl Store {
         .execute(db)
         .await.map(|done| done.rows_affected()))?;
         Ok(used == 1)
+    }
+
+    /// Whether the user has this recovery code unused (nothing is spent: `use_recovery_code` does).
+    pub async fn has_recovery_code(&self, user: UserId, hash: &[u8]) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self, db => sqlx::query_scalar(
+            "SELECT user_id FROM recovery_codes WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        )
+        .bind(user.get())
+        .bind(hash)
+        .fetch_optional(db)
+        .await)?;
+        Ok(found.is_some())
     }
 
     /// How many of the user's recovery codes are still unused.

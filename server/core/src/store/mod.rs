@@ -72,7 +72,7 @@ pub use budgets::{Budget, ClaimedDue, Held};
 pub use companies::{CompanyStatusRow, Membership};
 pub use copy::CopiedTable;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
-pub use factors::OpenedFactor;
+pub use factors::{OpenedFactor, Removal};
 pub use incidents::{DueIncident, IncidentDeliveryId, IncidentKind, IncidentTargets};
 pub use inspect::{MigrationStatus, OpenedBatch};
 pub use outbox::{DeliveryId, DueDelivery, Target};

@@ -15,7 +15,10 @@
 //! password checked until the oldest of them is forgotten, so at most that many guesses a window.
 //! That would let a stranger hold the admin up, so a browser that has signed in as the name
 //! before (its device cookie, [`DEVICE_LIFETIME`], kept as a hash) is not held by this bound: the
-//! admin's own browser signs in as usual while the name is under attack. A second factor's wrong
+//! admin's own browser signs in as usual while the name is under attack. A browser new to the
+//! name gets past the bound with one of the admin's recovery codes (50 random bits, which no
+//! stranger can guess in 10 tries or in a million): it becomes a known browser, then gives the
+//! password and the second factor as usual ([`crate::factors::unlock_browser`]). A second factor's wrong
 //! answers are attempts like wrong passwords (`factors`), and a right password with a second step
 //! to go clears nothing: knowing the password buys no more guesses at the code.
 //!
@@ -28,11 +31,10 @@ use crate::{
     secret::{random_token, token_hash, SecretString},
     store::{Device, RecentAttempts, SignInDevices, Store},
 };
-use std::{
-    net::IpAddr,
-    sync::atomic::{AtomicUsize, Ordering},
-    time::Duration,
-};
+use std::{net::IpAddr, time::Duration};
+
+mod hashing;
+pub use hashing::HashingQueue;
 
 /// Failed sign-ins a client may make for one name within [`WINDOW`] before it backs off.
 const FREE_PER_NAME: i64 = 5;
@@ -53,15 +55,39 @@ fn name_key(sign_in_name: &str) -> String {
     sign_in_name.trim().to_lowercase()
 }
 
-/// Whether a client with `recent` attempts on record may try again at `now`: free attempts
-/// first, then a doubling wait after the latest one; never past the address's limit, nor, for a
-/// browser new to the name, past the name's limit across addresses.
-fn allowed(recent: RecentAttempts, now: i64) -> bool {
-    if recent.from_address >= PER_ADDRESS {
-        return false;
+/// What the throttle says to a client with `recent` attempts on record at `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Allowed,
+    /// The client has failed too often itself: it waits (the doubling backoff, or the address's limit).
+    Wait,
+    /// Only the bound across addresses stands in the way: the name is held for browsers new to it.
+    Held,
+}
+
+/// Free attempts first, then a doubling wait after the latest one; never past the address's
+/// limit, nor, for a browser new to the name (unless `hold` is waived), past the name's limit
+/// across addresses.
+fn verdict(recent: RecentAttempts, now: i64, hold: Hold) -> Verdict {
+    if recent.from_address >= PER_ADDRESS || !after_backoff(recent.for_name, FREE_PER_NAME, recent.latest_for_name, now)
+    {
+        return Verdict::Wait;
     }
-    let everywhere = recent.known_device || recent.for_name_everywhere < PER_NAME_EVERYWHERE;
-    everywhere && after_backoff(recent.for_name, FREE_PER_NAME, recent.latest_for_name, now)
+    let held = hold == Hold::Applies && !recent.known_device && recent.for_name_everywhere >= PER_NAME_EVERYWHERE;
+    if held {
+        Verdict::Held
+    } else {
+        Verdict::Allowed
+    }
+}
+
+/// Whether the bound across addresses applies to an attempt: it does to a password, and not to
+/// a recovery code that lets a new browser through it ([`crate::factors::unlock_browser`]), which
+/// no stranger can guess.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    Applies,
+    Waived,
 }
 
 /// Whether `count` attempts, the latest at `latest`, leave room for one more at `now`: the
@@ -88,12 +114,24 @@ pub struct Reservation {
 }
 
 /// Reserves one attempt for `sign_in_name` from `address` by the browser with the device cookie
-/// `device` (if it has one), or refuses it.
+/// `device` (if it has one), or refuses it: `SignInHeld` when only the bound across addresses
+/// stands in the way, `TooManyAttempts` otherwise.
 pub async fn reserve(
     store: &Store,
     sign_in_name: &str,
     (address, device): (IpAddr, Option<&str>),
     now: i64,
+) -> Result<Reservation, CoreError> {
+    reserve_with(store, sign_in_name, (address, device), now, Hold::Applies).await
+}
+
+/// [`reserve`], with the bound across addresses applying or waived.
+pub async fn reserve_with(
+    store: &Store,
+    sign_in_name: &str,
+    (address, device): (IpAddr, Option<&str>),
+    now: i64,
+    hold: Hold,
 ) -> Result<Reservation, CoreError> {
     let (name_key, address) = (name_key(sign_in_name), address.to_string());
     let device_hash = device.map(token_hash);
@@ -101,8 +139,17 @@ pub async fn reserve(
         .as_deref()
         .map(|token_hash| Device { token_hash, known_since: now - DEVICE_LIFETIME.as_secs() as i64 });
     let asking = (name_key.as_str(), address.as_str(), device);
-    let reserved = store.reserve_sign_in_attempt(asking, now, now - WINDOW, |recent| allowed(recent, now)).await?;
-    let id = reserved.ok_or(CoreError::TooManyAttempts)?;
+    let mut said = Verdict::Wait;
+    let reserved = store
+        .reserve_sign_in_attempt(asking, now, now - WINDOW, |recent| {
+            said = verdict(recent, now, hold);
+            said == Verdict::Allowed
+        })
+        .await?;
+    let id = reserved.ok_or(match said {
+        Verdict::Held => CoreError::SignInHeld,
+        _ => CoreError::TooManyAttempts,
+    })?;
     Ok(Reservation { store: store.clone(), id, name_key, address, device: device_hash })
 }
 
@@ -129,73 +176,10 @@ impl Reservation {
     }
 }
 
-/// Argon2 costs 19 MiB and tens of milliseconds per call: at most `running` hashes run at once,
-/// at most `waiting` more wait for a turn (each for at most `patience`); beyond that a sign-in is
-/// shed at once with 503 rather than queueing without end behind a flood.
-pub struct HashingQueue {
-    permits: tokio::sync::Semaphore,
-    waiting: AtomicUsize,
-    max_waiting: usize,
-    patience: Duration,
-}
-
-impl HashingQueue {
-    pub fn new(running: usize, max_waiting: usize, patience: Duration) -> Self {
-        Self {
-            permits: tokio::sync::Semaphore::new(running.max(1)),
-            waiting: AtomicUsize::new(0),
-            max_waiting,
-            patience,
-        }
-    }
-
-    /// Sized to the machine: one hash per core, eight waiting per core, two seconds of patience.
-    pub fn for_this_machine() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Self::new(cores, cores * 8, Duration::from_secs(2))
-    }
-
-    /// Runs `work` on a blocking thread once a permit is free, however long that takes: for the
-    /// service's own hashing (new passwords, seeding), never for what a stranger can send.
-    pub async fn run_patiently<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, CoreError> {
-        let _permit =
-            self.permits.acquire().await.map_err(|_| CoreError::Unexpected("the hashing queue is closed".into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|error| CoreError::Unexpected(format!("a hashing thread failed: {error}")))
-    }
-
-    /// Runs `work` on a blocking thread once a permit is free, or says the server is busy.
-    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, CoreError> {
-        let permit = match self.permits.try_acquire() {
-            Ok(permit) => permit,
-            Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
-                    return Err(CoreError::Busy);
-                }
-                let waited = tokio::time::timeout(self.patience, self.permits.acquire()).await;
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
-                match waited {
-                    Ok(Ok(permit)) => permit,
-                    _ => return Err(CoreError::Busy),
-                }
-            }
-        };
-        let result = tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|error| CoreError::Unexpected(format!("a hashing thread failed: {error}")));
-        drop(permit);
-        result
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use crate::keyring::KeyRing;
 
     const HOME: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
@@ -286,31 +270,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_hash_queue_sheds_load_instead_of_growing() {
-        let queue = std::sync::Arc::new(HashingQueue::new(1, 2, Duration::from_secs(5)));
-        let gate = std::sync::Arc::new(std::sync::Barrier::new(2));
-        let running = {
-            let (queue, gate) = (queue.clone(), gate.clone());
-            tokio::spawn(async move { queue.run(move || drop(gate.wait())).await })
-        };
-        while queue.permits.available_permits() > 0 {
-            tokio::task::yield_now().await;
+    async fn a_name_held_across_addresses_says_so_and_a_recovery_code_gets_past_it() {
+        let (store, dir) = store().await;
+        for n in 0..PER_NAME_EVERYWHERE {
+            let address = IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, n as u8));
+            fail(&store, "alice", address, 0).await.unwrap();
         }
-        let waiters: Vec<_> = (0..2)
-            .map(|_| {
-                let queue = queue.clone();
-                tokio::spawn(async move { queue.run(|| ()).await })
-            })
-            .collect();
-        while queue.waiting.load(Ordering::SeqCst) < 2 {
-            tokio::task::yield_now().await;
+        let held = reserve(&store, "alice", (HOME, None), 1).await.map(drop);
+        assert!(matches!(held, Err(CoreError::SignInHeld)), "{held:?}");
+        let waived = reserve_with(&store, "alice", (HOME, None), 1, Hold::Waived).await.expect("not held");
+        let device = waived.succeeded(1).await.unwrap();
+        assert!(reserve(&store, "alice", (HOME, Some(device.expose())), 2).await.is_ok(), "a known browser now");
+        for second in 0..5 {
+            fail(&store, "bob", ELSEWHERE, second).await.unwrap();
         }
-        assert!(matches!(queue.run(|| ()).await, Err(CoreError::Busy)), "a third waiter is shed");
-        gate.wait();
-        running.await.unwrap().unwrap();
-        for waiter in waiters {
-            waiter.await.unwrap().unwrap();
-        }
+        let waiting = reserve_with(&store, "bob", (ELSEWHERE, None), 6, Hold::Waived).await.map(drop);
+        assert!(matches!(waiting, Err(CoreError::TooManyAttempts)), "the backoff is never waived: {waiting:?}");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]
