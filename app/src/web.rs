@@ -100,6 +100,33 @@ pub fn session_cookie(web: &WebConfig, headers: &HeaderMap) -> Option<String> {
     cookie(headers, session_cookie_name(web))
 }
 
+/// What a browser brings to a sign-in besides its credentials, read from its request: its
+/// User-Agent, the session it already has, and its device cookie (`optin_core::sessions::Browser`).
+pub struct BrowserSigningIn {
+    user_agent: String,
+    previous_session: Option<String>,
+    device: Option<String>,
+}
+
+impl BrowserSigningIn {
+    pub fn read(web: &WebConfig, headers: &HeaderMap) -> Self {
+        let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
+        Self {
+            user_agent: user_agent.to_owned(),
+            previous_session: session_cookie(web, headers),
+            device: cookie(headers, device_cookie_name(web)),
+        }
+    }
+
+    pub fn browser(&self) -> optin_core::sessions::Browser<'_> {
+        optin_core::sessions::Browser {
+            user_agent: &self.user_agent,
+            previous_session: self.previous_session.as_deref(),
+            device: self.device.as_deref(),
+        }
+    }
+}
+
 /// The origin of the page a request came from, from its `Referer` (for a framed page: the page
 /// framing it; browsers send at least its origin unless that page asks for no referrer).
 pub fn referer_origin(headers: &HeaderMap) -> Option<String> {

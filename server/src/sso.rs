@@ -7,7 +7,7 @@ use crate::routes::Declared;
 use app::{
     auth::api::safe_return_path,
     state::AppState,
-    web::{client_address, cookie, session_cookie, session_cookie_name, set_cookie, sso_cookie_name},
+    web::{client_address, cookie, session_cookie_name, set_cookie, sso_cookie_name, BrowserSigningIn},
 };
 use axum::{
     extract::{Path, Query, Request, State},
@@ -16,10 +16,7 @@ use axum::{
     Form,
 };
 use maud::{html, DOCTYPE};
-use optin_core::{
-    sessions::Browser,
-    sso::{self, SignOnError, SsoError},
-};
+use optin_core::sso::{self, SignOnError, SsoError};
 use serde::Deserialize;
 use url::Url;
 
@@ -79,9 +76,8 @@ pub async fn callback(
         );
     };
     let bound = cookie(&parts.headers, sso_cookie_name(&state.web));
-    let previous = session_cookie(&state.web, &parts.headers);
-    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    let browser = Browser { user_agent, previous_session: previous.as_deref(), device: None };
+    let brings = BrowserSigningIn::read(&state.web, &parts.headers);
+    let browser = brings.browser();
     let client = client_address(&parts, &state.web);
     let signed_on =
         sso::complete(&state.core, &id, &redirect, (code, returned_state), bound.as_deref(), (client, browser)).await;

@@ -57,8 +57,8 @@ pub mod ssr {
         error::AppError,
         state::{app_state, AppState},
         web::{
-            client_address, cookie, device_cookie_name, session_cookie, session_cookie_name, set_cookie,
-            step_cookie_name,
+            client_address, device_cookie_name, session_cookie, session_cookie_name, set_cookie, step_cookie_name,
+            BrowserSigningIn,
         },
     };
     use http::header;
@@ -67,20 +67,16 @@ pub mod ssr {
         accounts::{self, SignInOutcome},
         factors,
         secret::SecretString,
-        sessions, sso,
+        sso,
         throttle::DEVICE_LIFETIME,
     };
 
     pub async fn sign_in(sign_in_name: String, password: String, next: Option<String>) -> Result<(), AppError> {
         let state = app_state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        let previous = session_cookie(&state.web, &parts.headers);
-        let device = cookie(&parts.headers, device_cookie_name(&state.web));
+        let brings = BrowserSigningIn::read(&state.web, &parts.headers);
+        let browser = brings.browser();
         let client = client_address(&parts, &state.web);
-        let user_agent =
-            parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or_default();
-        let browser =
-            sessions::Browser { user_agent, previous_session: previous.as_deref(), device: device.as_deref() };
         let next = safe_return_path(next.as_deref());
         let signed_in = accounts::open_session(
             &state.core,

@@ -1,7 +1,8 @@
 //! The checks of what the service keeps: the key ring the settings name, the database (reachable,
-//! every migration this build embeds applied, none it does not know), and every stored secret
-//! opening with the ring, counted per key. The database is opened read-only and never migrated
-//! (`Store::inspect`); a missing key file or SQLite file is reported, not created.
+//! every migration this build embeds applied, none it does not know), every stored secret
+//! opening with the ring (counted per key), and the companies the identity providers' groups
+//! name. The database is opened read-only and never migrated (`Store::inspect`); a missing key
+//! file or SQLite file is reported, not created.
 
 use super::Finding;
 use crate::{core_setup, keyfile, settings::Settings};
@@ -15,6 +16,7 @@ use optin_core::{
 const DATABASE: &str = "database";
 const KEY_RING: &str = "key ring";
 const SECRETS: &str = "stored secrets";
+const SSO_GROUPS: &str = "single sign-on groups";
 
 /// Which ring the stored secrets are checked with.
 enum Ring {
@@ -85,8 +87,46 @@ pub(super) async fn check(settings: &Settings) -> Vec<Finding> {
             Err(error) => Finding::fail(SECRETS, error.to_string()),
         },
     });
+    if complete {
+        findings.extend(sso_groups(settings, &store).await);
+    }
     store.close().await;
     findings
+}
+
+/// Whether every company the identity providers' group mappings name exists: a missing one is
+/// the settings' mistake, and its group's members sign in without it. Nothing to say when no
+/// provider maps groups.
+async fn sso_groups(settings: &Settings, store: &Store) -> Option<Finding> {
+    let mappings: Vec<(&str, &str, &str)> = settings
+        .sso
+        .providers
+        .iter()
+        .flat_map(|provider| {
+            provider.companies.iter().map(|(group, company)| (provider.id.as_str(), group.as_str(), company.as_str()))
+        })
+        .collect();
+    if mappings.is_empty() {
+        return None;
+    }
+    let mut missing = Vec::new();
+    for (provider, group, company) in &mappings {
+        match store.find_company(company.trim()).await {
+            Ok(Some(_)) => {}
+            Ok(None) => missing.push(format!("{provider}'s group \"{group}\" names \"{company}\"")),
+            Err(error) => return Some(Finding::fail(SSO_GROUPS, format!("cannot be checked: {error}"))),
+        }
+    }
+    Some(match missing.is_empty() {
+        true => Finding::ok(format!("{SSO_GROUPS}: all {} name companies that exist", mappings.len())),
+        false => Finding::warn(
+            SSO_GROUPS,
+            format!(
+                "no such company: {}; members of the group sign in without it (add the company, or correct sso.providers)",
+                missing.join(", ")
+            ),
+        ),
+    })
 }
 
 /// Where the ring comes from, and its keys by id (never the keys themselves).

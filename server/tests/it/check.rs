@@ -121,6 +121,22 @@ async fn a_clean_configuration_passes_every_check() {
     let ignored = with(clean(port), "OPTIN_UPS__BASE_URL", Some("https://proxy.example.com/security"));
     let (ok, report) = check(&app, &[], &ignored);
     assert!(ok && report.contains("warn ups environment production: ups.base_url"), "{report}");
+
+    // Identity providers' groups: each must name a company here; one that does not is said.
+    let provider = |companies: &str| {
+        let value = format!(
+            r#"[{{id="corp",name="Corp",issuer="https://id.example.com",client_id="optin",companies={{{companies}}}}}]"#
+        );
+        with(clean(port), "OPTIN_SSO__PROVIDERS", Some(&value))
+    };
+    let (ok, report) = check(&app, &[], &provider(r#"returns-admins="Acme""#));
+    assert!(ok && report.contains("ok   single sign-on groups: all 1 name companies that exist"), "{report}");
+    let (ok, report) = check(&app, &[], &provider(r#"returns-admins="Acme",ops="Nowhere Inc""#));
+    assert!(ok, "a warning, not a failure:\n{report}");
+    assert!(
+        report.contains(r#"warn single sign-on groups: no such company: corp's group "ops" names "Nowhere Inc""#),
+        "{report}"
+    );
 }
 
 #[tokio::test]

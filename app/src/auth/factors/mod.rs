@@ -96,7 +96,7 @@ mod ssr {
         error::AppError,
         state::{app_state, AppState},
         web::{
-            after_form_post, client_address, cookie, device_cookie_name, session_cookie, set_cookie, step_cookie_name,
+            after_form_post, client_address, cookie, device_cookie_name, set_cookie, step_cookie_name, BrowserSigningIn,
         },
     };
     use http::{header, request::Parts};
@@ -111,31 +111,18 @@ mod ssr {
     /// The request's parts and what the browser brings (for sessions and the throttle).
     struct Asking {
         parts: Parts,
-        user_agent: String,
-        previous: Option<String>,
-        device: Option<String>,
+        brings: BrowserSigningIn,
     }
 
     impl Asking {
         fn new(state: &AppState) -> Result<Self, AppError> {
             let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
-            let user_agent = parts
-                .headers
-                .get(header::USER_AGENT)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let previous = session_cookie(&state.web, &parts.headers);
-            let device = cookie(&parts.headers, device_cookie_name(&state.web));
-            Ok(Self { parts, user_agent, previous, device })
+            let brings = BrowserSigningIn::read(&state.web, &parts.headers);
+            Ok(Self { parts, brings })
         }
 
         fn browser(&self) -> Browser<'_> {
-            Browser {
-                user_agent: &self.user_agent,
-                previous_session: self.previous.as_deref(),
-                device: self.device.as_deref(),
-            }
+            self.brings.browser()
         }
 
         fn step(&self, state: &AppState) -> Result<String, AppError> {
@@ -250,7 +237,7 @@ mod ssr {
         let asking = Asking::new(&state)?;
         let client = client_address(&asking.parts, &state.web);
         let device =
-            factors::unlock_browser(&state.core, &sign_in_name, &code, (client, asking.device.as_deref())).await?;
+            factors::unlock_browser(&state.core, &sign_in_name, &code, (client, asking.browser().device)).await?;
         let options = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
         let cookie = set_cookie(&state.web, device_cookie_name(&state.web), Some(&device), DEVICE_LIFETIME);
         options.append_header(header::SET_COOKIE, cookie);
