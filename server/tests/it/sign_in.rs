@@ -223,10 +223,30 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_stil
     assert!(unlocked.status.is_success() || unlocked.status.is_redirection(), "{} {}", unlocked.status, unlocked.body);
     assert!(newcomer.cookie("__Host-optin_device").is_some(), "the browser is known to the name now");
     assert!(!signed_in(&newcomer).await, "a recovery code here opens no session");
+    // The pass is one password check, wherever its cookie goes: copied to another address, a
+    // wrong guess uses it up, and then even the right password waits again.
+    let pass = newcomer.cookie("__Host-optin_device").unwrap();
+    let copy = app.browser();
+    copy.set_cookie("__Host-optin_device", &pass);
+    assert_eq!(sign_in(&copy, "guess", "203.0.113.200").await.status, StatusCode::UNAUTHORIZED, "one guess checked");
+    assert_eq!(sign_in(&copy, "another guess", "203.0.113.201").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sign_in(&newcomer, PASSWORD, "192.0.2.50").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(unlock(&recovery[0]).await.status, StatusCode::UNAUTHORIZED, "the recovery code was used up");
+    // With another code: the password opens the second step, and its answer finishes the sign-in.
+    let again = unlock(&recovery[1]).await;
+    assert!(again.status.is_success() || again.status.is_redirection(), "{} {}", again.status, again.body);
     let step = sign_in(&newcomer, PASSWORD, "192.0.2.50").await;
     assert!(step.status.is_success() || step.status.is_redirection(), "{} {}", step.status, step.body);
     assert!(newcomer.cookie("__Host-optin_step").is_some(), "the password opened the second step");
-    assert!(unlock(&recovery[0]).await.status == StatusCode::UNAUTHORIZED, "the recovery code was used up");
+    let answer = newcomer
+        .http
+        .post(newcomer.url("/api/verify_second_factor"))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", "192.0.2.50")
+        .form(&[("code", recovery[2].as_str())]);
+    let answered = newcomer.send_with(answer).await;
+    assert!(answered.status.is_success() || answered.status.is_redirection(), "{} {}", answered.status, answered.body);
+    assert!(signed_in(&newcomer).await, "signed in, past the hold");
     // …and Erin's own browser signs in as usual, from wherever she is: her password, then her
     // second factor, which the password alone does not replace.
     let first_cookie = own.cookie("__Host-optin_device");
@@ -245,8 +265,8 @@ async fn guesses_for_one_name_from_many_addresses_are_bounded_and_the_admin_stil
     assert!(signed_in(&own).await);
     // The sign-in gave the browser a new device cookie in place of its old one: one row each.
     assert_ne!(own.cookie("__Host-optin_device"), first_cookie, "the device cookie is renewed");
-    let devices: Vec<i64> = app.column("SELECT COUNT(*) FROM sign_in_devices", &[]).await;
-    assert_eq!(devices, [2], "Erin's browser and the one her recovery code let through, each once");
+    let devices: Vec<i64> = app.column("SELECT COUNT(*) FROM sign_in_devices WHERE passes IS NULL", &[]).await;
+    assert_eq!(devices, [2], "Erin's browser and the one her recovery codes let through, each once");
 }
 
 /// Whether `browser`'s session still works.

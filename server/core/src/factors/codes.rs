@@ -123,8 +123,9 @@ pub async fn new_recovery_codes(core: &Core, user: UserId) -> Result<Vec<String>
 }
 
 /// Lets a browser new to `sign_in_name` past the bound across addresses (`throttle`) while the
-/// name is held: one of the user's recovery codes, spent, makes it a browser the name knows (its
-/// device cookie, answered). The password and the second factor are then asked as usual. A
+/// name is held: one of the user's recovery codes, spent, makes it a browser the name knows for
+/// one password check (its device cookie, answered; see `throttle::Reservation::let_through`).
+/// The password and the second factor are then asked as usual. A
 /// wrong code counts against the throttle like a wrong password, the backoff and the address's
 /// limit included; only the bound across addresses is waived, as nobody guesses a recovery code.
 #[tracing::instrument(skip_all, fields(%client))]
@@ -146,7 +147,7 @@ pub async fn unlock_browser(
         return Err(CoreError::WrongCode);
     }
     tracing::info!(user = ?user.map(|user| user.get()), "browser let through the hold with a recovery code");
-    attempt.succeeded(now()).await
+    attempt.let_through(now()).await
 }
 
 /// Ten characters from an alphabet without look-alikes (50 bits), written `abcde-fghij`.

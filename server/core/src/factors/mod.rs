@@ -179,7 +179,8 @@ pub async fn verify_code(
     let (step, attempt) = take_step(core, token, attempt).await?;
     if !codes::spend(core, step.user, right).await? {
         tracing::info!("second factor refused: the code was spent meanwhile");
-        return Err(CoreError::WrongCode);
+        attempt.release().await?;
+        return Err(CoreError::SignInStepOver);
     }
     open_session(core, step, attempt, (client, browser)).await
 }
@@ -194,14 +195,16 @@ async fn step_failed(core: &Core, token: &str) -> Result<CoreError, CoreError> {
 }
 
 /// Reserves the throttle's slot for an answer to `user`'s step: asked before the answer is
-/// checked, so a wrong one counts like a wrong password.
+/// checked, so a wrong one counts like a wrong password. The bound across addresses is waived:
+/// the step exists because its password passed that bound already, and holds five answers.
 async fn reserve(
     core: &Core,
     user: UserId,
     (client, browser): (IpAddr, Browser<'_>),
 ) -> Result<Reservation, CoreError> {
     let identity = core.store.user_identity(user).await?.ok_or(CoreError::SignInStepOver)?;
-    throttle::reserve(&core.store, &identity.sign_in_name, (client, browser.device), now()).await
+    let asking = (client, browser.device);
+    throttle::reserve_with(&core.store, &identity.sign_in_name, asking, now(), throttle::Hold::Waived).await
 }
 
 /// Takes the step (once), after its answer was found right and before anything is spent or
@@ -280,7 +283,13 @@ async fn keep_factor(
         _ => None,
     };
     let first = core.store.second_factors_of(user).await?.is_empty();
-    keep().await?;
+    if let Err(refused) = keep().await {
+        // The answer was right, so it does not count; the step is over either way.
+        if let Some((_, attempt)) = taken {
+            attempt.release().await?;
+        }
+        return Err(refused);
+    }
     let recovery_codes = match core.store.recovery_codes_left(user).await? {
         0 => new_recovery_codes(core, user).await?,
         _ => Vec::new(),
@@ -290,7 +299,7 @@ async fn keep_factor(
             Enroller::Session { session_hash, .. } => Some(session_hash),
             Enroller::Step { .. } => None,
         };
-        let ended = core.store.end_other_sessions(user, current).await?;
+        let ended = core.store.end_other_password_sessions(user, current).await?;
         tracing::info!(user = %user.get(), ended, "first second factor added; password-only sessions ended");
     }
     let finished = match taken {

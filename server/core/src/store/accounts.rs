@@ -154,9 +154,10 @@ impl Store {
         Ok(ended == 1)
     }
 
-    /// Ends every session of `user` but the one with the hash `keep` (when there is one).
-    pub async fn end_other_sessions(&self, user: UserId, keep: Option<&[u8]>) -> Result<u64, StoreError> {
-        let ended = on_pool!(self, db => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id_hash <> $2)")
+    /// Ends every session of `user` that a password opened (not an identity provider) but the
+    /// one with the hash `keep` (when there is one).
+    pub async fn end_other_password_sessions(&self, user: UserId, keep: Option<&[u8]>) -> Result<u64, StoreError> {
+        let ended = on_pool!(self, db => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND sso_provider IS NULL AND ($2 IS NULL OR id_hash <> $2)")
             .bind(user.get())
             .bind(keep)
             .execute(db)

@@ -191,11 +191,14 @@ impl Store {
         .bind(factor)
         .fetch_one(db)
         .await)?;
-        if mine == 0 {
-            return Ok(Removal::NoSuchFactor);
-        }
-        if keep_one && confirmed <= 1 {
-            return Ok(Removal::LastOne);
+        let refused = match (mine, confirmed) {
+            (0, _) => Some(Removal::NoSuchFactor),
+            (_, ..=1) if keep_one => Some(Removal::LastOne),
+            _ => None,
+        };
+        if let Some(refused) = refused {
+            tx.rollback().await?;
+            return Ok(refused);
         }
         on_tx!(tx, db => sqlx::query("DELETE FROM second_factors WHERE id = $1 AND user_id = $2")
             .bind(factor).bind(user.get()).execute(db).await.map(|done| done.rows_affected()))?;

@@ -30,6 +30,9 @@ pub struct SignInDevices<'a> {
     pub new: &'a [u8],
     pub replaced: Option<&'a [u8]>,
     pub forget_before: i64,
+    /// `None` for a browser that finished a sign-in; for one a recovery code let past the hold,
+    /// the password checks it may make as a known browser.
+    pub passes: Option<i64>,
 }
 
 /// The browser asking, as far as the throttle knows it: its device cookie's hash, and since
@@ -38,6 +41,8 @@ pub struct SignInDevices<'a> {
 pub struct Device<'a> {
     pub token_hash: &'a [u8],
     pub known_since: i64,
+    /// Whether an attempt let through as this device uses up one of its passes (if it has any).
+    pub spends_pass: bool,
 }
 
 impl Store {
@@ -83,17 +88,18 @@ impl Store {
         .bind(since)
         .fetch_one(db)
         .await)?;
-        let known_device = match device {
-            None => false,
+        let passes: Option<Option<i64>> = match device {
+            None => None,
             Some(device) => on_tx!(tx, db => sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM sign_in_devices WHERE token_hash = $1 AND name_key = $2 AND created_at > $3)",
+                "SELECT passes FROM sign_in_devices WHERE token_hash = $1 AND name_key = $2 AND created_at > $3",
             )
             .bind(device.token_hash)
             .bind(name_key)
             .bind(device.known_since)
-            .fetch_one(db)
+            .fetch_optional(db)
             .await)?,
         };
+        let known_device = passes.is_some_and(|passes| passes.is_none_or(|left| left > 0));
         let recent = RecentAttempts { from_address, for_name, latest_for_name, for_name_everywhere, known_device };
         if !allow(recent) {
             tx.commit().await?;
@@ -107,6 +113,13 @@ impl Store {
         .bind(now)
         .fetch_one(db)
         .await)?;
+        if let Some(device) = device.filter(|device| device.spends_pass && matches!(passes, Some(Some(_)))) {
+            on_tx!(tx, db => sqlx::query("UPDATE sign_in_devices SET passes = passes - 1 WHERE token_hash = $1")
+                .bind(device.token_hash)
+                .execute(db)
+                .await
+                .map(|done| done.rows_affected()))?;
+        }
         tx.commit().await?;
         Ok(Some(id))
     }
@@ -145,10 +158,11 @@ impl Store {
             .execute(db)
             .await
             .map(|done| done.rows_affected()))?;
-        on_tx!(tx, db => sqlx::query("INSERT INTO sign_in_devices (token_hash, name_key, created_at) VALUES ($1, $2, $3)")
+        on_tx!(tx, db => sqlx::query("INSERT INTO sign_in_devices (token_hash, name_key, created_at, passes) VALUES ($1, $2, $3, $4)")
             .bind(devices.new)
             .bind(devices.name_key)
             .bind(now)
+            .bind(devices.passes)
             .execute(db)
             .await
             .map(|done| done.rows_affected()))?;

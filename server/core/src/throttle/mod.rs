@@ -135,9 +135,11 @@ pub async fn reserve_with(
 ) -> Result<Reservation, CoreError> {
     let (name_key, address) = (name_key(sign_in_name), address.to_string());
     let device_hash = device.map(token_hash);
-    let device = device_hash
-        .as_deref()
-        .map(|token_hash| Device { token_hash, known_since: now - DEVICE_LIFETIME.as_secs() as i64 });
+    let device = device_hash.as_deref().map(|token_hash| Device {
+        token_hash,
+        known_since: now - DEVICE_LIFETIME.as_secs() as i64,
+        spends_pass: hold == Hold::Applies,
+    });
     let asking = (name_key.as_str(), address.as_str(), device);
     let mut said = Verdict::Wait;
     let reserved = store
@@ -159,14 +161,29 @@ impl Reservation {
     /// through from now on. It replaces the one the browser sent, so each browser has one row.
     pub async fn succeeded(self, now: i64) -> Result<SecretString, CoreError> {
         self.store.forget_sign_in_attempts(&self.name_key, &self.address).await?;
+        self.new_device(None, now, now).await
+    }
+
+    /// A recovery code let the browser past the hold on the name: a device cookie (answered, to
+    /// be set) good for one password check as a known browser, within [`WINDOW`]. The sign-in
+    /// it finishes replaces it with an ordinary one. A stranger with a recovery code but not the
+    /// password gets one guess per code, not a known browser to copy to every address.
+    pub async fn let_through(self, now: i64) -> Result<SecretString, CoreError> {
+        // Known for as long as an attempt is remembered: dated as if it were that old already.
+        let dated = now - DEVICE_LIFETIME.as_secs() as i64 + WINDOW;
+        self.new_device(Some(1), dated, now).await
+    }
+
+    async fn new_device(self, passes: Option<i64>, dated: i64, now: i64) -> Result<SecretString, CoreError> {
         let device = random_token();
         let devices = SignInDevices {
             name_key: &self.name_key,
             new: &token_hash(device.expose()),
             replaced: self.device.as_deref(),
             forget_before: now - DEVICE_LIFETIME.as_secs() as i64,
+            passes,
         };
-        self.store.remember_sign_in_device(devices, now).await?;
+        self.store.remember_sign_in_device(devices, dated).await?;
         Ok(device)
     }
 
