@@ -59,7 +59,7 @@ export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 echo "{" > "$data/companies.json"
 for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
   "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Pickups" "No Script Data" "No Script Portal Co" "Sessions Co" \
-  "Roles Co" "SDK Host Co" "SSO Co"; do
+  "Roles Co" "SDK Host Co" "SSO Co" "Links Co"; do
   number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
   echo "  \"$company\": $number," >> "$data/companies.json"
 done
@@ -84,10 +84,14 @@ echo "}" >> "$data/companies.json"
 "$server" member add roles.viewer "Roles Co" --role viewer
 "$server" user add sso.admin --display-name "Sol Single"
 "$server" user set-email sso.admin sso.admin@example.com
+"$server" user add links.admin --display-name "Lina Links" --company "Links Co"
 unset OPTIN_NEW_PASSWORD
 # The embed spec's own host page creates its sessions with a key of its own, as a portal's backend does.
 "$server" api-key create data-management --label "embed spec host" --company "SDK Host Co" \
   | sed -E 's/.*\(shown once\): //' > "$data/host-key"
+# The consent-links spec makes links as Reverse Logistics' backend does.
+"$server" api-key create reverse-logistics --label "links spec backend" --company "Links Co" \
+  | sed -E 's/.*\(shown once\): //' > "$data/links-key"
 
 # The demo host portals (one per product, on the next three ports) and the widget's sessions.
 exec "$server" serve --demo-portals --demo-portal-port "$((port + 1))"

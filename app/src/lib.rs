@@ -9,6 +9,7 @@
 pub mod activity;
 pub mod auth;
 pub mod authorization;
+pub mod consent_links;
 pub mod embed;
 pub mod error;
 pub mod products;

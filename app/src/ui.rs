@@ -80,6 +80,9 @@ fn local_string(date: &js_sys::Date) -> Option<String> {
     date.to_locale_string("en-US", &options).as_string()
 }
 
+/// The warning every opt-in shows beside its button (seeds' wording).
+pub const OPT_IN_WARNING: &str = "When using the Opt-In method, changing the password of the UPS.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt in again whenever the password is changed.";
+
 pub struct FaqEntry {
     pub question: &'static str,
     pub answer: &'static str,

@@ -23,6 +23,9 @@ pub enum ApiError {
     WrongProduct,
     /// 404: no such company.
     UnknownCompany,
+    /// 404: no consent link of the company's with this number is waiting (used, revoked, expired
+    /// or never made).
+    UnknownConsentLink,
     /// 409: no admin of the company has opted in to the product.
     NotAuthorized,
     /// 409: an admin opted out.
@@ -65,6 +68,9 @@ impl ApiError {
             Self::UnknownProduct => (StatusCode::NOT_FOUND, "unknown_product", "No such product."),
             Self::WrongProduct => (StatusCode::FORBIDDEN, "wrong_product", "This API key belongs to another product."),
             Self::UnknownCompany => (StatusCode::NOT_FOUND, "unknown_company", "No such company."),
+            Self::UnknownConsentLink => {
+                (StatusCode::NOT_FOUND, "unknown_consent_link", "No such consent link of this company is waiting.")
+            }
             Self::NotAuthorized => {
                 (StatusCode::CONFLICT, "not_authorized", "No admin of this company has opted in to this product.")
             }

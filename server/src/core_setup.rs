@@ -4,6 +4,8 @@
 
 use crate::settings::{Settings, SettingsError};
 use optin_core::{
+    consent_links::LinkSettings,
+    email::{Mailer, SmtpSettings},
     factors::Factors,
     sso::Sso,
     store::{Budget, Database, IncidentTargets, Store, StoreError},
@@ -112,7 +114,36 @@ pub async fn open_core(settings: &Settings, base_url: &Url) -> Result<Core, Star
     Ok(Core::new(store, UpsOAuth::new(&endpoints, &registrations, http), lifetimes(settings))
         .with_policy(policy)
         .with_sso(sso)
-        .with_factors(Factors::new(base_url, settings.second_factors.required)))
+        .with_factors(Factors::new(base_url, settings.second_factors.required))
+        .with_links(links(settings, base_url)?))
+}
+
+/// How consent links are made: their lifetime, under `base_url`, emailed when SMTP is set.
+fn links(settings: &Settings, base_url: &Url) -> Result<LinkSettings, StartupError> {
+    let lifetime = Duration::from_secs(settings.consent_links.lifetime_secs);
+    if lifetime.is_zero() || lifetime > optin_core::consent_links::MAX_LIFETIME {
+        return Err(StartupError::setting("consent_links.lifetime_secs", "must be from 1 second to 30 days"));
+    }
+    Ok(LinkSettings::new(lifetime, base_url.clone()).with_mailer(mailer(settings, base_url)?))
+}
+
+/// The mailer `settings.email` describes, when it names an SMTP host. Links in emails point at
+/// `base_url`.
+pub fn mailer(settings: &Settings, base_url: &Url) -> Result<Option<Mailer>, StartupError> {
+    let email = &settings.email;
+    let Some(host) = &email.smtp_host else { return Ok(None) };
+    let from = email
+        .from
+        .clone()
+        .ok_or_else(|| StartupError::setting("email.from", "(OPTIN_EMAIL__FROM) is required with email.smtp_host"))?;
+    let smtp = SmtpSettings {
+        host: host.clone(),
+        port: email.smtp_port,
+        security: email.tls.security(),
+        credentials: email.username.clone().zip(email.password.clone()),
+        from,
+    };
+    Mailer::new(smtp, base_url.clone()).map(Some).map_err(|problem| StartupError::setting("email", problem))
 }
 
 /// The core for administration commands, which never call UPS: the store and the key, and a UPS
@@ -127,5 +158,12 @@ pub fn admin_core(settings: &Settings, store: Store) -> Result<Core, StartupErro
     let nowhere = Url::parse("http://127.0.0.1/security").map_err(|e| StartupError::UpsClient(e.to_string()))?;
     let endpoints = UpsEndpoints::under(&nowhere).map_err(|e| StartupError::UpsClient(e.to_string()))?;
     let http = UpsOAuth::http_client().map_err(|e| StartupError::UpsClient(e.to_string()))?;
-    Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings)))
+    // Consent links made from the command line point where the service is reached.
+    let base_url = match &settings.public_base_url {
+        Some(url) => url.clone(),
+        None => Url::parse(&format!("http://{}", settings.listen))
+            .map_err(|error| StartupError::setting("listen", format!("is no URL's host: {error}")))?,
+    };
+    Ok(Core::new(store, UpsOAuth::new(&endpoints, &Default::default(), http), lifetimes(settings))
+        .with_links(links(settings, &base_url)?))
 }

@@ -1,5 +1,5 @@
 //! The axum server: configuration, start-up and the one application state, the routes that are
-//! not server functions (OAuth start and callback, the token and embed APIs, the built-in UPS
+//! not server functions (OAuth start and callback, consent links, the token and embed APIs, the built-in UPS
 //! sandbox, the static files), the demo host portals, the command-line administration,
 //! `server check`, which reports what the settings would do without changing anything, and the
 //! OpenTelemetry traces the service exports when told where.
@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod check;
 pub mod cli;
+pub mod consent_links;
 pub mod core_setup;
 pub mod delivery;
 pub mod demo_portal;

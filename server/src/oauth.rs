@@ -1,5 +1,5 @@
 //! The two plain HTTP routes of the opt-in: the form POST that sends the admin to UPS, and the
-//! redirect URI UPS sends admins and widgets' consent windows back to. The flow itself is the
+//! redirect URI UPS sends admins, widgets' consent windows and consent links' holders back to. The flow itself is the
 //! core's (`optin_core::authorization`); these routes read the request and word the answer.
 
 use crate::{embed_api::consent::tell_widget, routes::Declared};
@@ -83,6 +83,10 @@ pub async fn callback(
     let browser = cookie(&headers, consent_cookie_name(&state.web));
     let completion = complete(&state.core, product, query, user.as_ref(), browser.as_deref()).await;
     match (completion.answer, completion.result) {
+        (Answer::Link(link), result) => {
+            let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
+            crate::consent_links::pages::outcome_page(&state, &link, notice)
+        }
         (Answer::Widget { mode, session }, result) => {
             let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
             tell_widget(&state.web, mode, &session, notice)

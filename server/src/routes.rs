@@ -50,6 +50,11 @@ impl<S: Clone + Send + Sync + 'static> Declared<S> {
         self.on(Method::POST, MethodFilter::POST, path, handler)
     }
 
+    /// `DELETE path`.
+    pub fn delete<H: Handler<T, S>, T: 'static>(self, path: &str, handler: H) -> Self {
+        self.on(Method::DELETE, MethodFilter::DELETE, path, handler)
+    }
+
     fn on<H: Handler<T, S>, T: 'static>(
         mut self,
         method: Method,

@@ -23,7 +23,6 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use optin_core::{
     accounts::{self, create_user},
     companies::{add_admin, create_company},
-    email::{Mailer, SmtpSettings},
     outbox::Senders,
     secret::{random_token, SecretString},
     webhooks::OperatorsWebhook,
@@ -61,24 +60,7 @@ pub struct Application {
 /// How notifications are sent: webhooks always, email when an SMTP host is set. Links in emails
 /// point at `base_url`.
 fn senders(settings: &Settings, base_url: &Url) -> Result<Senders, StartupError> {
-    let email = &settings.email;
-    let mailer = match &email.smtp_host {
-        Some(host) => {
-            let from = email.from.clone().ok_or_else(|| {
-                StartupError::setting("email.from", "(OPTIN_EMAIL__FROM) is required with email.smtp_host")
-            })?;
-            let credentials = email.username.clone().zip(email.password.clone());
-            let smtp = SmtpSettings {
-                host: host.clone(),
-                port: email.smtp_port,
-                security: email.tls.security(),
-                credentials,
-                from,
-            };
-            Some(Mailer::new(smtp, base_url.clone()).map_err(|problem| StartupError::setting("email", problem))?)
-        }
-        None => None,
-    };
+    let mailer = crate::core_setup::mailer(settings, base_url)?;
     let hooks = &settings.webhooks;
     let senders = Senders::new(
         mailer,
@@ -173,6 +155,7 @@ async fn router(
         .merge(oauth::routes())
         .merge(token_api::routes())
         .merge(embed_api::routes())
+        .merge(crate::consent_links::routes())
         .merge(crate::sso::routes())
         .merge(crate::factors::routes())
         .merge(operations::routes(metrics));

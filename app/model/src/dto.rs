@@ -130,6 +130,28 @@ impl TokenPage {
     pub const SIZE: u32 = 10;
 }
 
+/// A consent link still waiting for its recipient, as the product page lists it to admins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConsentLink {
+    pub id: crate::ConsentLinkId,
+    /// The email address it was made out to.
+    pub recipient: String,
+    /// Who asked: an admin's name, or a product's backend.
+    pub sent_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// When someone first opened it, and from where.
+    pub opened: Option<LinkOpened>,
+}
+
+/// Where a consent link was first opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkOpened {
+    pub at: i64,
+    pub address: String,
+    pub browser: String,
+}
+
 /// One entry of a company's activity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEntry {

@@ -72,6 +72,33 @@ impl UserId {
     }
 }
 
+/// A consent link's number: what its sender sees and revokes it by (the link's token is secret
+/// and kept only as a hash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConsentLinkId(i64);
+
+impl ConsentLinkId {
+    pub fn new(value: i64) -> Self {
+        Self(value)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// A link number from a form or a URL: a positive integer.
+    pub fn parse(value: &str) -> Option<Self> {
+        value.trim().parse::<i64>().ok().filter(|id| *id > 0).map(Self)
+    }
+}
+
+impl std::fmt::Display for ConsentLinkId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

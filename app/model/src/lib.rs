@@ -17,12 +17,13 @@ pub mod widget;
 
 pub use answer::{AnswerClass, CheckOutcome};
 pub use dto::{
-    ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, ProductOverview,
-    SessionHandle, SignInOptions, SignInProvider, SignInSession, TokenPage, TokenRow, WidgetKey,
+    ActivityEntry, ApplicationHealth, AuthorizationView, CompanyStatus, CompanySummary, Identity, LinkOpened,
+    PendingConsentLink, ProductOverview, SessionHandle, SignInOptions, SignInProvider, SignInSession, TokenPage,
+    TokenRow, WidgetKey,
 };
 pub use factor::{FactorAdded, FactorKind, SecondFactor, SecondFactors, SignInStep, StepPurpose, TotpEnrolment};
 pub use grant::{GrantLoss, LostGrant};
-pub use ids::{CompanyId, InvalidCompanyId, UserId};
+pub use ids::{CompanyId, ConsentLinkId, InvalidCompanyId, UserId};
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};
 pub use role::{Role, UnknownRole};
 pub use status::{AuditAction, AuthorizationState, AuthorizationStatus, EmbedMode, Notice, StatusKind, TokenStatus};

@@ -147,6 +147,12 @@ pub enum AuditAction {
     Expiring,
     /// An admin asked UPS to refresh now, to see how it answers.
     Checked,
+    /// A consent link was made out to someone (and emailed, or shown once to copy).
+    ConsentLinkSent,
+    /// Someone opened a consent link (the first time): from where, with what browser.
+    ConsentLinkOpened,
+    /// A consent link was revoked before it was used.
+    ConsentLinkRevoked,
 }
 
 impl AuditAction {
@@ -177,6 +183,9 @@ impl AuditAction {
             Self::EmailFailed => "Email failed",
             Self::Expiring => "UPS authorization ends soon",
             Self::Checked => "Authorization checked with UPS",
+            Self::ConsentLinkSent => "Consent link sent",
+            Self::ConsentLinkOpened => "Consent link opened",
+            Self::ConsentLinkRevoked => "Consent link revoked",
         }
     }
 }
@@ -195,6 +204,8 @@ pub enum Notice {
     ProviderRejected,
     ProviderUnavailable,
     Failed,
+    /// A consent link was revoked by a form posted without a script.
+    LinkRevoked,
 }
 
 impl Notice {
@@ -208,7 +219,7 @@ impl Notice {
     }
 
     pub fn is_error(self) -> bool {
-        !matches!(self, Self::Authorized | Self::Revoked)
+        !matches!(self, Self::Authorized | Self::Revoked | Self::LinkRevoked)
     }
 
     /// The query string that carries this notice back to a product page.
@@ -232,6 +243,7 @@ impl Notice {
             Self::ProviderRejected => "UPS did not accept the authorization. Nothing changed; please start again.".into(),
             Self::ProviderUnavailable => "UPS could not be reached. Nothing changed; please try again in a few minutes.".into(),
             Self::Failed => "The authorization could not be completed. Nothing changed; please try again.".into(),
+            Self::LinkRevoked => "The consent link was revoked: it no longer opens.".into(),
         }
     }
 }

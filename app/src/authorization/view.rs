@@ -6,7 +6,7 @@
 //! function, which sends the browser back to the page; the widget's posts back to the widget).
 
 use super::api::OptOut;
-use crate::ui::{ConfirmDialog, LocalTime};
+use crate::ui::{ConfirmDialog, LocalTime, OPT_IN_WARNING};
 use leptos::{html::Dialog, prelude::*};
 use model::{ApplicationHealth, AuthorizationStatus, AuthorizationView, EmbedMode, Revoke, WidgetField, WidgetIntent};
 
@@ -187,9 +187,7 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <div class="control">{control}</div>
             {view_only}
             {confirmation}
-            <p class="warning"><strong>"Warning: "</strong>
-                "When using the Opt-In method, changing the password of the UPS.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt in again whenever the password is changed."
-            </p>
+            <p class="warning"><strong>"Warning: "</strong>{OPT_IN_WARNING}</p>
             <p class="tip"><strong>"Tip: "</strong>"If you require assistance, reach out to your Account Executive."</p>
         </section>
     }.into_any()

@@ -9,6 +9,7 @@ use crate::{
         api::{load_overview, CheckAuthorization, OptOut},
         view::AuthorizationPanel,
     },
+    consent_links::view::ConsentLinks,
     error::AppError,
     ui::NoticeBanner,
 };
@@ -103,6 +104,9 @@ pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: Server
     match selected {
         Some(view) => {
             let (company, product) = (view.company.id, view.product);
+            let links = view! {
+                <ConsentLinks company company_name=view.company.name.clone() product manages=view.role.manages()/>
+            };
             let check_path = <CheckAuthorization as ServerFn>::PATH;
             let check = (view.role.manages() && matches!(view.status, AuthorizationStatus::Authorized { .. })).then(|| {
                 view! {
@@ -117,6 +121,7 @@ pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: Server
             view! {
                 <AuthorizationPanel view opt_out/>
                 {check}
+                {links}
                 <ActivityLog company version=opt_out.version()/>
             }
             .into_any()

@@ -14,6 +14,10 @@ pub enum Actor {
     /// A user of a product's own portal, acting through the embedded widget, as the portal named
     /// them.
     Portal(String),
+    /// A product's backend, by its API key (the label names the key).
+    Backend(String),
+    /// Whoever consented through a consent link: its recipient, as the link names them.
+    Recipient(String),
 }
 
 impl Actor {
@@ -28,7 +32,7 @@ impl Actor {
     /// The name recorded beside the action when the actor is not one of our users.
     pub fn label(&self) -> Option<&str> {
         match self {
-            Self::Portal(label) => Some(label),
+            Self::Portal(label) | Self::Backend(label) | Self::Recipient(label) => Some(label),
             _ => None,
         }
     }
@@ -96,6 +100,21 @@ pub enum Event {
     Checked {
         outcome: String,
     },
+    /// A consent link made out to `to`, good until `expires_at`; `delivery` says how it left.
+    ConsentLinkSent {
+        to: String,
+        expires_at: i64,
+        delivery: String,
+    },
+    /// A consent link opened for the first time.
+    ConsentLinkOpened {
+        to: String,
+        address: String,
+        browser: String,
+    },
+    ConsentLinkRevoked {
+        to: String,
+    },
 }
 
 impl Event {
@@ -116,6 +135,9 @@ impl Event {
             Self::EmailFailed { .. } => AuditAction::EmailFailed,
             Self::Expiring { .. } => AuditAction::Expiring,
             Self::Checked { .. } => AuditAction::Checked,
+            Self::ConsentLinkSent { .. } => AuditAction::ConsentLinkSent,
+            Self::ConsentLinkOpened { .. } => AuditAction::ConsentLinkOpened,
+            Self::ConsentLinkRevoked { .. } => AuditAction::ConsentLinkRevoked,
         }
     }
 
@@ -142,6 +164,14 @@ impl Event {
             }
             Self::Expiring { ends_at } => format!("the refresh token ends at {}", model::time::format_utc(*ends_at)),
             Self::Checked { outcome } => outcome.clone(),
+            Self::ConsentLinkSent { to, expires_at, delivery } => {
+                format!("to {to}, {delivery}; good until {}", model::time::format_utc(*expires_at))
+            }
+            Self::ConsentLinkOpened { to, address, browser } => {
+                let browser: String = browser.chars().take(120).collect();
+                format!("link to {to}, from {address} ({browser})")
+            }
+            Self::ConsentLinkRevoked { to } => format!("link to {to}"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Email to a company's admins when UPS no longer accepts its grant, or soon will not: what to
 //! do, and a link to the product's page; and to operators when UPS pushes back on a whole
-//! application. Sent over SMTP with `lettre`; off when no SMTP host is configured.
+//! application; consent links to their recipients, and their senders' news. Sent over SMTP
+//! with `lettre`; off when no SMTP host is configured.
 
 use crate::{
     events::{EventKind, IncidentNotice, Notification},
@@ -35,7 +36,17 @@ pub struct SmtpSettings {
     pub from: String,
 }
 
+/// What a consent link's email says besides the link.
+pub struct LinkEmail<'a> {
+    pub product: Product,
+    pub company: &'a str,
+    pub sender: &'a str,
+    pub note: Option<&'a str>,
+    pub expires_at: i64,
+}
+
 /// Sends the notifications' emails.
+#[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -115,6 +126,41 @@ impl Mailer {
             class = notice.class.as_deref().unwrap_or("unknown"),
             id = notice.id,
         );
+        self.deliver(to, subject, body).await
+    }
+
+    /// A consent link, to its recipient: who asks, for what, and until when.
+    pub async fn send_consent_link(&self, email: &LinkEmail<'_>, link: &Url, to: &str) -> Result<(), String> {
+        let LinkEmail { product, company, sender, note, expires_at } = email;
+        let note = note.map(|note| format!("Their message:\n\n{note}\n\n")).unwrap_or_default();
+        let body = format!(
+            "{sender} asks you to authorize {product} to act on {company}'s behalf through UPS APIs.\n\n\
+             {note}\
+             Open this link, read what it means, and consent with the UPS.com user that holds {company}'s \
+             shipper accounts:\n\n{link}\n\n\
+             The link works once, until {until}. If you did not expect it, ignore this email.\n",
+            product = product.name(),
+            until = model::time::format_utc(*expires_at),
+        );
+        let subject = format!("Authorize {} for {company} at UPS.com", product.name());
+        self.deliver(to, subject, body).await
+    }
+
+    /// Tells a consent link's sender that its recipient consented.
+    pub async fn send_link_used(
+        &self,
+        product: Product,
+        company: &str,
+        recipient: &str,
+        to: &str,
+    ) -> Result<(), String> {
+        let link = self.base_url.join(product.page_path()).map_err(|error| error.to_string())?;
+        let body = format!(
+            "{recipient} consented at UPS.com through the link you sent: {product} is now authorized for \
+             {company}.\n\nSee it at {link}.\n",
+            product = product.name(),
+        );
+        let subject = format!("{} is authorized for {company}", product.name());
         self.deliver(to, subject, body).await
     }
 

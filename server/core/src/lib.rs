@@ -25,6 +25,7 @@ pub mod backups;
 pub mod cache;
 pub mod clock;
 pub mod companies;
+pub mod consent_links;
 pub mod email;
 pub mod embed;
 pub mod error;
@@ -91,6 +92,8 @@ pub struct Core {
     pub sso: Arc<sso::Sso>,
     /// Second factors: whether every admin needs one, and the passkeys' relying party.
     pub factors: Arc<factors::Factors>,
+    /// How consent links are made and sent.
+    pub links: Arc<consent_links::LinkSettings>,
 }
 
 /// How refreshes treat UPS: each application's budget, where its incidents go, and how long
@@ -149,6 +152,10 @@ impl Core {
             policy: Default::default(),
             sso: Arc::new(sso::Sso::new(Vec::new(), reqwest::Client::new())),
             factors: Arc::new(factors::Factors::off()),
+            links: Arc::new(consent_links::LinkSettings::new(
+                std::time::Duration::from_secs(72 * 3600),
+                url::Url::parse("http://127.0.0.1/").expect("a fixed URL parses"),
+            )),
         }
     }
 
@@ -161,6 +168,12 @@ impl Core {
     /// This core, with `factors` for its sign-ins.
     pub fn with_factors(mut self, factors: factors::Factors) -> Self {
         self.factors = Arc::new(factors);
+        self
+    }
+
+    /// This core, with `links` for its consent links.
+    pub fn with_links(mut self, links: consent_links::LinkSettings) -> Self {
+        self.links = Arc::new(links);
         self
     }
 

@@ -11,9 +11,12 @@ use crate::{
     settings::Settings,
     startup::{open_admin_core, StartupError},
 };
+mod consent_links;
 mod database;
 mod users;
 mod webhooks;
+
+pub use consent_links::ConsentLinkCommand;
 
 use clap::{Parser, Subcommand};
 use model::{Product, Role};
@@ -72,6 +75,9 @@ pub enum Command {
     /// Webhook endpoints that hear about each product's authorizations.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Consent links for whoever holds a company's UPS.com user: create, list, revoke.
+    #[command(subcommand)]
+    ConsentLink(ConsentLinkCommand),
     /// The stored UPS tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
@@ -300,6 +306,7 @@ pub async fn run(settings: &Settings, command: Command) -> Result<String, CliErr
         },
         Command::Keys(command) => keys_command(&core, command).await,
         Command::Webhook(command) => Ok(webhooks::run(&core, command).await?),
+        Command::ConsentLink(command) => Ok(consent_links::run(&core, command).await?),
         Command::Tokens(TokensCommand::RefreshAll { product }) => {
             let product =
                 product.map(|slug| Product::parse(&slug).map_err(|e| CliError::Refused(e.to_string()))).transpose()?;

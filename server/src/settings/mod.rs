@@ -2,15 +2,17 @@
 //! an optional TOML file, then `OPTIN_*` environment variables (`__` separates levels, e.g.
 //! `OPTIN_UPS__ENVIRONMENT=cie`, `OPTIN_UPS__REVERSE_LOGISTICS__CLIENT_SECRET=…`).
 
+mod consent_links;
 mod notifications;
 mod retention;
 mod sandbox;
 mod sso;
 
+pub use consent_links::ConsentLinkSettings;
 pub use notifications::{ConfiguredEndpoint, EmailSettings, EmailTls, OperatorSettings, WebhookSettings};
 pub use retention::RetentionSettings;
 pub use sandbox::SandboxSettings;
-pub use sso::{ProviderSettings, SsoSettings};
+pub use sso::{ProviderSettings, SecondFactorSettings, SsoSettings};
 
 use figment::{
     providers::{Env, Format, Toml},
@@ -94,15 +96,7 @@ pub struct Settings {
     pub sso: SsoSettings,
     /// Second factors (passkeys, authenticator apps) for the service's own accounts.
     pub second_factors: SecondFactorSettings,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SecondFactorSettings {
-    /// Every password sign-in needs a second factor too; a user without one adds one at their
-    /// next sign-in before any page opens. (Identity-provider sign-ins are the provider's to
-    /// check.) Passkeys need `public_base_url` on a domain name; codes work anywhere.
-    pub required: bool,
+    pub consent_links: ConsentLinkSettings,
 }
 
 impl Default for Settings {
@@ -140,6 +134,7 @@ impl Default for Settings {
             embed: EmbedSettings::default(),
             sso: SsoSettings::default(),
             second_factors: SecondFactorSettings::default(),
+            consent_links: ConsentLinkSettings::default(),
         }
     }
 }

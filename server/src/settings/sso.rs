@@ -1,5 +1,6 @@
 //! Single sign-on's settings: the identity providers admins may sign in with, and whether the
-//! service's own passwords still sign anyone in.
+//! service's own passwords still sign anyone in; and second factors for the service's own
+//! accounts.
 
 use super::SettingsError;
 use optin_core::{secret::SecretString, sso::IdentityProvider};
@@ -100,4 +101,13 @@ impl SsoSettings {
             })
             .collect()
     }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecondFactorSettings {
+    /// Every password sign-in needs a second factor too; a user without one adds one at their
+    /// next sign-in before any page opens. (Identity-provider sign-ins are the provider's to
+    /// check.) Passkeys need `public_base_url` on a domain name; codes work anywhere.
+    pub required: bool,
 }

@@ -242,7 +242,7 @@ async fn the_token_api_answers_every_state_distinctly() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_describes_the_token_and_embed_apis() {
+async fn the_openapi_document_describes_the_token_embed_and_consent_link_apis() {
     let app = spawn_app().await;
     let document: serde_json::Value =
         reqwest::get(app.base.join("/api/v1/openapi.json").unwrap()).await.unwrap().json().await.unwrap();
@@ -275,13 +275,25 @@ async fn the_openapi_document_describes_the_token_and_embed_apis() {
         "invalid_request",
         "origin_not_allowed",
         "token_unreadable",
+        "unknown_consent_link",
     ] {
         assert!(errors.contains(&answered), "{answered} is answered but not documented");
     }
-    let embed = &document["paths"]["/api/v1/embed/sessions"]["post"];
-    let mut codes: Vec<&str> = embed["responses"].as_object().unwrap().keys().map(String::as_str).collect();
-    codes.sort();
-    assert_eq!(codes, ["201", "400", "401", "403", "404"]);
+    let responses = |path: &str, method: &str| {
+        let mut codes: Vec<String> = document["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} is not documented"))
+            .keys()
+            .cloned()
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(responses("/api/v1/embed/sessions", "post"), ["201", "400", "401", "403", "404"]);
+    let links = "/api/v1/companies/{company}/consent-links";
+    assert_eq!(responses(links, "post"), ["201", "400", "401", "404"]);
+    assert_eq!(responses(links, "get"), ["200", "401", "404"]);
+    assert_eq!(responses(&format!("{links}/{{link}}"), "delete"), ["204", "401", "404"]);
 }
 
 #[tokio::test]

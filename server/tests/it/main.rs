@@ -12,6 +12,7 @@ mod architecture;
 mod assets;
 mod backups;
 mod check;
+mod consent_links;
 mod db_copy;
 mod durability;
 mod embed;

@@ -363,7 +363,7 @@ async fn a_refresh_token_near_its_end_is_announced_once_with_its_lead_time() {
             refresh_expires_in: Some(Duration::from_secs(refresh_lifetime)),
         };
         let service = optin_core::audit::Actor::Service;
-        app.core().store.store_grant(&service, company, IRL, &grant).await.unwrap();
+        app.core().store.store_grant(&service, company, IRL, &grant, None).await.unwrap();
     }
 
     let received = receiver.wait_for(3).await;

@@ -46,6 +46,12 @@ fn kind(method: &str, path: &str) -> Option<Kind> {
     Some(match (method, path) {
         ("POST", "/oauth/{product}/start" | "/embed/start" | "/embed/{product}") => Kind::Change,
         ("POST", "/api/opt_out" | "/api/check_authorization") => Kind::Change,
+        ("POST", "/consent-links/{product}" | "/api/revoke_consent_link") => Kind::Change,
+        ("POST", "/api/pending_consent_links") => Kind::Read,
+        ("POST", "/consent/{product}/{token}") => Kind::Other("a consent link's holder, by the link itself"),
+        ("POST" | "DELETE", path) if path.starts_with("/api/v1/companies/{company}/consent-links") => {
+            Kind::Other("a product's backend, by its API key")
+        }
         ("POST", "/api/load_overview" | "/api/company_activity" | "/api/token_history") => Kind::Read,
         ("POST", "/api/embed_token_history") => Kind::Read,
         ("POST", "/api/open_embed") => {
@@ -88,6 +94,12 @@ async fn ask(browser: &Browser, method: &str, path: &str, company: CompanyId, wi
             browser.server_fn("load_overview", &[("product", DM.slug()), ("company", &company)]).await
         }
         "/api/company_activity" => browser.server_fn("company_activity", &[("company", &company)]).await,
+        "/consent-links/data-management" => {
+            browser.post_form(&path, &[("company", &company), ("recipient", "shipper@acme.example")]).await
+        }
+        "/api/pending_consent_links" | "/api/revoke_consent_link" => {
+            browser.server_fn(&path[5..], &[("product", DM.slug()), ("company", &company), ("link", "1")]).await
+        }
         "/api/token_history" => {
             browser.server_fn("token_history", &[("product", DM.slug()), ("company", &company), ("page", "1")]).await
         }
@@ -138,7 +150,7 @@ async fn a_viewer_is_refused_every_change_the_router_has_and_reads_what_an_admin
             None => {}
         }
     }
-    assert_eq!(changes.len(), 5, "every change was tried: {changes:?}");
+    assert_eq!(changes.len(), 7, "every change was tried: {changes:?}");
     assert_eq!(app.status(company, DM).await.as_deref(), Some("authorized"), "nothing changed");
     let activity = victor.server_fn("company_activity", &[("company", &company.to_string())]).await;
     assert!(!activity.body.contains("Vic") && activity.body.contains("alice"), "{}", activity.body);

@@ -191,6 +191,7 @@ async fn required_second_factors_open_nothing_on_a_password_alone_and_are_added_
         ("key", "none"),
         ("session", "none"),
         ("factor", "1"),
+        ("link", "1"),
         ("sign_in_name", "cy"),
         ("password", "wrong password here"),
     ];

@@ -1,6 +1,7 @@
 //! The authorization-code flow with UPS: starting it (a single-use state bound to the browser,
-//! PKCE), and completing it at the callback (the state consumed first, whatever happens next;
-//! the code exchanged; the grant stored).
+//! PKCE) for an admin, a widget or a consent link's holder, and completing it at the callback
+//! (the state consumed first, whatever happens next; the code exchanged; the grant stored, using
+//! up the consent link it came from).
 
 use crate::{
     accounts::SignedIn,
@@ -9,7 +10,7 @@ use crate::{
     companies::require_admin,
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
-    store::{EmbedSession, NewState, PendingState},
+    store::{ConsentLink, EmbedSession, NewState, PendingState, StoreError},
     ups::ProviderError,
     Core,
 };
@@ -26,6 +27,9 @@ pub enum Initiator<'a> {
     /// A portal user in a product's widget: the state is bound to the consent window's own
     /// first-party cookie (`browser` is its value), and to the embed session.
     Portal { session: &'a EmbedSession, browser: &'a str, mode: EmbedMode },
+    /// Whoever holds a consent link, with no account here: the state is bound to their
+    /// browser's own consent cookie (`browser`), which the link was claimed by.
+    Link { link: &'a ConsentLink, browser: &'a str },
 }
 
 /// Starts the authorization-code flow: a single-use state bound to this browser, company and
@@ -37,17 +41,23 @@ pub async fn begin(
     product: Product,
     company: CompanyId,
 ) -> Result<Url, CoreError> {
-    let (binding, embed, actor) = match &initiator {
+    let (binding, embed, actor, link) = match &initiator {
         Initiator::Admin(user) => {
             require_admin(core, user.id, company).await?;
-            (user.session_hash.clone(), None, Actor::User(user.id))
+            (user.session_hash.clone(), None, Actor::User(user.id), None)
+        }
+        Initiator::Link { link, browser } => {
+            if link.company.id != company || link.product != product {
+                return Err(CoreError::Forbidden);
+            }
+            (token_hash(browser), None, Actor::Recipient(link.recipient.clone()), Some(link.id))
         }
         Initiator::Portal { session, browser, mode } => {
             if session.company.id != company || session.product != product {
                 return Err(CoreError::Forbidden);
             }
             session.require_admin()?;
-            (token_hash(browser), Some((session.id, *mode)), session.actor())
+            (token_hash(browser), Some((session.id, *mode)), session.actor(), None)
         }
     };
     let token = random_token();
@@ -60,6 +70,7 @@ pub async fn begin(
         state_hash: token_hash(token.expose()),
         binding,
         embed,
+        link,
         company,
         product,
         pkce_verifier: &verifier,
@@ -100,12 +111,14 @@ impl From<CoreError> for CallbackFailure {
     }
 }
 
-/// Where a callback's answer goes: back to the admin pages, or to the widget that opened the
-/// consent window (or to the portal page, when the window could not be opened).
+/// Where a callback's answer goes: back to the admin pages, to the widget that opened the
+/// consent window (or to the portal page, when the window could not be opened), or to a page of
+/// the consent link it came from.
 #[derive(Debug)]
 pub enum Answer {
     Admin,
     Widget { mode: EmbedMode, session: EmbedSession },
+    Link(Box<ConsentLink>),
 }
 
 /// How a callback ended, and where to say so.
@@ -149,6 +162,20 @@ pub async fn complete(
         },
         None => None,
     };
+    if let Some(link) = pending.link {
+        let link = match core.store.consent_link(link).await {
+            Ok(Some(link)) => link,
+            Ok(None) => return admin(Err(fail(Notice::StateUnknown))),
+            Err(error) => return admin(Err(CoreError::from(error).into())),
+        };
+        let result = complete_link(core, product, &link, pending, query, browser).await;
+        if result.is_ok() {
+            // Its email must not hold up the holder's page.
+            let (core, told) = (core.clone(), link.clone());
+            tokio::spawn(async move { crate::consent_links::tell_sender(&core, &told).await });
+        }
+        return Completion { answer: Answer::Link(Box::new(link)), result };
+    }
     let result = async {
         if pending.product != product {
             tracing::warn!("callback with a state from another product");
@@ -183,6 +210,27 @@ pub async fn complete(
     }
 }
 
+/// The callback of a consent started from a link: the same browser, in time, for the link's
+/// product; the grant uses the link up (or is not kept, when the link was revoked meanwhile).
+async fn complete_link(
+    core: &Core,
+    product: Product,
+    link: &ConsentLink,
+    pending: PendingState,
+    query: CallbackQuery,
+    browser: Option<&str>,
+) -> Result<CompanyId, CallbackFailure> {
+    let fail = |notice| CallbackFailure { company: Some(pending.company), notice };
+    if pending.product != product || browser.map(token_hash).as_ref() != Some(&pending.binding) {
+        tracing::warn!(link = %link.id, "a consent link's callback in another browser, or for another product");
+        return Err(fail(Notice::StateUnknown));
+    }
+    if pending.expires_at <= now() {
+        return Err(fail(Notice::StateExpired));
+    }
+    finish(core, &Actor::Recipient(link.recipient.clone()), pending, query).await
+}
+
 /// A consumed, unexpired state whose browser and rights have been checked: UPS's answer.
 async fn finish(
     core: &Core,
@@ -190,7 +238,7 @@ async fn finish(
     pending: PendingState,
     query: CallbackQuery,
 ) -> Result<CompanyId, CallbackFailure> {
-    let PendingState { company, product, pkce_verifier, .. } = pending;
+    let PendingState { company, product, pkce_verifier, link, .. } = pending;
     let fail = |notice| CallbackFailure { company: Some(company), notice };
     if let Some(error) = query.error {
         core.store
@@ -211,9 +259,15 @@ async fn finish(
             ProviderError::Malformed(_) | ProviderError::NotRegistered(_) => Notice::Failed,
         })
     })?;
-    core.store.store_grant(actor, company, product, &grant).await.map_err(|error| {
-        tracing::error!(%error, %company, "storing the grant failed");
-        fail(Notice::Failed)
+    core.store.store_grant(actor, company, product, &grant, link).await.map_err(|error| match error {
+        StoreError::ConsentLinkGone => {
+            tracing::warn!(%company, "a consent link was used or revoked while its holder was at UPS");
+            fail(Notice::StateUnknown)
+        }
+        error => {
+            tracing::error!(%error, %company, "storing the grant failed");
+            fail(Notice::Failed)
+        }
     })?;
     Ok(company)
 }

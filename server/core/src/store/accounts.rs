@@ -171,6 +171,15 @@ impl Store {
         Ok(())
     }
 
+    /// The address the user's notification emails go to, if they gave one.
+    pub async fn user_email(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let email: Option<Option<String>> = on_pool!(self, db => sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user.get())
+            .fetch_optional(db)
+            .await)?;
+        Ok(email.flatten())
+    }
+
     /// The address the user's notification emails go to (`None`: no emails); whether there is
     /// such a user.
     pub async fn set_email(&self, user: UserId, email: Option<&str>) -> Result<bool, StoreError> {

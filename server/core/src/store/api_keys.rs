@@ -15,6 +15,13 @@ impl ApiKeyId {
     }
 }
 
+/// The key's number, as `api-key list` shows it.
+impl std::fmt::Display for ApiKeyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A live API key: which product it belongs to, and whether it is limited to some companies.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKey {

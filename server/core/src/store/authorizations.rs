@@ -10,7 +10,7 @@ use crate::{
     secret::fingerprint,
     ups::TokenGrant,
 };
-use model::{AuthorizationState, CompanyId, GrantLoss, LostGrant, Product, Revocation};
+use model::{AuthorizationState, CompanyId, ConsentLinkId, GrantLoss, LostGrant, Product, Revocation};
 
 /// An authorization as stored, with the name of who authorized it.
 #[derive(Debug)]
@@ -107,9 +107,16 @@ impl Store {
         company: CompanyId,
         product: Product,
         grant: &TokenGrant,
+        link: Option<ConsentLinkId>,
     ) -> Result<(), StoreError> {
         let schedule = tokens::Schedule::of(grant);
         let mut tx = self.write().await?;
+        if let Some(link) = link {
+            if let Err(error) = super::consent_links::spend(&mut tx, link).await {
+                tx.rollback().await?;
+                return Err(error);
+            }
+        }
         let authorization: i64 = on_tx!(tx, db => sqlx::query_scalar(
             "INSERT INTO authorizations (company_id, product, status, status_reason, status_changed_at, authorized_by, authorized_via, authorized_at, refresh_at)
              VALUES ($1, $2, 'authorized', NULL, $3, $4, $5, $6, $7)

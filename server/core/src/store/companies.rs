@@ -77,6 +77,14 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// The company's name, when it exists.
+    pub async fn company_name(&self, company: CompanyId) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, db => sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
+            .bind(company.get())
+            .fetch_optional(db)
+            .await)?)
+    }
+
     /// The companies `user` is a member of, by name, each with their role and its state for
     /// `product`, in one query.
     pub async fn companies_of(&self, user: UserId, product: Product) -> Result<Vec<CompanyStatusRow>, StoreError> {

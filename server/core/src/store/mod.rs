@@ -46,6 +46,7 @@ mod budgets;
 mod changes;
 mod companies;
 mod connection;
+mod consent_links;
 mod copy;
 mod embed;
 mod factors;
@@ -70,6 +71,7 @@ pub use authorizations::AuthorizationRecord;
 pub use breakers::Breaker;
 pub use budgets::{Budget, ClaimedDue, Held};
 pub use companies::{CompanyStatusRow, Membership};
+pub use consent_links::{ConsentLink, LinkStatus, NewConsentLink};
 pub use copy::CopiedTable;
 pub use embed::{EmbedSession, EmbedSessionId, NewEmbedSession};
 pub use factors::{OpenedFactor, Removal};
@@ -129,6 +131,10 @@ pub enum StoreError {
     /// gets this (a 500; the cause is logged once, by the task that stores them).
     #[error("storing refreshed tokens failed: {0}")]
     Settling(String),
+    /// A consent link was used or revoked while its recipient was at UPS: the grant it brought
+    /// is not kept.
+    #[error("the consent link was used or revoked meanwhile")]
+    ConsentLinkGone,
     /// A unique constraint refused the write: the thing already exists.
     #[error("already exists")]
     Duplicate,

@@ -1,6 +1,7 @@
 //! Pruning what is kept only for a while: retired tokens (the history Data Management's grid
 //! shows; their secrets were wiped when they retired), the audit log, finished deliveries, the
-//! events nothing refers to any more, and the sandbox's spent tokens. Deletes go in batches, each
+//! events nothing refers to any more, consent links long past their time, and the sandbox's
+//! spent tokens. Deletes go in batches, each
 //! its own short transaction, so a large backlog never holds the database for long. Active
 //! tokens, pending deliveries and anything an authorization needs are never touched.
 
@@ -29,11 +30,18 @@ pub struct Pruned {
     pub events: u64,
     pub sandbox_tokens: u64,
     pub sign_in_attempts: u64,
+    pub consent_links: u64,
 }
 
 impl Pruned {
     pub fn total(&self) -> u64 {
-        self.tokens + self.audit_entries + self.deliveries + self.events + self.sandbox_tokens + self.sign_in_attempts
+        self.tokens
+            + self.audit_entries
+            + self.deliveries
+            + self.events
+            + self.sandbox_tokens
+            + self.sign_in_attempts
+            + self.consent_links
     }
 }
 
@@ -55,6 +63,8 @@ const IDLE_SIGN_IN_LOCKS: &str = "DELETE FROM sign_in_locks WHERE address IN
     (SELECT l.address FROM sign_in_locks l
      WHERE $1 = $1 -- no bound: every lock without attempts goes
          AND NOT EXISTS (SELECT 1 FROM sign_in_attempts a WHERE a.address = l.address) LIMIT $2)";
+const OLD_CONSENT_LINKS: &str = "DELETE FROM consent_links WHERE id IN
+    (SELECT id FROM consent_links WHERE expires_at < $1 LIMIT $2)";
 const SPENT_SANDBOX_TOKENS: &str = "DELETE FROM sandbox_tokens WHERE token_hash IN
     (SELECT token_hash FROM sandbox_tokens WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)";
 
@@ -72,6 +82,8 @@ impl Store {
             // The throttle forgets after minutes; what an address left a day ago goes.
             sign_in_attempts: self.delete_all(OLD_SIGN_IN_ATTEMPTS, now - 24 * 60 * 60).await?
                 + self.delete_all(IDLE_SIGN_IN_LOCKS, 0).await?,
+            // A link's story is in the Activity log; the link itself goes with it.
+            consent_links: self.delete_all(OLD_CONSENT_LINKS, retention.audit_before).await?,
         })
     }
 

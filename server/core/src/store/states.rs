@@ -7,7 +7,7 @@ use super::{
     unreadable, EmbedSessionId, Store, StoreError,
 };
 use crate::{audit::Entry, clock::now, secret::SecretString};
-use model::{CompanyId, EmbedMode, Product};
+use model::{CompanyId, ConsentLinkId, EmbedMode, Product};
 
 /// A request about to be sent to UPS.
 pub struct NewState<'a> {
@@ -18,6 +18,8 @@ pub struct NewState<'a> {
     pub binding: Vec<u8>,
     /// For a widget: its embed session, and where its consent answers.
     pub embed: Option<(EmbedSessionId, EmbedMode)>,
+    /// For a consent link: the link, which the grant uses up.
+    pub link: Option<ConsentLinkId>,
     pub company: CompanyId,
     pub product: Product,
     /// Kept sealed beside the state.
@@ -29,6 +31,7 @@ pub struct NewState<'a> {
 pub struct PendingState {
     pub binding: Vec<u8>,
     pub embed: Option<(EmbedSessionId, EmbedMode)>,
+    pub link: Option<ConsentLinkId>,
     pub company: CompanyId,
     pub product: Product,
     pub pkce_verifier: SecretString,
@@ -43,8 +46,8 @@ impl Store {
         let mut tx = self.write().await?;
         on_tx!(tx, db => sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now()).execute(db).await.map(|done| done.rows_affected()))?;
         on_tx!(tx, db => sqlx::query(
-            "INSERT INTO oauth_states (state_hash, session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO oauth_states (state_hash, session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, created_at, expires_at, consent_link_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&state.state_hash)
         .bind(&state.binding)
@@ -55,6 +58,7 @@ impl Store {
         .bind(sealed)
         .bind(now())
         .bind(state.expires_at)
+        .bind(state.link.map(ConsentLinkId::get))
         .execute(db)
         .await.map(|done| done.rows_affected()))?;
         audit::record(&mut tx, entry).await?;
@@ -65,14 +69,17 @@ impl Store {
     /// Takes the request with this state hash: deleted in the same statement, so a state can be
     /// used once, whatever happens next.
     pub async fn take_state(&self, state_hash: &[u8]) -> Result<Option<PendingState>, StoreError> {
-        let row: Option<(Vec<u8>, Option<i64>, Option<String>, i64, String, Vec<u8>, i64)> = on_pool!(self, db => sqlx::query_as(
+        type Taken = (Vec<u8>, Option<i64>, Option<String>, i64, String, Vec<u8>, i64, Option<i64>);
+        let row: Option<Taken> = on_pool!(self, db => sqlx::query_as(
             "DELETE FROM oauth_states WHERE state_hash = $1
-                 RETURNING session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, expires_at",
+                 RETURNING session_hash, embed_session_id, embed_mode, company_id, product, pkce_verifier, expires_at, consent_link_id",
         )
         .bind(state_hash)
         .fetch_optional(db)
         .await)?;
-        let Some((binding, embed, mode, company, product_slug, sealed, expires_at)) = row else { return Ok(None) };
+        let Some((binding, embed, mode, company, product_slug, sealed, expires_at, link)) = row else {
+            return Ok(None);
+        };
         let embed = match (embed, mode) {
             (Some(session), Some(mode)) => Some((
                 EmbedSessionId::new(session),
@@ -85,6 +92,7 @@ impl Store {
         let pkce_verifier = self.cipher.open(&sealed, &aad, PKCE_UNLABELLED_AAD).map_err(|source| {
             StoreError::Unsealable { row: format!("oauth_states.pkce_verifier (company {company}, {product})"), source }
         })?;
-        Ok(Some(PendingState { binding, embed, company, product, pkce_verifier, expires_at }))
+        let link = link.map(ConsentLinkId::new);
+        Ok(Some(PendingState { binding, embed, link, company, product, pkce_verifier, expires_at }))
     }
 }

@@ -395,7 +395,11 @@ impl TestApp {
             expires_in: std::time::Duration::from_secs(3600),
             refresh_expires_in: None,
         };
-        self.core().store.store_grant(&optin_core::audit::Actor::Service, company, product, &grant).await.unwrap();
+        self.core()
+            .store
+            .store_grant(&optin_core::audit::Actor::Service, company, product, &grant, None)
+            .await
+            .unwrap();
     }
 
     /// A token API key for `product`.

@@ -33,6 +33,7 @@ const TABLES: &[&str] = &[
     "api_keys",
     "api_key_companies",
     "embed_sessions",
+    "consent_links",
     "oauth_states",
     "sso_states",
     "user_identities",

@@ -1,0 +1,383 @@
+//! Consent links: the person who can consent at UPS.com (a UPS.com user with the company's
+//! shipper accounts) is often not an admin here. An admin, an operator or a product's backend
+//! makes out a link to them for one company and product; it is emailed when SMTP is configured,
+//! or handed to its maker once. Whoever opens it needs no account here: its page shows who asks
+//! and for what, and goes on to UPS with the admin flow's protections (a single-use state, PKCE,
+//! a browser binding of its own). A link works once, for its company and product, until it
+//! expires or is revoked. The flow's callback is [`crate::authorization`]'s; this module makes,
+//! lists, opens, starts and revokes links.
+
+use crate::{
+    accounts::SignedIn,
+    audit::{Actor, Entry, Event},
+    authorization::{begin, Initiator},
+    clock::now,
+    companies::require_admin,
+    email::Mailer,
+    error::CoreError,
+    secret::{random_token, token_hash, SecretString},
+    store::{ApiKey, ConsentLink, LinkStatus, NewConsentLink},
+    Core,
+};
+use model::{CompanyId, ConsentLinkId, PendingConsentLink, Product};
+use std::{str::FromStr, time::Duration};
+use url::Url;
+
+/// The longest a link may be made out for.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How links are made: their default lifetime, where they point, and the mailer, if any.
+pub struct LinkSettings {
+    pub lifetime: Duration,
+    /// The service's public address: links are under it.
+    pub base_url: Url,
+    pub mailer: Option<Mailer>,
+}
+
+impl LinkSettings {
+    /// Links of `lifetime` under `base_url`, never emailed.
+    pub fn new(lifetime: Duration, base_url: Url) -> Self {
+        Self { lifetime, base_url, mailer: None }
+    }
+
+    pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
+        self.mailer = mailer;
+        self
+    }
+}
+
+/// The email address a link is made out to: one `lettre` accepts, at most 254 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient(String);
+
+impl Recipient {
+    pub fn parse(value: &str) -> Result<Self, CoreError> {
+        let value = value.trim();
+        let invalid = || CoreError::Invalid(format!("\"{value}\" is not an email address."));
+        if value.is_empty() || value.len() > 254 {
+            return Err(invalid());
+        }
+        lettre::Address::from_str(value).map_err(|_| invalid())?;
+        Ok(Self(value.to_owned()))
+    }
+}
+
+impl AsRef<str> for Recipient {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A note for the recipient: at most 500 characters, line breaks allowed, no other control
+/// characters. Blank is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkMessage(String);
+
+impl LinkMessage {
+    pub fn parse(value: &str) -> Result<Option<Self>, CoreError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        if value.chars().count() > 500 || value.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+            return Err(CoreError::Invalid(
+                "The message may have at most 500 characters, and no control characters.".into(),
+            ));
+        }
+        Ok(Some(Self(value.to_owned())))
+    }
+}
+
+/// Who makes a link out.
+pub enum Sender<'a> {
+    /// A signed-in admin of the company.
+    Admin(&'a SignedIn),
+    /// A product's backend, with its API key (which must reach the company).
+    Backend(&'a ApiKey),
+    /// An operator, from the command line.
+    Operator,
+}
+
+/// What a link is for.
+pub struct LinkRequest {
+    pub company: CompanyId,
+    pub product: Product,
+    pub recipient: Recipient,
+    pub message: Option<LinkMessage>,
+    /// How long it works; the setting's default when `None`.
+    pub lifetime: Option<Duration>,
+    /// Email it when SMTP is configured (else it is handed back).
+    pub email: bool,
+}
+
+/// How a new link left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Emailed to its recipient; its maker never sees it.
+    Emailed,
+    /// Handed back to its maker, once (email is off, or not asked for).
+    Handed,
+    /// The email failed (why); handed back instead.
+    EmailFailed(String),
+}
+
+impl Delivery {
+    fn describe(&self) -> String {
+        match self {
+            Self::Emailed => "emailed".into(),
+            Self::Handed => "handed to its sender to pass on".into(),
+            Self::EmailFailed(error) => format!("the email failed ({error}), handed to its sender instead"),
+        }
+    }
+}
+
+/// A link just made: the URL is in `url` unless it was emailed.
+pub struct CreatedLink {
+    pub id: ConsentLinkId,
+    pub url: Option<SecretString>,
+    pub expires_at: i64,
+    pub delivery: Delivery,
+}
+
+/// Makes a link out for one company and product.
+#[tracing::instrument(skip_all, fields(company = %request.company, product = %request.product))]
+pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Result<CreatedLink, CoreError> {
+    let LinkRequest { company, product, recipient, message, lifetime, email } = request;
+    let (actor, label) = match sender {
+        Sender::Admin(user) => {
+            require_admin(core, user.id, company).await?;
+            (Actor::User(user.id), user.identity.display_name.clone())
+        }
+        Sender::Backend(key) => {
+            if key.product != product {
+                return Err(CoreError::Forbidden);
+            }
+            crate::api_keys::require_reach(core, key, company).await?;
+            (
+                Actor::Backend(format!("{} backend (API key {})", product.short_name(), key.id)),
+                product.name().to_owned(),
+            )
+        }
+        Sender::Operator => (Actor::Service, "the service's operators".to_owned()),
+    };
+    let Some(company_name) = core.store.company_name(company).await? else {
+        return Err(CoreError::NotFound(format!("company {company}")));
+    };
+    let lifetime = lifetime.unwrap_or(core.links.lifetime);
+    if lifetime.is_zero() || lifetime > MAX_LIFETIME {
+        return Err(CoreError::Invalid("A link may last from 1 second to 30 days.".into()));
+    }
+    let token = random_token();
+    let url = link_url(&core.links.base_url, product, token.expose())?;
+    let expires_at = now() + lifetime.as_secs() as i64;
+    let link = NewConsentLink {
+        token_hash: token_hash(token.expose()),
+        company,
+        product,
+        recipient: recipient.as_ref(),
+        message: message.as_ref().map(|message| message.0.as_str()),
+        sent_by: &actor,
+        sent_by_label: &label,
+        expires_at,
+    };
+    let id = core.store.create_consent_link(link).await?;
+    let delivery = match (&core.links.mailer, email) {
+        (Some(mailer), true) => {
+            let note = message.as_ref().map(|message| message.0.as_str());
+            let email = crate::email::LinkEmail { product, company: &company_name, sender: &label, note, expires_at };
+            match mailer.send_consent_link(&email, &url, recipient.as_ref()).await {
+                Ok(()) => Delivery::Emailed,
+                Err(error) => {
+                    tracing::warn!(%error, "a consent link's email failed");
+                    Delivery::EmailFailed(error)
+                }
+            }
+        }
+        _ => Delivery::Handed,
+    };
+    let event = Event::ConsentLinkSent { to: recipient.as_ref().to_owned(), expires_at, delivery: delivery.describe() };
+    core.store.record(Entry::by(&actor, company, product, event)).await?;
+    let url = (delivery != Delivery::Emailed).then(|| SecretString::new(url.to_string()));
+    Ok(CreatedLink { id, url, expires_at, delivery })
+}
+
+fn link_url(base: &Url, product: Product, token: &str) -> Result<Url, CoreError> {
+    base.join(&format!("consent/{}/{token}", product.slug()))
+        .map_err(|error| CoreError::Unexpected(format!("cannot build a consent link under {base}: {error}")))
+}
+
+/// Why a link's page cannot go on to UPS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRefusal {
+    /// No such link (mistyped, cut short, or made up).
+    Unknown,
+    /// The link is for another product than the address it was opened at.
+    OtherProduct,
+    Used,
+    Revoked,
+    Expired,
+    /// Another browser already went on to UPS with it.
+    OtherBrowser,
+}
+
+impl LinkRefusal {
+    /// The HTTP status of the page that says so.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Unknown | Self::OtherProduct => 404,
+            Self::Used | Self::Revoked | Self::Expired => 410,
+            Self::OtherBrowser => 409,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Unknown | Self::OtherProduct => "This consent link is not valid",
+            Self::Used => "This consent link was already used",
+            Self::Revoked => "This consent link was revoked",
+            Self::Expired => "This consent link has expired",
+            Self::OtherBrowser => "This consent link is in use in another browser",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Unknown | Self::OtherProduct => {
+                "Check that the whole link was copied. Nothing was changed. If it still does not open, ask whoever sent it for a new one."
+            }
+            Self::Used => "A link works once, and this one has done its job. Nothing was changed. If you need to consent again, ask whoever sent it for a new one.",
+            Self::Revoked => "Whoever sent it has withdrawn it. Nothing was changed. Ask them for a new one if you still need to consent.",
+            Self::Expired => "Links work for a limited time, and this one's has passed. Nothing was changed. Ask whoever sent it for a new one.",
+            Self::OtherBrowser => "Someone already went on to UPS.com with this link from another browser, so it works only there. Nothing was changed. Ask whoever sent it for a new one if that was not you.",
+        }
+    }
+}
+
+/// What a link's page or start may fail with.
+#[derive(Debug)]
+pub enum LinkFailure {
+    Refused(LinkRefusal),
+    Core(CoreError),
+}
+
+impl From<CoreError> for LinkFailure {
+    fn from(error: CoreError) -> Self {
+        Self::Core(error)
+    }
+}
+
+impl From<crate::store::StoreError> for LinkFailure {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::Core(error.into())
+    }
+}
+
+/// The pending, unexpired link with this token, for `product`.
+async fn live_link(core: &Core, product: Product, token: &str) -> Result<ConsentLink, LinkFailure> {
+    let refuse = |refusal| Err(LinkFailure::Refused(refusal));
+    let Some(link) = core.store.consent_link_by_token(&token_hash(token)).await? else {
+        return refuse(LinkRefusal::Unknown);
+    };
+    if link.product != product {
+        tracing::warn!(link = %link.id, "a consent link opened under another product");
+        return refuse(LinkRefusal::OtherProduct);
+    }
+    match link.status {
+        LinkStatus::Used => refuse(LinkRefusal::Used),
+        LinkStatus::Revoked => refuse(LinkRefusal::Revoked),
+        LinkStatus::Pending if link.expires_at <= now() => refuse(LinkRefusal::Expired),
+        LinkStatus::Pending => Ok(link),
+    }
+}
+
+/// Someone opens a link: the link, when it can still be used; its first opening is noted with
+/// the address and browser it came from.
+#[tracing::instrument(skip_all, fields(%product))]
+pub async fn open(
+    core: &Core,
+    product: Product,
+    token: &str,
+    address: &str,
+    browser: &str,
+) -> Result<ConsentLink, LinkFailure> {
+    let link = live_link(core, product, token).await?;
+    if link.opened_at.is_none() {
+        let browser: String = browser.chars().filter(|c| !c.is_control()).take(200).collect();
+        core.store.consent_link_opened(&link, address, &browser).await?;
+    }
+    Ok(link)
+}
+
+/// The link's holder goes on to UPS: the link is bound to this browser (`browser` is its consent
+/// cookie), and a state bound to the same cookie is made for the link's company and product.
+#[tracing::instrument(skip_all, fields(%product))]
+pub async fn start(core: &Core, product: Product, token: &str, browser: &str) -> Result<Url, LinkFailure> {
+    let link = live_link(core, product, token).await?;
+    if !core.store.claim_consent_link(link.id, &token_hash(browser)).await? {
+        // Between the read and the claim it may also have been used, revoked or expired.
+        let refusal = match live_link(core, product, token).await {
+            Ok(_) => LinkRefusal::OtherBrowser,
+            Err(LinkFailure::Refused(refusal)) => refusal,
+            Err(failure) => return Err(failure),
+        };
+        return Err(LinkFailure::Refused(refusal));
+    }
+    Ok(begin(core, Initiator::Link { link: &link, browser }, link.product, link.company.id).await?)
+}
+
+/// The company's links for `product` still waiting, for one of its members (a viewer sees
+/// them too; only an admin makes and revokes them).
+pub async fn pending(
+    core: &Core,
+    user: &SignedIn,
+    company: CompanyId,
+    product: Product,
+) -> Result<Vec<PendingConsentLink>, CoreError> {
+    crate::companies::require_member(core, user.id, company).await?;
+    Ok(core.store.pending_consent_links(company, product).await?)
+}
+
+/// Revokes a pending link: by an admin of its company (`Admin`), its product's backend
+/// (`Backend`, whose key must reach the company), or an operator. False when no such link of
+/// the company's is waiting.
+#[tracing::instrument(skip(core, sender))]
+pub async fn revoke(
+    core: &Core,
+    sender: Sender<'_>,
+    company: CompanyId,
+    product: Product,
+    link: ConsentLinkId,
+) -> Result<bool, CoreError> {
+    let actor = match sender {
+        Sender::Admin(user) => {
+            require_admin(core, user.id, company).await?;
+            Actor::User(user.id)
+        }
+        Sender::Backend(key) => {
+            if key.product != product {
+                return Err(CoreError::Forbidden);
+            }
+            crate::api_keys::require_reach(core, key, company).await?;
+            Actor::Backend(format!("{} backend (API key {})", product.short_name(), key.id))
+        }
+        Sender::Operator => Actor::Service,
+    };
+    Ok(core.store.revoke_consent_link(&actor, link, company, product).await?)
+}
+
+/// Tells a link's sender, when one of our users with an email address and SMTP is configured,
+/// that its recipient consented. Best effort: the Activity log and the product page say so too.
+pub async fn tell_sender(core: &Core, link: &ConsentLink) {
+    let (Some(mailer), Some(user)) = (&core.links.mailer, link.sent_by) else { return };
+    let to = match core.store.user_email(user).await {
+        Ok(Some(to)) => to,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, "could not read a consent link sender's address");
+            return;
+        }
+    };
+    if let Err(error) = mailer.send_link_used(link.product, &link.company.name, &link.recipient, &to).await {
+        tracing::warn!(%error, link = %link.id, "could not tell a consent link's sender");
+    }
+}
