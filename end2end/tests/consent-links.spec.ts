@@ -141,5 +141,5 @@ test("a revoked or expired consent link is refused with a page that says so", as
   await expectAccessible(stranger, "a revoked consent link");
   await stranger.goto(expired);
   await expect(stranger.getByRole("heading", { name: "This consent link has expired" })).toBeVisible();
-  await expect(stranger.getByRole("alert")).toContainText("ask whoever sent it for a new one");
+  await expect(stranger.getByRole("alert")).toContainText("Ask whoever sent it for a new one");
 });

@@ -15,12 +15,12 @@ pub fn ConsentLinks(company: CompanyId, company_name: String, product: Product, 
     view! {
         <section class="card consent-links" aria-labelledby="links-heading">
             <h2 id="links-heading">"Ask someone else to authorize"</h2>
-            <p class="hint">
-                "If the UPS.com user that holds " {company_name.clone()} "'s shipper accounts is not you, send them a consent link. "
-                "They need no account here. The link works once, for " {product.short_name()} " and " {company_name} " only."
-            </p>
             {manages.then(|| view! {
-                <form method="post" action=format!("/consent-links/{}", product.slug()) class="link-form">
+                <p class="hint">
+                    "If the UPS.com user that holds " {company_name.clone()} "'s shipper accounts is not you, send them a consent link. "
+                    "They need no account here. The link works once, for " {product.short_name()} " and " {company_name} " only."
+                </p>
+                <form method="post" action=format!("/consent-links/{}", product.slug()) class="stack link-form">
                     <input type="hidden" name="company" value=company.get()/>
                     <label for="link-recipient">"Their email address"</label>
                     <input id="link-recipient" name="recipient" type="email" required autocomplete="off" maxlength="254"/>

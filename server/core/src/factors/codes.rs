@@ -136,17 +136,14 @@ pub async fn unlock_browser(
     (client, device): (IpAddr, Option<&str>),
 ) -> Result<SecretString, CoreError> {
     let attempt = throttle::reserve_with(&core.store, sign_in_name, (client, device), now(), Hold::Waived).await?;
-    let user = core.store.find_user(sign_in_name.trim()).await?;
-    let spent = match (user, normalize_recovery_code(code)) {
-        (Some(user), Some(code)) => core.store.use_recovery_code(user, &token_hash(&code)).await?,
-        _ => false,
-    };
-    if !spent {
+    // The same statement runs whether or not the name exists, or the code could be one.
+    let code = normalize_recovery_code(code).unwrap_or_else(|| code.to_owned());
+    let Some(user) = core.store.use_recovery_code_of(sign_in_name.trim(), &token_hash(&code)).await? else {
         tracing::info!("browser not let through: not a recovery code of the name's");
         drop(attempt); // counts as a failure
         return Err(CoreError::WrongCode);
-    }
-    tracing::info!(user = ?user.map(|user| user.get()), "browser let through the hold with a recovery code");
+    };
+    tracing::info!(user = user.get(), "browser let through the hold with a recovery code");
     attempt.let_through(now()).await
 }
 

@@ -250,6 +250,22 @@ impl Store {
         Ok(used == 1)
     }
 
+    /// Spends an unused recovery code of the user with this sign-in name: whose it was. One
+    /// statement whether or not the name exists, so the answer's timing does not say.
+    pub async fn use_recovery_code_of(&self, sign_in_name: &str, hash: &[u8]) -> Result<Option<UserId>, StoreError> {
+        let user: Option<i64> = on_pool!(self, db => sqlx::query_scalar(
+            "UPDATE recovery_codes SET used_at = $1
+             WHERE user_id = (SELECT id FROM users WHERE sign_in_name = $2) AND code_hash = $3 AND used_at IS NULL
+             RETURNING user_id",
+        )
+        .bind(now())
+        .bind(sign_in_name)
+        .bind(hash)
+        .fetch_optional(db)
+        .await)?;
+        Ok(user.map(UserId::new))
+    }
+
     /// Whether the user has this recovery code unused (nothing is spent: `use_recovery_code` does).
     pub async fn has_recovery_code(&self, user: UserId, hash: &[u8]) -> Result<bool, StoreError> {
         let found: Option<i64> = on_pool!(self, db => sqlx::query_scalar(
