@@ -8,8 +8,10 @@ CREATE TABLE consent_links (
     product         TEXT    NOT NULL,
     recipient       TEXT    NOT NULL,
     message         TEXT,
-    -- Who asked: one of our users, or a product's backend (its key, as a label).
-    sent_by_id      BIGINT  REFERENCES users(id) ON DELETE SET NULL,
+    -- Who asked: one of our users, a product's backend (its key), or neither (an operator); the
+-- label names them. A link works only while its sender still may ask (see consent_links.rs).
+    sent_by_id      BIGINT  REFERENCES users(id) ON DELETE CASCADE,
+    sent_by_key_id  BIGINT  REFERENCES api_keys(id) ON DELETE CASCADE,
     sent_by_label   TEXT    NOT NULL,
     status          TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'used', 'revoked')),
     -- The browser that went on to UPS first (its consent cookie's hash): the only one after that.

@@ -144,12 +144,11 @@ pub struct PendingConsentLink {
     pub opened: Option<LinkOpened>,
 }
 
-/// Where a consent link was first opened.
+/// Where a consent link was first opened (its browser is in the Activity log).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkOpened {
     pub at: i64,
     pub address: String,
-    pub browser: String,
 }
 
 /// One entry of a company's activity.

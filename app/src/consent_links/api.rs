@@ -4,7 +4,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use model::{CompanyId, ConsentLinkId, PendingConsentLink, Product};
 
-/// The company's links for `product` that are still waiting for their recipient (admins only).
+/// The company's links for `product` that are still waiting for their recipient (for its
+/// members: a viewer sees them too; only an admin makes and revokes them).
 #[server(prefix = "/api", endpoint = "pending_consent_links")]
 pub async fn pending_consent_links(product: Product, company: CompanyId) -> Result<Vec<PendingConsentLink>, AppError> {
     crate::web::with_status(ssr::pending(product, company).await)

@@ -16,7 +16,7 @@ use crate::{
     email::Mailer,
     error::CoreError,
     secret::{random_token, token_hash, SecretString},
-    store::{ApiKey, ConsentLink, LinkStatus, NewConsentLink},
+    store::{ApiKey, ApiKeyId, ConsentLink, LinkStatus, NewConsentLink},
     Core,
 };
 use model::{CompanyId, ConsentLinkId, PendingConsentLink, Product};
@@ -121,16 +121,6 @@ pub enum Delivery {
     EmailFailed(String),
 }
 
-impl Delivery {
-    fn describe(&self) -> String {
-        match self {
-            Self::Emailed => "emailed".into(),
-            Self::Handed => "handed to its sender to pass on".into(),
-            Self::EmailFailed(error) => format!("the email failed ({error}), handed to its sender instead"),
-        }
-    }
-}
-
 /// A link just made: the URL is in `url` unless it was emailed.
 pub struct CreatedLink {
     pub id: ConsentLinkId,
@@ -143,22 +133,11 @@ pub struct CreatedLink {
 #[tracing::instrument(skip_all, fields(company = %request.company, product = %request.product))]
 pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Result<CreatedLink, CoreError> {
     let LinkRequest { company, product, recipient, message, lifetime, email } = request;
-    let (actor, label) = match sender {
-        Sender::Admin(user) => {
-            require_admin(core, user.id, company).await?;
-            (Actor::User(user.id), user.identity.display_name.clone())
-        }
-        Sender::Backend(key) => {
-            if key.product != product {
-                return Err(CoreError::Forbidden);
-            }
-            crate::api_keys::require_reach(core, key, company).await?;
-            (
-                Actor::Backend(format!("{} backend (API key {})", product.short_name(), key.id)),
-                product.name().to_owned(),
-            )
-        }
-        Sender::Operator => (Actor::Service, "the service's operators".to_owned()),
+    let (actor, key) = acting(core, &sender, company, product).await?;
+    let label = match sender {
+        Sender::Admin(user) => user.identity.display_name.clone(),
+        Sender::Backend(_) => product.name().to_owned(),
+        Sender::Operator => "the service's operators".to_owned(),
     };
     let Some(company_name) = core.store.company_name(company).await? else {
         return Err(CoreError::NotFound(format!("company {company}")));
@@ -177,28 +156,79 @@ pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Re
         recipient: recipient.as_ref(),
         message: message.as_ref().map(|message| message.0.as_str()),
         sent_by: &actor,
+        sent_by_key: key,
         sent_by_label: &label,
         expires_at,
     };
-    let id = core.store.create_consent_link(link).await?;
-    let delivery = match (&core.links.mailer, email) {
-        (Some(mailer), true) => {
+    let to = recipient.as_ref().to_owned();
+    let mailer = core.links.mailer.as_ref().filter(|_| email);
+    let planned = if mailer.is_some() { "to be emailed" } else { "handed to its sender to pass on" };
+    let event = Event::ConsentLinkSent { to: to.clone(), expires_at, delivery: planned.into() };
+    let id = core.store.create_consent_link(link, event).await?;
+    let delivery = match mailer {
+        Some(mailer) => {
             let note = message.as_ref().map(|message| message.0.as_str());
             let email = crate::email::LinkEmail { product, company: &company_name, sender: &label, note, expires_at };
-            match mailer.send_consent_link(&email, &url, recipient.as_ref()).await {
-                Ok(()) => Delivery::Emailed,
+            let kind = "consent link".to_owned();
+            let (delivery, event) = match mailer.send_consent_link(&email, &url, &to).await {
+                Ok(()) => (Delivery::Emailed, Event::EmailSent { kind, to }),
                 Err(error) => {
                     tracing::warn!(%error, "a consent link's email failed");
-                    Delivery::EmailFailed(error)
+                    let event = Event::EmailFailed { kind, to, error: error.clone(), next_in_secs: None };
+                    (Delivery::EmailFailed(error), event)
                 }
-            }
+            };
+            core.store.record(Entry::by(&actor, company, product, event)).await?;
+            delivery
         }
-        _ => Delivery::Handed,
+        None => Delivery::Handed,
     };
-    let event = Event::ConsentLinkSent { to: recipient.as_ref().to_owned(), expires_at, delivery: delivery.describe() };
-    core.store.record(Entry::by(&actor, company, product, event)).await?;
     let url = (delivery != Delivery::Emailed).then(|| SecretString::new(url.to_string()));
     Ok(CreatedLink { id, url, expires_at, delivery })
+}
+
+/// Checks that `sender` may make or revoke links for (company, product): who they are in the
+/// Activity log, and the key a backend used.
+async fn acting(
+    core: &Core,
+    sender: &Sender<'_>,
+    company: CompanyId,
+    product: Product,
+) -> Result<(Actor, Option<ApiKeyId>), CoreError> {
+    Ok(match sender {
+        Sender::Admin(user) => {
+            require_admin(core, user.id, company).await?;
+            (Actor::User(user.id), None)
+        }
+        Sender::Backend(key) => {
+            if key.product != product {
+                return Err(CoreError::Invalid("This API key belongs to another product.".into()));
+            }
+            crate::api_keys::require_reach(core, key, company).await?;
+            (Actor::Backend(format!("{} backend (API key {})", product.short_name(), key.id)), Some(key.id))
+        }
+        Sender::Operator => (Actor::Service, None),
+    })
+}
+
+/// Whether whoever made the link out may still ask for its company: an admin still its admin,
+/// a key still live and reaching it (an operator always may). A link outlives neither.
+async fn sender_may_still_ask(core: &Core, link: &ConsentLink) -> Result<bool, CoreError> {
+    match (link.sent_by, link.sent_by_key) {
+        (Some(user), _) => match require_admin(core, user, link.company.id).await {
+            Ok(_) => Ok(true),
+            Err(CoreError::Forbidden | CoreError::ViewOnly) => Ok(false),
+            Err(error) => Err(error),
+        },
+        (None, Some(key)) => Ok(core.store.api_key_live_for(key, link.company.id).await?),
+        (None, None) => Ok(true),
+    }
+}
+
+/// Whether the consent that `link` started may still be kept when UPS answers: the link still
+/// pending (the grant's transaction checks that again) and its sender still entitled.
+pub async fn still_usable(core: &Core, link: &ConsentLink) -> Result<bool, CoreError> {
+    Ok(link.status == LinkStatus::Pending && sender_may_still_ask(core, link).await?)
 }
 
 fn link_url(base: &Url, product: Product, token: &str) -> Result<Url, CoreError> {
@@ -218,6 +248,9 @@ pub enum LinkRefusal {
     Expired,
     /// Another browser already went on to UPS with it.
     OtherBrowser,
+    /// Whoever made it out may no longer ask for the company (no longer its admin, or their API
+    /// key was revoked or no longer reaches it).
+    SenderGone,
 }
 
 impl LinkRefusal {
@@ -225,7 +258,7 @@ impl LinkRefusal {
     pub fn status(self) -> u16 {
         match self {
             Self::Unknown | Self::OtherProduct => 404,
-            Self::Used | Self::Revoked | Self::Expired => 410,
+            Self::Used | Self::Revoked | Self::Expired | Self::SenderGone => 410,
             Self::OtherBrowser => 409,
         }
     }
@@ -237,6 +270,7 @@ impl LinkRefusal {
             Self::Revoked => "This consent link was revoked",
             Self::Expired => "This consent link has expired",
             Self::OtherBrowser => "This consent link is in use in another browser",
+            Self::SenderGone => "This consent link no longer works",
         }
     }
 
@@ -249,6 +283,9 @@ impl LinkRefusal {
             Self::Revoked => "Whoever sent it has withdrawn it. Nothing was changed. Ask them for a new one if you still need to consent.",
             Self::Expired => "Links work for a limited time, and this one's has passed. Nothing was changed. Ask whoever sent it for a new one.",
             Self::OtherBrowser => "Someone already went on to UPS.com with this link from another browser, so it works only there. Nothing was changed. Ask whoever sent it for a new one if that was not you.",
+            Self::SenderGone => {
+                "Whoever sent it can no longer ask on the company's behalf. Nothing was changed. Ask an admin of the company for a new one."
+            }
         }
     }
 }
@@ -286,6 +323,7 @@ async fn live_link(core: &Core, product: Product, token: &str) -> Result<Consent
         LinkStatus::Used => refuse(LinkRefusal::Used),
         LinkStatus::Revoked => refuse(LinkRefusal::Revoked),
         LinkStatus::Pending if link.expires_at <= now() => refuse(LinkRefusal::Expired),
+        LinkStatus::Pending if !sender_may_still_ask(core, &link).await? => refuse(LinkRefusal::SenderGone),
         LinkStatus::Pending => Ok(link),
     }
 }
@@ -308,10 +346,17 @@ pub async fn open(
     Ok(link)
 }
 
+/// Where a link's holder goes next, and until when their browser's consent cookie must last
+/// (the link is bound to it).
+pub struct Started {
+    pub url: Url,
+    pub link_expires_at: i64,
+}
+
 /// The link's holder goes on to UPS: the link is bound to this browser (`browser` is its consent
 /// cookie), and a state bound to the same cookie is made for the link's company and product.
 #[tracing::instrument(skip_all, fields(%product))]
-pub async fn start(core: &Core, product: Product, token: &str, browser: &str) -> Result<Url, LinkFailure> {
+pub async fn start(core: &Core, product: Product, token: &str, browser: &str) -> Result<Started, LinkFailure> {
     let link = live_link(core, product, token).await?;
     if !core.store.claim_consent_link(link.id, &token_hash(browser)).await? {
         // Between the read and the claim it may also have been used, revoked or expired.
@@ -322,7 +367,8 @@ pub async fn start(core: &Core, product: Product, token: &str, browser: &str) ->
         };
         return Err(LinkFailure::Refused(refusal));
     }
-    Ok(begin(core, Initiator::Link { link: &link, browser }, link.product, link.company.id).await?)
+    let url = begin(core, Initiator::Link { link: &link, browser }, link.product, link.company.id).await?;
+    Ok(Started { url, link_expires_at: link.expires_at })
 }
 
 /// The company's links for `product` still waiting, for one of its members (a viewer sees
@@ -348,20 +394,7 @@ pub async fn revoke(
     product: Product,
     link: ConsentLinkId,
 ) -> Result<bool, CoreError> {
-    let actor = match sender {
-        Sender::Admin(user) => {
-            require_admin(core, user.id, company).await?;
-            Actor::User(user.id)
-        }
-        Sender::Backend(key) => {
-            if key.product != product {
-                return Err(CoreError::Forbidden);
-            }
-            crate::api_keys::require_reach(core, key, company).await?;
-            Actor::Backend(format!("{} backend (API key {})", product.short_name(), key.id))
-        }
-        Sender::Operator => Actor::Service,
-    };
+    let (actor, _) = acting(core, &sender, company, product).await?;
     Ok(core.store.revoke_consent_link(&actor, link, company, product).await?)
 }
 

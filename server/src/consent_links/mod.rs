@@ -22,11 +22,13 @@ use axum::{
 };
 use model::{CompanyId, Product};
 use optin_core::{
+    clock::now,
     consent_links::{self, LinkFailure, LinkMessage, LinkRefusal, LinkRequest, Recipient, Sender},
     secret::{random_token, SecretString},
     CoreError,
 };
 use serde::Deserialize;
+use std::time::Duration;
 
 /// The link's page, its start, the admin's form, and the API.
 pub fn routes() -> Declared<AppState> {
@@ -92,9 +94,12 @@ pub async fn start(
     let name = consent_cookie_name(&state.web);
     let browser = cookie(&parts.headers, name).unwrap_or_else(|| random_token().expose().to_owned());
     match consent_links::start(&state.core, product, &token, &browser).await {
-        Ok(url) => {
-            let mut response = Redirect::to(url.as_str()).into_response();
-            let value = set_cookie(&state.web, name, Some(&SecretString::new(browser)), state.core.lifetimes.state);
+        Ok(started) => {
+            let mut response = Redirect::to(started.url.as_str()).into_response();
+            // The link is bound to this cookie: it lasts as long as the link does.
+            let left = Duration::from_secs(u64::try_from(started.link_expires_at - now()).unwrap_or_default());
+            let lifetime = left.max(state.core.lifetimes.state);
+            let value = set_cookie(&state.web, name, Some(&SecretString::new(browser)), lifetime);
             response.headers_mut().append(header::SET_COOKIE, value);
             response
         }

@@ -119,17 +119,28 @@ pub fn failure_page(state: &AppState, product: Product, status: StatusCode, mess
 pub fn outcome_page(state: &AppState, link: &ConsentLink, notice: Notice) -> Response {
     let product = link.product;
     let title = if notice.is_error() { "Not authorized" } else { "Authorized" };
+    let again = "To try again, open the link you were sent once more.";
     let message = match notice {
         Notice::Authorized => format!(
             "{} can now act on {}'s behalf through UPS APIs. Thank you; you can close this window.",
             product.name(),
             link.company.name,
         ),
-        Notice::ConsentDenied => {
-            "UPS.com consent was not given, so nothing changed. To try again, open the link you were sent once more."
-                .into()
+        Notice::ConsentDenied => format!("UPS.com consent was not given, so nothing changed. {again}"),
+        Notice::StateExpired => format!("The consent took too long and expired. Nothing changed. {again}"),
+        Notice::ProviderRejected => format!("UPS did not accept the consent. Nothing changed. {again}"),
+        Notice::ProviderUnavailable => {
+            "UPS could not be reached. Nothing changed. In a few minutes, open the link you were sent once more.".into()
         }
-        notice => format!("{} To try again, open the link you were sent once more.", notice.message(product)),
+        Notice::StateUnknown => {
+            "This consent was started in another browser, or was already answered. Nothing changed. Open the link you were sent in the browser you first used.".into()
+        }
+        Notice::NotAllowed => {
+            "This consent link can no longer be used: it was used or revoked, or whoever sent it can no longer ask. Nothing changed.".into()
+        }
+        Notice::Revoked | Notice::LinkRevoked | Notice::Failed => {
+            format!("The consent could not be completed. Nothing changed. {again}")
+        }
     };
     let body = html! {
         h1 { (title) }

@@ -188,7 +188,7 @@ async fn a_link_works_once_for_its_product_in_one_browser_until_it_expires_or_is
     let path = format!("/api/v1/companies/{acme}/consent-links/{id}");
     assert_eq!(api(&app, &key, reqwest::Method::DELETE, &path, None).await.0, StatusCode::NO_CONTENT);
     let late = holder.get(callback.as_str()).await;
-    assert!(late.body.contains("Not authorized"), "{}", late.body);
+    assert!(late.body.contains("Not authorized") && late.body.contains("can no longer be used"), "{}", late.body);
     assert_eq!(app.status(acme, IRL).await, None);
 
     // Expired.
@@ -321,4 +321,43 @@ async fn an_operator_makes_lists_and_revokes_links_from_the_command_line() {
     assert_eq!(app.browser().get(&link).await.status, StatusCode::GONE);
     let (ok, _, error) = app.cli(&[&["consent-link", "revoke"][..], &scope, &[id.as_str()]].concat());
     assert!(!ok && error.contains("was not found"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_stops_working_when_its_sender_may_no_longer_ask_and_lasts_in_its_browser() {
+    let app = spawn_app().await;
+    let acme = app.company("Acme Returns").await;
+    app.admin("alice", &[acme]).await;
+    let admin = app.browser().signed_in("alice").await;
+    let from_admin = link_from_form(&admin, acme, "shipper@acme.example", "").await;
+    let key = app.api_key(IRL).await;
+    let (_, made) = api_link(&app, &key, acme, json!({ "recipient": "b@acme.example", "send_email": false })).await;
+    let from_backend = made["url"].as_str().unwrap().to_owned();
+
+    // The claiming browser's cookie lasts as long as the link (72 hours), not the 10 minutes of a
+    // state: the holder can come back to it.
+    let holder = app.browser();
+    let start = holder.post_form(&from_admin, &[]).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+    let cookie = start.set_cookies().into_iter().find(|cookie| cookie.contains("optin_consent")).unwrap();
+    let max_age: u64 = cookie.split("Max-Age=").nth(1).unwrap().split(';').next().unwrap().parse().unwrap();
+    assert!(max_age > 71 * 3600, "{cookie}");
+    let authorize = url::Url::parse(&start.location()).unwrap();
+    let callback = holder.consent(&authorize, SANDBOX_USER, SANDBOX_PASSWORD).await;
+
+    // alice is made a viewer while the holder is at UPS: no grant, and the link no longer opens.
+    assert!(app.cli(&["member", "add", "alice", "Acme Returns", "--role", "viewer"]).0);
+    let late = holder.get(callback.as_str()).await;
+    assert!(late.body.contains("can no longer be used"), "{}", late.body);
+    assert_eq!(app.status(acme, IRL).await, None);
+    let page = holder.get(&from_admin).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.body.contains("This consent link no longer works"), "{}", page.body);
+
+    // The backend's key is revoked: its links stop too.
+    assert_eq!(app.browser().get(&from_backend).await.status, StatusCode::OK);
+    assert!(optin_core::api_keys::revoke(app.core(), &key[..14]).await.unwrap());
+    let page = app.browser().get(&from_backend).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.body.contains("This consent link no longer works"), "{}", page.body);
 }

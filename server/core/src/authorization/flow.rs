@@ -228,6 +228,11 @@ async fn complete_link(
     if pending.expires_at <= now() {
         return Err(fail(Notice::StateExpired));
     }
+    // Before the code is exchanged: a link revoked, used, or whose sender may no longer ask, is
+    // not worth a grant that would be thrown away.
+    if !crate::consent_links::still_usable(core, link).await? {
+        return Err(fail(Notice::NotAllowed));
+    }
     finish(core, &Actor::Recipient(link.recipient.clone()), pending, query).await
 }
 
@@ -262,7 +267,7 @@ async fn finish(
     core.store.store_grant(actor, company, product, &grant, link).await.map_err(|error| match error {
         StoreError::ConsentLinkGone => {
             tracing::warn!(%company, "a consent link was used or revoked while its holder was at UPS");
-            fail(Notice::StateUnknown)
+            fail(Notice::NotAllowed)
         }
         error => {
             tracing::error!(%error, %company, "storing the grant failed");

@@ -10,6 +10,10 @@ use model::{CompanyId, Product};
 pub struct ApiKeyId(i64);
 
 impl ApiKeyId {
+    pub(super) fn new(id: i64) -> Self {
+        Self(id)
+    }
+
     pub(super) fn get(self) -> i64 {
         self.0
     }
@@ -72,6 +76,21 @@ impl Store {
                 .bind(company.get())
                 .fetch_optional(db)
                 .await)?;
+        Ok(found.is_some())
+    }
+
+    /// Whether the key is still live and reaches `company` (a key limited to no company reaches
+    /// every one): what a consent link it made needs to keep working.
+    pub async fn api_key_live_for(&self, key: ApiKeyId, company: CompanyId) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self, db => sqlx::query_scalar(
+            "SELECT k.id FROM api_keys k WHERE k.id = $1 AND k.revoked_at IS NULL
+                 AND (NOT EXISTS (SELECT 1 FROM api_key_companies c WHERE c.api_key_id = k.id)
+                      OR EXISTS (SELECT 1 FROM api_key_companies c WHERE c.api_key_id = k.id AND c.company_id = $2))",
+        )
+        .bind(key.0)
+        .bind(company.get())
+        .fetch_optional(db)
+        .await)?;
         Ok(found.is_some())
     }
 

@@ -3,7 +3,7 @@
 //! the same transaction as the grant it brought), revoked, or past its time; the first browser to
 //! go on to UPS with it is the only one that can after that.
 
-use super::{audit, product, Store, StoreError, WriteTx};
+use super::{audit, product, ApiKeyId, Store, StoreError, WriteTx};
 use crate::{
     audit::{Actor, Entry, Event},
     clock::now,
@@ -27,8 +27,10 @@ pub struct NewConsentLink<'a> {
     pub product: Product,
     pub recipient: &'a str,
     pub message: Option<&'a str>,
-    /// Who asks: one of our users, or a product's backend (`Actor::Backend`).
+    /// Who asks: one of our users, a product's backend (`Actor::Backend`, with `sent_by_key`),
+    /// or an operator (`Actor::Service`).
     pub sent_by: &'a Actor,
+    pub sent_by_key: Option<ApiKeyId>,
     /// How the sender is named to the recipient and on the product page.
     pub sent_by_label: &'a str,
     pub expires_at: i64,
@@ -43,6 +45,7 @@ pub struct ConsentLink {
     pub recipient: String,
     pub message: Option<String>,
     pub sent_by: Option<UserId>,
+    pub sent_by_key: Option<ApiKeyId>,
     pub sent_by_label: String,
     pub status: LinkStatus,
     pub browser_hash: Option<Vec<u8>>,
@@ -59,6 +62,7 @@ struct Row {
     recipient: String,
     message: Option<String>,
     sent_by_id: Option<i64>,
+    sent_by_key_id: Option<i64>,
     sent_by_label: String,
     status: String,
     browser_hash: Option<Vec<u8>>,
@@ -75,6 +79,7 @@ impl Row {
             recipient: self.recipient,
             message: self.message,
             sent_by: self.sent_by_id.map(UserId::new),
+            sent_by_key: self.sent_by_key_id.map(ApiKeyId::new),
             sent_by_label: self.sent_by_label,
             status: self.status.parse().map_err(|_| super::unreadable("consent link status", &self.status))?,
             browser_hash: self.browser_hash,
@@ -93,19 +98,23 @@ struct PendingRow {
     expires_at: i64,
     opened_at: Option<i64>,
     opened_address: Option<String>,
-    opened_browser: Option<String>,
 }
 
 const SELECT: &str = "SELECT l.id, l.company_id, c.name AS company_name, l.product, l.recipient, l.message,
-        l.sent_by_id, l.sent_by_label, l.status, l.browser_hash, l.expires_at, l.opened_at
+        l.sent_by_id, l.sent_by_key_id, l.sent_by_label, l.status, l.browser_hash, l.expires_at, l.opened_at
      FROM consent_links l JOIN companies c ON c.id = l.company_id";
 
 impl Store {
-    /// Keeps a new link. Its Activity entry follows once the link has been sent, which says how.
-    pub async fn create_consent_link(&self, link: NewConsentLink<'_>) -> Result<ConsentLinkId, StoreError> {
-        let id: i64 = on_pool!(self, db => sqlx::query_scalar(
-            "INSERT INTO consent_links (token_hash, company_id, product, recipient, message, sent_by_id, sent_by_label, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    /// Keeps a new link with its Activity entry, in one transaction.
+    pub async fn create_consent_link(
+        &self,
+        link: NewConsentLink<'_>,
+        event: Event,
+    ) -> Result<ConsentLinkId, StoreError> {
+        let mut tx = self.write().await?;
+        let id: i64 = on_tx!(tx, db => sqlx::query_scalar(
+            "INSERT INTO consent_links (token_hash, company_id, product, recipient, message, sent_by_id, sent_by_key_id, sent_by_label, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&link.token_hash)
         .bind(link.company.get())
@@ -113,11 +122,14 @@ impl Store {
         .bind(link.recipient)
         .bind(link.message)
         .bind(link.sent_by.user().map(UserId::get))
+        .bind(link.sent_by_key.map(ApiKeyId::get))
         .bind(link.sent_by_label)
         .bind(now())
         .bind(link.expires_at)
         .fetch_one(db)
         .await)?;
+        audit::record(&mut tx, Entry::by(link.sent_by, link.company, link.product, event)).await?;
+        tx.commit().await?;
         Ok(ConsentLinkId::new(id))
     }
 
@@ -191,7 +203,7 @@ impl Store {
         product: Product,
     ) -> Result<Vec<PendingConsentLink>, StoreError> {
         let rows: Vec<PendingRow> = on_pool!(self, db => sqlx::query_as(
-            "SELECT id, recipient, sent_by_label, created_at, expires_at, opened_at, opened_address, opened_browser
+            "SELECT id, recipient, sent_by_label, created_at, expires_at, opened_at, opened_address
              FROM consent_links WHERE company_id = $1 AND product = $2 AND status = 'pending' AND expires_at > $3
              ORDER BY id DESC LIMIT 50",
         )
@@ -208,11 +220,7 @@ impl Store {
                 sent_by: row.sent_by_label,
                 created_at: row.created_at,
                 expires_at: row.expires_at,
-                opened: row.opened_at.map(|at| LinkOpened {
-                    at,
-                    address: row.opened_address.unwrap_or_default(),
-                    browser: row.opened_browser.unwrap_or_default(),
-                }),
+                opened: row.opened_at.map(|at| LinkOpened { at, address: row.opened_address.unwrap_or_default() }),
             })
             .collect())
     }
