@@ -20,8 +20,12 @@ use crate::{
     Core,
 };
 use model::{CompanyId, ConsentLinkId, PendingConsentLink, Product};
-use std::{str::FromStr, time::Duration};
+use std::time::Duration;
 use url::Url;
+
+mod input;
+
+pub use input::{LinkMessage, Recipient};
 
 /// The longest a link may be made out for.
 pub const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -43,48 +47,6 @@ impl LinkSettings {
     pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
         self.mailer = mailer;
         self
-    }
-}
-
-/// The email address a link is made out to: one `lettre` accepts, at most 254 characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recipient(String);
-
-impl Recipient {
-    pub fn parse(value: &str) -> Result<Self, CoreError> {
-        let value = value.trim();
-        let invalid = || CoreError::Invalid(format!("\"{value}\" is not an email address."));
-        if value.is_empty() || value.len() > 254 {
-            return Err(invalid());
-        }
-        lettre::Address::from_str(value).map_err(|_| invalid())?;
-        Ok(Self(value.to_owned()))
-    }
-}
-
-impl AsRef<str> for Recipient {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A note for the recipient: at most 500 characters, line breaks allowed, no other control
-/// characters. Blank is none.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LinkMessage(String);
-
-impl LinkMessage {
-    pub fn parse(value: &str) -> Result<Option<Self>, CoreError> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Ok(None);
-        }
-        if value.chars().count() > 500 || value.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-            return Err(CoreError::Invalid(
-                "The message may have at most 500 characters, and no control characters.".into(),
-            ));
-        }
-        Ok(Some(Self(value.to_owned())))
     }
 }
 
@@ -154,7 +116,7 @@ pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Re
         company,
         product,
         recipient: recipient.as_ref(),
-        message: message.as_ref().map(|message| message.0.as_str()),
+        message: message.as_ref().map(AsRef::as_ref),
         sent_by: &actor,
         sent_by_key: key,
         sent_by_label: &label,
@@ -167,7 +129,7 @@ pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Re
     let id = core.store.create_consent_link(link, event).await?;
     let delivery = match mailer {
         Some(mailer) => {
-            let note = message.as_ref().map(|message| message.0.as_str());
+            let note = message.as_ref().map(AsRef::as_ref);
             let email = crate::email::LinkEmail { product, company: &company_name, sender: &label, note, expires_at };
             let kind = "consent link".to_owned();
             let (delivery, event) = match mailer.send_consent_link(&email, &url, &to).await {
