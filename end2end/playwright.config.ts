@@ -17,6 +17,9 @@ export default defineConfig({
   outputDir: "test-results",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // The walk-throughs read the seeds' English, whatever this machine's own language is; the
+    // languages spec asks for French and Spanish itself.
+    locale: "en-US",
     trace: "retain-on-failure",
     launchOptions: {
       // Debian's Chromium: a test tool's own browser download cannot work here.

@@ -59,7 +59,7 @@ export OPTIN_NEW_PASSWORD="e2e-password-for-admins"
 echo "{" > "$data/companies.json"
 for company in "Acme Returns" "Globex Freight" "Initech Parcels" "Umbrella Data" "Alpha Co" "Beta Co" "Reauth Co" \
   "Portal Returns Co" "Portal Pickups Co" "Portal Data Co" "Embed Expiry Co" "No Script Returns" "No Script Pickups" "No Script Data" "No Script Portal Co" "Sessions Co" \
-  "Roles Co" "SDK Host Co" "SSO Co" "Links Co"; do
+  "Roles Co" "SDK Host Co" "SSO Co" "Links Co" "Langues Co"; do
   number="$("$server" company add "$company" | sed -E 's/.*\(number ([0-9]+)\).*/\1/')"
   echo "  \"$company\": $number," >> "$data/companies.json"
 done
@@ -89,6 +89,9 @@ unset OPTIN_NEW_PASSWORD
 # The embed spec's own host page creates its sessions with a key of its own, as a portal's backend does.
 "$server" api-key create data-management --label "embed spec host" --company "SDK Host Co" \
   | sed -E 's/.*\(shown once\): //' > "$data/host-key"
+# The languages spec frames Data Management's widget for its company, in French and Spanish.
+"$server" api-key create data-management --label "languages spec host" --company "Langues Co" \
+  | sed -E 's/.*\(shown once\): //' > "$data/languages-key"
 # The consent-links spec makes links as Reverse Logistics' backend does.
 "$server" api-key create reverse-logistics --label "links spec backend" --company "Links Co" \
   | sed -E 's/.*\(shown once\): //' > "$data/links-key"

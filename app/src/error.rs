@@ -3,6 +3,7 @@
 //! Each variant says what a person can do about it; internal causes (database, provider transport)
 //! are logged on the server with their cause chain and reach the browser only as `Internal`.
 
+use crate::{i18n::Locale, t};
 use leptos::server_fn::{self, codec::JsonEncoding, error::FromServerFnError, ServerFnError};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,34 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What the page says, in the page's language.
+    pub fn message(&self) -> String {
+        self.message_in(crate::i18n::locale())
+    }
+
+    /// What a page in `locale` says.
+    pub fn message_in(&self, locale: Locale) -> String {
+        match self {
+            Self::Unauthenticated => t!(locale => "error-unauthenticated"),
+            Self::InvalidCredentials => t!(locale => "error-invalid-credentials"),
+            Self::TooManyAttempts => t!(locale => "error-too-many-attempts"),
+            Self::SignInHeld => t!(locale => "error-sign-in-held"),
+            Self::PasswordsOff => t!(locale => "error-passwords-off"),
+            Self::WrongCode => t!(locale => "error-wrong-code"),
+            Self::PasskeyRefused => t!(locale => "error-passkey-refused"),
+            Self::SignInStepOver => t!(locale => "error-sign-in-step-over"),
+            Self::Busy => t!(locale => "error-busy"),
+            Self::EmbedSessionInvalid => t!(locale => "error-embed-session-invalid"),
+            Self::Forbidden => t!(locale => "error-forbidden"),
+            Self::ViewOnly => t!(locale => "error-view-only"),
+            Self::NotFound(what) => t!(locale => "error-not-found", what = what.as_str()),
+            // What to fix, in the words of the check that refused it.
+            Self::Invalid(message) => message.clone(),
+            Self::Internal => t!(locale => "error-internal"),
+            Self::Request(detail) => t!(locale => "error-request", detail = detail.as_str()),
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated
@@ -137,6 +166,37 @@ pub mod ssr {
                     Self::Internal
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! English is the errors' own English (`Display`, which logs and the JSON errors use).
+    use super::AppError;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn english_is_the_errors_own_wording() {
+        for each in [
+            AppError::Unauthenticated,
+            AppError::InvalidCredentials,
+            AppError::TooManyAttempts,
+            AppError::SignInHeld,
+            AppError::PasswordsOff,
+            AppError::WrongCode,
+            AppError::PasskeyRefused,
+            AppError::SignInStepOver,
+            AppError::Busy,
+            AppError::EmbedSessionInvalid,
+            AppError::Forbidden,
+            AppError::ViewOnly,
+            AppError::NotFound("Company".into()),
+            AppError::Invalid("Enter an email address.".into()),
+            AppError::Internal,
+            AppError::Request("timed out".into()),
+        ] {
+            assert_eq!(each.message_in(Locale::En), each.to_string());
         }
     }
 }

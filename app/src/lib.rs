@@ -12,6 +12,7 @@ pub mod authorization;
 pub mod consent_links;
 pub mod embed;
 pub mod error;
+pub mod i18n;
 pub mod products;
 pub mod tokens;
 pub mod ui;
@@ -43,9 +44,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let policy = leptos::nonce::use_nonce().map(|nonce| {
         format!("script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'")
     });
+    let lang = i18n::locale().tag();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 {policy.map(|content| view! { <meta http-equiv="Content-Security-Policy" content=content/> })}
@@ -68,7 +70,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="UPS Customer Solutions · OAuth Opt-In"/>
         <Router>
-            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><p><a href="/">"Home"</a></p></main> }>
+            <Routes fallback=|| view! { <main class="page"><h1>{t!("page-not-found")}</h1><p><a href="/">{t!("page-not-found-home")}</a></p></main> }>
                 <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=auth::view::SignInPage/>
                 <Route path=path!("/sign-in/unlock") view=auth::factors::view::UnlockPage/>

@@ -1,6 +1,7 @@
 //! Components every page may use: the confirmation dialog, the FAQ, notices, local times. The
 //! product pages' header is `products::frame`'s.
 
+use crate::{i18n::Locale, t};
 use leptos::{html::Dialog, prelude::*};
 use model::time::format_utc;
 
@@ -14,7 +15,7 @@ use model::time::format_utc;
 pub fn ConfirmDialog(
     id: &'static str,
     node_ref: NodeRef<Dialog>,
-    title: &'static str,
+    title: String,
     message: String,
     children: Children,
 ) -> impl IntoView {
@@ -23,27 +24,28 @@ pub fn ConfirmDialog(
             <h2 id=format!("{id}-title")>{title}</h2>
             <p id=format!("{id}-message")>{message}</p>
             <div class="actions">
-                <button type="button" class="secondary" commandfor=id command="close">"Cancel"</button>
+                <button type="button" class="secondary" commandfor=id command="close">{t!("dialog-cancel")}</button>
                 {children()}
             </div>
         </dialog>
     }
 }
 
-/// A moment in time: UTC when rendered on the server, then the admin's own time zone (named)
-/// once the page is live in their browser (an island).
+/// A moment in time: UTC when rendered on the server, then the admin's own time zone (named), in
+/// the page's language (the nearest `lang`), once the page is live in their browser (an island).
 #[island]
 pub fn LocalTime(unix: i64) -> impl IntoView {
     let local = RwSignal::new(None::<String>);
+    let node = NodeRef::<leptos::html::Time>::new();
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| local.set(browser_time(unix)));
+    Effect::new(move |_| {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+        if let Some(time) = node.get() {
+            local.set(local_string(&time, &date));
+        }
+    });
     let machine = format!("{}Z", format_utc(unix).trim_end_matches(" UTC").replace(' ', "T"));
-    view! { <time datetime=machine>{move || local.get().unwrap_or_else(|| format_utc(unix))}</time> }
-}
-
-#[cfg(feature = "hydrate")]
-fn browser_time(unix: i64) -> Option<String> {
-    local_string(&js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0)))
+    view! { <time node_ref=node datetime=machine>{move || local.get().unwrap_or_else(|| format_utc(unix))}</time> }
 }
 
 /// Every moment in `root` in the admin's own time zone, as [`LocalTime`] shows it: for server
@@ -58,14 +60,16 @@ pub fn localize_times(root: &web_sys::Element) {
             continue;
         };
         let Some(moment) = time.get_attribute("datetime") else { continue };
-        if let Some(local) = local_string(&js_sys::Date::new(&moment.into())) {
+        if let Some(local) = local_string(&time, &js_sys::Date::new(&moment.into())) {
             time.set_text_content(Some(&local));
         }
     }
 }
 
+/// `date` in the language of the page around `element` (its nearest `lang`), English when none.
 #[cfg(feature = "hydrate")]
-fn local_string(date: &js_sys::Date) -> Option<String> {
+fn local_string(element: &web_sys::Element, date: &js_sys::Date) -> Option<String> {
+    let lang = element.closest("[lang]").ok().flatten().and_then(|around| around.get_attribute("lang"));
     let options = js_sys::Object::new();
     for (key, value) in [
         ("year", "numeric"),
@@ -77,30 +81,39 @@ fn local_string(date: &js_sys::Date) -> Option<String> {
     ] {
         js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
     }
-    date.to_locale_string("en-US", &options).as_string()
+    date.to_locale_string(lang.as_deref().unwrap_or("en"), &options).as_string()
 }
 
-/// The warning every opt-in shows beside its button (seeds' wording).
-pub const OPT_IN_WARNING: &str = "When using the Opt-In method, changing the password of the UPS.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt in again whenever the password is changed.";
+/// The warning every opt-in shows beside its button (seeds' wording), after
+/// [`opt_in_warning_label`].
+pub fn opt_in_warning(locale: Locale) -> String {
+    t!(locale => "opt-in-warning")
+}
 
+/// "Warning:", before the [`opt_in_warning`].
+pub fn opt_in_warning_label(locale: Locale) -> String {
+    t!(locale => "opt-in-warning-label")
+}
+
+/// A question and its answer, in a reader's language.
 pub struct FaqEntry {
-    pub question: &'static str,
-    pub answer: &'static str,
+    pub question: fn(Locale) -> String,
+    pub answer: fn(Locale) -> String,
 }
 
 /// The questions every seed walk-through answers.
 pub const OAUTH_FAQ: &[FaqEntry] = &[
     FaqEntry {
-        question: "What is OAuth 2.0?",
-        answer: "OAuth 2.0 is a modern API security protocol that uses a temporary token framework to authorize API transactions.",
+        question: |locale| t!(locale => "faq-what-is-oauth"),
+        answer: |locale| t!(locale => "faq-what-is-oauth-answer"),
     },
     FaqEntry {
-        question: "Why has UPS adopted the OAuth standard?",
-        answer: "OAuth 2.0 provides a way for UPS customers to securely authorize applications to transact on their behalf without sharing credentials.",
+        question: |locale| t!(locale => "faq-why-oauth"),
+        answer: |locale| t!(locale => "faq-why-oauth-answer"),
     },
     FaqEntry {
-        question: "What if I have a lot of shipper accounts?",
-        answer: "To authorize API transactions on a UPS shipper number, the shipper number must be linked to the UPS.com ID that is used to authorize the application. If there is a UPS shipper number that is not linked to the UPS.com ID used to authorize the application, users will not be able to use that shipper number. Shipper numbers can be linked to a UPS.com ID through UPS.com.",
+        question: |locale| t!(locale => "faq-many-shipper-accounts"),
+        answer: |locale| t!(locale => "faq-many-shipper-accounts-answer"),
     },
 ];
 
@@ -108,16 +121,17 @@ pub const OAUTH_FAQ: &[FaqEntry] = &[
 /// Enter or Space, and says whether it is expanded, with no script at all.
 #[component]
 pub fn Faq(entries: &'static [FaqEntry]) -> impl IntoView {
+    let locale = crate::i18n::locale();
     view! {
         <section class="card faq" aria-labelledby="faq-heading">
-            <h2 id="faq-heading">"OAuth Opt-In Process: FAQ"</h2>
+            <h2 id="faq-heading">{t!("faq-heading")}</h2>
             {entries
                 .iter()
                 .map(|entry| {
                     view! {
                         <details class="faq-entry">
-                            <summary class="faq-question">{entry.question}</summary>
-                            <div class="faq-answer"><p>{entry.answer}</p></div>
+                            <summary class="faq-question">{(entry.question)(locale)}</summary>
+                            <div class="faq-answer"><p>{(entry.answer)(locale)}</p></div>
                         </details>
                     }
                 })

@@ -12,7 +12,7 @@ use axum::{
     Json, Router,
 };
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use model::Product;
+use model::{Locale, Product};
 use optin_core::{api_keys, secret::SecretString, Core};
 use serde::Deserialize;
 use serde_json::json;
@@ -79,11 +79,14 @@ struct Portal {
 struct PageQuery {
     company: Option<i64>,
     optin_result: Option<String>,
+    /// The language the portal asks its widget to speak (`fr-CA`, `es`); none: the browser's.
+    locale: Option<String>,
 }
 
 /// The portal page: the product's own header, the widget, and the events it reported.
 async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>) -> Markup {
     let company = query.company.unwrap_or(portal.company);
+    let locale = query.locale.as_deref().and_then(Locale::from_tag);
     // Only a notice's code is shown back.
     let returned = query.optin_result.filter(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
     let service = portal.service.as_str().trim_end_matches('/');
@@ -106,6 +109,13 @@ async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>)
                     form method="get" action="/" {
                         label for="company" { "Company number" }
                         input id="company" name="company" type="number" min="1" value=(company);
+                        label for="locale" { "Language" }
+                        select id="locale" name="locale" {
+                            option value="" selected[locale.is_none()] { "The browser's" }
+                            @for (each, name) in [(Locale::En, "English"), (Locale::FrCa, "Français (Canada)"), (Locale::Es, "Español")] {
+                                option value=(each.tag()) selected[locale == Some(each)] { (name) }
+                            }
+                        }
                         button type="submit" { "Show" }
                     }
                     section aria-labelledby="ups-heading" {
@@ -119,8 +129,8 @@ async fn page(State(portal): State<Arc<Portal>>, Query(query): Query<PageQuery>)
                     }
                 }
                 script src={ (service) "/embed/v1/optin.js" } {}
-                // Script, not HTML: the company is a number.
-                script { (PreEscaped(mount_script(company))) }
+                // Script, not HTML: the company is a number, the language one of the known tags.
+                script { (PreEscaped(mount_script(company, locale))) }
             }
         }
     }
@@ -135,16 +145,17 @@ const STYLE: &str = "
   #events li { font-family: ui-monospace, monospace; }
 ";
 
-/// Asks the portal's backend for an embed session for `company`, then mounts the widget with it
-/// and lists the events it reports.
-fn mount_script(company: i64) -> String {
+/// Asks the portal's backend for an embed session for `company` (in `locale`), then mounts the
+/// widget with it and lists the events it reports.
+fn mount_script(company: i64, locale: Option<Locale>) -> String {
+    let locale = locale.map_or("null".to_owned(), |locale| format!("\"{}\"", locale.tag()));
     format!(
         r##"
   (async function () {{
     const response = await fetch("/session", {{
       method: "POST",
       headers: {{ "content-type": "application/json" }},
-      body: JSON.stringify({{ company: {company} }}),
+      body: JSON.stringify({{ company: {company}, locale: {locale} }}),
     }});
     const body = await response.json();
     if (!response.ok) {{
@@ -169,6 +180,7 @@ fn mount_script(company: i64) -> String {
 #[derive(Deserialize)]
 struct SessionRequest {
     company: i64,
+    locale: Option<String>,
 }
 
 /// The portal's backend: asks the service for an embed session with its API key, and gives its
@@ -178,12 +190,15 @@ async fn new_session(State(portal): State<Arc<Portal>>, Json(request): Json<Sess
         Ok(url) => url,
         Err(error) => return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     };
-    let body = json!({
+    let mut body = json!({
         "company": request.company,
         "user": { "id": "pat.portal", "name": "Pat Portal" },
         "origin": portal.origin,
         "return_url": format!("{}/?company={}", portal.origin, request.company),
     });
+    if let Some(locale) = request.locale {
+        body["locale"] = json!(locale);
+    }
     let answer = portal.http.post(url).bearer_auth(portal.key.expose()).json(&body).send().await;
     let (status, body): (StatusCode, HashMap<String, serde_json::Value>) = match answer {
         Ok(answer) => {

@@ -5,7 +5,9 @@
 (() => {
   "use strict";
 
-  // What a refusal says: the service's error names, worded as the pages word them.
+  // What a refusal says: the service's error names, worded as the pages word them. The page gives
+  // them in its reader's language on the error box (`data-message-wrong-code`, …); these are
+  // English's, for a page that does not.
   const MESSAGES = {
     WrongCode: "That code is not right, has expired, or was used already. Try the newest code.",
     PasskeyRefused: "That passkey was not accepted. Try again, or use a code.",
@@ -13,9 +15,16 @@
     Unauthenticated: "Please sign in to continue.",
     TooManyAttempts: "Too many failed sign-in attempts. Please wait a few minutes and try again.",
     Busy: "The service is busy. Please try again in a moment.",
+    Failed: "Something went wrong. Please try again.",
+    Cancelled: "The passkey request was cancelled. Try again, or use a code.",
   };
 
   const errorBox = () => document.querySelector("[data-factor-error]");
+
+  /** The page's words for `name` (one of MESSAGES'), else English's. */
+  function words(name) {
+    return errorBox()?.dataset[`message${name}`] ?? MESSAGES[name];
+  }
 
   function showError(message) {
     const box = errorBox();
@@ -30,12 +39,12 @@
   }
 
   function messageOf(body) {
-    if (typeof body === "string") return MESSAGES[body] ?? "Something went wrong. Please try again.";
+    if (typeof body === "string") return Object.hasOwn(MESSAGES, body) ? words(body) : words("Failed");
     if (body && typeof body === "object") {
       const [name, detail] = Object.entries(body)[0] ?? [];
       if (typeof detail === "string" && (name === "Invalid" || name === "NotFound")) return detail;
     }
-    return "Something went wrong. Please try again.";
+    return words("Failed");
   }
 
   /** Calls a server function with form fields; its JSON answer, or an Error with its message. */
@@ -61,7 +70,7 @@
     } catch (error) {
       // A cancelled or timed-out passkey prompt is the person's choice, not a failure of ours.
       const cancelled = error && error.name === "NotAllowedError";
-      showError(cancelled ? "The passkey request was cancelled. Try again, or use a code." : error.message);
+      showError(cancelled ? words("Cancelled") : error.message);
     } finally {
       control.removeAttribute("aria-busy");
       if ("disabled" in control) control.disabled = false;

@@ -85,11 +85,17 @@ pub async fn callback(
     match (completion.answer, completion.result) {
         (Answer::Link(link), result) => {
             let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
-            crate::consent_links::pages::outcome_page(&state, &link, notice)
+            crate::consent_links::pages::outcome_page(&state, app::i18n::from_headers(&headers), &link, notice)
         }
         (Answer::Widget { mode, session }, result) => {
             let notice = result.map_or_else(|failure| failure.notice, |_| Notice::Authorized);
-            tell_widget(&state.web, mode, &session, notice)
+            tell_widget(
+                &state.web,
+                session.locale.unwrap_or_else(|| app::i18n::from_headers(&headers)),
+                mode,
+                &session,
+                notice,
+            )
         }
         // The state was bound to a session that is gone: it can only fail, so say so after sign-in.
         (Answer::Admin, Err(_)) if user.is_none() => {

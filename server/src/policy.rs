@@ -105,7 +105,8 @@ pub async fn same_origin_writes(State(state): State<AppState>, request: Request,
         let origin = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok());
         let cross_site = headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) == Some("cross-site");
         if foreign || cross_site {
-            tracing::warn!(?origin, path = %request.uri().path(), "cross-origin write refused");
+            let path = crate::consent_links::loggable_path(request.uri().path());
+            tracing::warn!(?origin, %path, "cross-origin write refused");
             return (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response();
         }
     }

@@ -6,12 +6,14 @@
 use crate::routes::Declared;
 use app::{
     auth::api::safe_return_path,
+    i18n::{from_headers, Locale},
     state::AppState,
+    t,
     web::{client_address, cookie, session_cookie_name, set_cookie, sso_cookie_name, BrowserSigningIn},
 };
 use axum::{
     extract::{Path, Query, Request, State},
-    http::{header, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
     Form,
 };
@@ -36,8 +38,16 @@ pub struct StartForm {
 }
 
 /// `POST /sso/{provider}/start` (the sign-in page's form, same-origin): 303 to the provider.
-pub async fn start(State(state): State<AppState>, Path(id): Path<String>, Form(form): Form<StartForm>) -> Response {
-    let Some(redirect) = redirect_uri(&state, &id) else { return refused(StatusCode::NOT_FOUND, "No such sign-in.") };
+pub async fn start(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<StartForm>,
+) -> Response {
+    let locale = from_headers(&headers);
+    let Some(redirect) = redirect_uri(&state, &id) else {
+        return refused(StatusCode::NOT_FOUND, locale, &t!(locale => "auth-sso-no-such"));
+    };
     let next = safe_return_path(form.next.as_deref());
     match sso::begin(&state.core, &id, &redirect, Some(&next)).await {
         Ok(started) => {
@@ -45,7 +55,7 @@ pub async fn start(State(state): State<AppState>, Path(id): Path<String>, Form(f
             let bound = set_cookie(&state.web, sso_cookie_name(&state.web), Some(&started.browser), lifetime);
             ([(header::SET_COOKIE, bound)], Redirect::to(started.url.as_str())).into_response()
         }
-        Err(error) => refusal(&error),
+        Err(error) => refusal(&error, locale),
     }
 }
 
@@ -66,14 +76,14 @@ pub async fn callback(
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
-    let Some(redirect) = redirect_uri(&state, &id) else { return refused(StatusCode::NOT_FOUND, "No such sign-in.") };
+    let locale = from_headers(&parts.headers);
+    let Some(redirect) = redirect_uri(&state, &id) else {
+        return refused(StatusCode::NOT_FOUND, locale, &t!(locale => "auth-sso-no-such"));
+    };
     let (Some(code), Some(returned_state)) = (query.code.as_deref(), query.state.as_deref()) else {
         let said = query.error_description.or(query.error).unwrap_or_else(|| "no answer".into());
         tracing::info!(provider = %id, %said, "single sign-on refused by the provider");
-        return refused(
-            StatusCode::FORBIDDEN,
-            "The identity provider did not sign you in. Try again, or ask your administrator.",
-        );
+        return refused(StatusCode::FORBIDDEN, locale, &t!(locale => "auth-sso-provider-refused"));
     };
     let bound = cookie(&parts.headers, sso_cookie_name(&state.web));
     let brings = BrowserSigningIn::read(&state.web, &parts.headers);
@@ -89,43 +99,46 @@ pub async fn callback(
             let next = safe_return_path(signed_on.next.as_deref());
             ([(header::SET_COOKIE, unbound), (header::SET_COOKIE, session)], Redirect::to(&next)).into_response()
         }
-        Err(error) => ([(header::SET_COOKIE, unbound)], refusal(&error)).into_response(),
+        Err(error) => ([(header::SET_COOKIE, unbound)], refusal(&error, locale)).into_response(),
     }
 }
 
-/// The page for a sign-in that did not work: what the person can do about it.
-fn refusal(error: &SignOnError) -> Response {
-    match error {
-        SignOnError::Provider(SsoError::UnknownProvider(_)) => refused(StatusCode::NOT_FOUND, "No such sign-in."),
-        SignOnError::StateUnknown => refused(StatusCode::BAD_REQUEST, &error.to_string()),
-        SignOnError::UnknownUser { .. } => refused(
-            StatusCode::FORBIDDEN,
-            &format!("{error}. Ask an administrator of the OAuth Opt-In service to add you, then sign in again."),
-        ),
-        SignOnError::SecondFactorAccount { .. } => {
-            refused(StatusCode::FORBIDDEN, &format!("{error}. Sign in with your password and second factor instead."))
+/// The page for a sign-in that did not work: what the person can do about it, in their language.
+fn refusal(error: &SignOnError, locale: Locale) -> Response {
+    let (status, message) = match error {
+        SignOnError::Provider(SsoError::UnknownProvider(_)) => {
+            (StatusCode::NOT_FOUND, t!(locale => "auth-sso-no-such"))
+        }
+        SignOnError::StateUnknown => (StatusCode::BAD_REQUEST, t!(locale => "auth-sso-state-unknown")),
+        SignOnError::UnknownUser { provider } => {
+            (StatusCode::FORBIDDEN, t!(locale => "auth-sso-unknown-user", provider = provider.as_str()))
+        }
+        SignOnError::SecondFactorAccount { provider } => {
+            (StatusCode::FORBIDDEN, t!(locale => "auth-sso-second-factor-account", provider = provider.as_str()))
         }
         SignOnError::Provider(provider) => {
             tracing::warn!(error = %provider, "single sign-on failed");
-            refused(StatusCode::BAD_GATEWAY, "The sign-in through your identity provider did not work. Try again.")
+            (StatusCode::BAD_GATEWAY, t!(locale => "auth-sso-provider-failed"))
         }
         SignOnError::Core(core) => {
             tracing::error!(error = %core, "single sign-on failed");
-            refused(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Try again.")
+            (StatusCode::INTERNAL_SERVER_ERROR, t!(locale => "auth-sso-internal"))
         }
-    }
+    };
+    refused(status, locale, &message)
 }
 
-fn refused(status: StatusCode, message: &str) -> Response {
+fn refused(status: StatusCode, locale: Locale, message: &str) -> Response {
+    let title = t!(locale => "auth-sso-not-completed");
     let page = html! {
         (DOCTYPE)
-        html lang="en" {
-            head { meta charset="utf-8"; title { "Sign-in not completed" } }
+        html lang=(locale.tag()) {
+            head { meta charset="utf-8"; title { (title) } }
             body {
                 main {
-                    h1 { "Sign-in not completed" }
+                    h1 { (title) }
                     p role="alert" { (message) }
-                    p { a href="/sign-in" { "Back to sign-in" } }
+                    p { a href="/sign-in" { (t!(locale => "auth-sso-back")) } }
                 }
             }
         }

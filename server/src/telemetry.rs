@@ -110,7 +110,7 @@ pub fn continue_trace(span: &tracing::Span, headers: &http::HeaderMap) {
 pub fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|id| id.to_str().ok()).unwrap_or("-");
     let route = request.extensions().get::<axum::extract::MatchedPath>().map(|path| path.as_str().to_owned());
-    let route = route.unwrap_or_else(|| request.uri().path().to_owned());
+    let route = route.unwrap_or_else(|| crate::consent_links::loggable_path(request.uri().path()).into_owned());
     if !enabled() {
         return tracing::info_span!("request", id, method = %request.method(), route);
     }

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod factor;
 pub mod grant;
 pub mod ids;
+pub mod locale;
 pub mod product;
 pub mod role;
 pub mod status;
@@ -24,6 +25,7 @@ pub use dto::{
 pub use factor::{FactorAdded, FactorKind, SecondFactor, SecondFactors, SignInStep, StepPurpose, TotpEnrolment};
 pub use grant::{GrantLoss, LostGrant};
 pub use ids::{CompanyId, ConsentLinkId, InvalidCompanyId, UserId};
+pub use locale::Locale;
 pub use product::{Explanation, Product, Revocation, Revoke, UnknownProduct, Wording};
 pub use role::{Role, UnknownRole};
 pub use status::{AuditAction, AuthorizationState, AuthorizationStatus, EmbedMode, Notice, StatusKind, TokenStatus};

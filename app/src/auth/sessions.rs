@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{
     error::AppError,
+    t,
     ui::{LocalTime, NoticeBanner},
 };
 use leptos::prelude::*;
@@ -53,13 +54,13 @@ pub fn SessionsPage() -> impl IntoView {
     let sessions = Resource::new(move || end.version().get(), |_| my_sessions());
     let query = use_query_map();
     let notice = move || match end.value().get() {
-        Some(Err(error)) => Some((error.to_string(), true)),
-        Some(Ok(())) => Some(("Signed out that session.".to_owned(), false)),
-        None => query.read().get("ended").map(|_| ("Signed out that session.".to_owned(), false)),
+        Some(Err(error)) => Some((error.message(), true)),
+        Some(Ok(())) => Some((t!("auth-session-ended"), false)),
+        None => query.read().get("ended").map(|_| (t!("auth-session-ended"), false)),
     };
     view! {
-        <Title text="Where you're signed in · UPS Customer Solutions"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=t!("auth-sessions-title")/>
+        <Transition fallback=|| view! { <p class="loading">{t!("auth-loading")}</p> }>
             {move || Suspend::new(async move {
                 match (identity.await, sessions.await) {
                     (Err(error), _) | (_, Err(error)) => view! { <PageLoadError error/> }.into_any(),
@@ -69,11 +70,11 @@ pub fn SessionsPage() -> impl IntoView {
                             <div class="identity"><span class="identity-name">{identity.display_name}</span><SignOutButton/></div>
                         </header>
                         <main class="page">
-                            <p><a href="/">"All applications"</a></p>
-                            <h1>"Where you're signed in"</h1>
+                            <p><a href="/">{t!("auth-all-applications")}</a></p>
+                            <h1>{t!("auth-where-signed-in")}</h1>
                             {move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })}
                             <SessionTable sessions end/>
-                            <p>"Not you? Sign out of that browser here, or sign out everywhere at the top of the page, then change your password."</p>
+                            <p>{t!("auth-sessions-not-you")}</p>
                         </main>
                     }
                     .into_any(),
@@ -86,16 +87,16 @@ pub fn SessionsPage() -> impl IntoView {
 #[component]
 fn SessionTable(sessions: Vec<SignInSession>, end: ServerAction<EndMySession>) -> impl IntoView {
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Your sessions (scrolls sideways)">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=t!("auth-sessions-region")>
             <table class="grid" data-testid="sessions">
-                <caption>"Browsers signed in as you, the most recently used first"</caption>
+                <caption>{t!("auth-sessions-caption")}</caption>
                 <thead><tr>
-                    <th scope="col">"Browser"</th><th scope="col">"Address"</th>
-                    <th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col">"Sign out"</th>
+                    <th scope="col">{t!("auth-sessions-browser")}</th><th scope="col">{t!("auth-sessions-address")}</th>
+                    <th scope="col">{t!("auth-sessions-signed-in")}</th><th scope="col">{t!("auth-sessions-last-active")}</th><th scope="col">{t!("auth-sessions-sign-out")}</th>
                 </tr></thead>
                 <tbody>
                     {sessions.into_iter().map(|session| {
-                        let label = format!("Sign out {} ({})", session.browser, session.address);
+                        let label = t!("auth-sessions-sign-out-label", browser = session.browser.as_str(), address = session.address.as_str());
                         view! {
                             <tr data-current=session.current.to_string()>
                                 <td>{session.browser}</td>
@@ -103,11 +104,11 @@ fn SessionTable(sessions: Vec<SignInSession>, end: ServerAction<EndMySession>) -
                                 <td><LocalTime unix=session.started_at/></td>
                                 <td><LocalTime unix=session.last_active_at/></td>
                                 <td>{match session.current {
-                                    true => view! { <strong>"This browser"</strong> }.into_any(),
+                                    true => view! { <strong>{t!("auth-sessions-this-browser")}</strong> }.into_any(),
                                     false => view! {
                                         <ActionForm action=end>
                                             <input type="hidden" name="handle" value=session.handle.as_str().to_owned()/>
-                                            <button type="submit" class="secondary" aria-label=label>"Sign out"</button>
+                                            <button type="submit" class="secondary" aria-label=label>{t!("auth-sessions-sign-out")}</button>
                                         </ActionForm>
                                     }.into_any(),
                                 }}</td>

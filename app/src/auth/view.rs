@@ -2,7 +2,7 @@
 //! is over.
 
 use super::api::{load_sign_in_options, SignIn, SignOut, SignOutEverywhere};
-use crate::{error::AppError, ui::encode_component};
+use crate::{error::AppError, t, ui::encode_component};
 use leptos::prelude::*;
 use leptos_router::{
     components::Redirect,
@@ -25,7 +25,7 @@ pub fn SignInPage() -> impl IntoView {
                     view! {
                         <form method="post" action=format!("/sso/{}/start", provider.id) class="stack">
                             <input type="hidden" name="next" value=next/>
-                            <button type="submit" class="primary">{format!("Sign in with {}", provider.name)}</button>
+                            <button type="submit" class="primary">{t!("auth-sign-in-with", provider = provider.name.as_str())}</button>
                         </form>
                     }
                 })
@@ -38,25 +38,25 @@ pub fn SignInPage() -> impl IntoView {
         <main class="sign-in">
             <div class="card sign-in-card">
                 <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
-                <h1>"Sign in"</h1>
+                <h1>{t!("auth-sign-in")}</h1>
                 {move || query.read().get("unlocked").map(|_| view! {
-                    <p class="alert" role="status">"This browser may now sign in as you: give your password, then your second factor."</p>
+                    <p class="alert" role="status">{t!("auth-unlocked")}</p>
                 })}
                 <Suspense fallback=|| ()>{providers}</Suspense>
                 <Show when=passwords>
                 <ActionForm action=action attr:class="stack">
                     <input type="hidden" name="next" value=next/>
-                    <label for="sign-in-name">"Sign in name"</label>
+                    <label for="sign-in-name">{t!("auth-sign-in-name")}</label>
                     <input id="sign-in-name" name="sign_in_name" type="text" autocomplete="username" required/>
-                    <label for="password">"Password"</label>
+                    <label for="password">{t!("auth-password")}</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                     {move || error().map(|error| view! {
                         <p class="alert error" role="alert">
-                            {error.to_string()}
-                            {(error == AppError::SignInHeld).then(|| view! { " " <a href="/sign-in/unlock">"Use a recovery code"</a> })}
+                            {error.message()}
+                            {(error == AppError::SignInHeld).then(|| view! { " " <a href="/sign-in/unlock">{t!("auth-use-recovery-code")}</a> })}
                         </p>
                     })}
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>"Sign in"</button>
+                    <button type="submit" class="primary" disabled=move || action.pending().get()>{t!("auth-sign-in")}</button>
                 </ActionForm>
                 </Show>
             </div>
@@ -72,13 +72,13 @@ pub fn SignOutButton() -> impl IntoView {
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     view! {
         <div class="sign-out">
-            <a href="/sessions" class="link">"Where you're signed in"</a>
-            <a href="/second-factors" class="link">"Sign-in security"</a>
+            <a href="/sessions" class="link">{t!("auth-where-signed-in")}</a>
+            <a href="/second-factors" class="link">{t!("auth-sign-in-security")}</a>
             <ActionForm action=action>
-                <button type="submit" class="link">"Sign out"</button>
+                <button type="submit" class="link">{t!("auth-sign-out")}</button>
             </ActionForm>
             <ActionForm action=everywhere>
-                <button type="submit" class="link">"Sign out everywhere"</button>
+                <button type="submit" class="link">{t!("auth-sign-out-everywhere")}</button>
             </ActionForm>
         </div>
     }
@@ -100,8 +100,8 @@ pub fn PageLoadError(error: AppError) -> impl IntoView {
         }
         error => view! {
             <main class="page">
-                <p class="alert error" role="alert">{error.to_string()}</p>
-                <p><a href="/">"Back to your applications"</a></p>
+                <p class="alert error" role="alert">{error.message()}</p>
+                <p><a href="/">{t!("auth-back-to-applications")}</a></p>
             </main>
         }
         .into_any(),

@@ -6,7 +6,11 @@
 //! function, which sends the browser back to the page; the widget's posts back to the widget).
 
 use super::api::OptOut;
-use crate::ui::{ConfirmDialog, LocalTime, OPT_IN_WARNING};
+use crate::{
+    i18n::{around, locale, words, SLOT},
+    t,
+    ui::{opt_in_warning, opt_in_warning_label, ConfirmDialog, LocalTime},
+};
 use leptos::{html::Dialog, prelude::*};
 use model::{ApplicationHealth, AuthorizationStatus, AuthorizationView, EmbedMode, Revoke, WidgetField, WidgetIntent};
 
@@ -43,30 +47,38 @@ pub fn AuthorizationPanel(view: AuthorizationView, opt_out: ServerAction<OptOut>
 #[component]
 pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: RevokeMode) -> impl IntoView {
     let AuthorizationView { company, product, status, application, role } = view;
-    let wording = product.wording();
+    let locale = locale();
+    let revoke_placement = product.wording().revoke;
+    let wording = words::wording(locale, product);
+    let authorized_word = t!(locale => "status-authorized");
     let confirm = NodeRef::<Dialog>::new();
     let company_id = company.id;
     let start_path = format!("/oauth/{}/start", product.slug());
     let status_line = match status.clone() {
         AuthorizationStatus::NotAuthorized => {
-            format!("{} is not authorized for {}.", product.short_name(), company.name).into_any()
+            t!(locale => "authorization-not-authorized", product = product.short_name(), company = company.name.as_str())
+                .into_any()
         }
         AuthorizationStatus::Authorized { by, at } => {
-            let by = by.map(|by| format!(" by {by}")).unwrap_or_default();
-            view! { "Authorized" {by} " on " <LocalTime unix=at/> "." }.into_any()
+            let (before, after) = around(match by {
+                Some(by) => t!(locale => "authorization-authorized-by", by = by, time = SLOT),
+                None => t!(locale => "authorization-authorized", time = SLOT),
+            });
+            view! { {before} <LocalTime unix=at/> {after} }.into_any()
         }
         AuthorizationStatus::ReauthorizationRequired { reason, since } => {
-            view! { "Re-authorization required since " <LocalTime unix=since/> ": " {reason} }.into_any()
+            let (before, after) = around(t!(locale => "authorization-reauthorization-since", time = SLOT, reason = reason));
+            view! { {before} <LocalTime unix=since/> {after} }.into_any()
         }
     };
     let authorized = matches!(status, AuthorizationStatus::Authorized { .. });
     let needs_attention = matches!(status, AuthorizationStatus::ReauthorizationRequired { .. });
     // A dead grant is one click from restored; the company's history stays.
     let opt_in_label = match status {
-        AuthorizationStatus::ReauthorizationRequired { .. } => "Re-authorize",
-        _ => wording.opt_in,
+        AuthorizationStatus::ReauthorizationRequired { .. } => t!(locale => "authorization-reauthorize"),
+        _ => wording.opt_in.clone(),
     };
-    let start_form = move |label: &'static str| match start.clone() {
+    let start_form = move |label: String| match start.clone() {
         StartMode::Form => view! {
             <form method="post" action=start_path.clone() class="inline">
                 <input type="hidden" name="company" value=company_id.get()/>
@@ -83,45 +95,47 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
         }
         .into_any(),
     };
+    let revoke_label = wording.revoke_label.clone();
     let revoke_button = move || {
+        let revoke_label = revoke_label.clone();
         view! {
             <button type="button" class="secondary" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">
-                {wording.revoke_label}
+                {revoke_label}
             </button>
         }
     };
 
-    let control = match (authorized, wording.revoke) {
+    let control = match (authorized, revoke_placement) {
         // A viewer sees where the authorization stands, and no button that would change it.
-        (true, _) if !role.manages() => view! { <span class="badge authorized-badge">"Authorized"</span> }.into_any(),
+        (true, _) if !role.manages() => view! { <span class="badge authorized-badge">{authorized_word}</span> }.into_any(),
         (false, _) if !role.manages() => ().into_any(),
         (true, Revoke::AuthorizedButton) => view! {
-            <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">"Authorized"</button>
+            <button type="button" class="authorized" aria-haspopup="dialog" commandfor="confirm-revoke" command="show-modal">{authorized_word}</button>
         }
         .into_any(),
         // Authorized reveals Opt-Out in a popover, which the browser toggles with or without a
         // script. A manual one: the confirmation opening from it leaves it shown, so closing the
         // confirmation returns focus to Opt-Out.
         (true, Revoke::RevealedByAuthorized) => view! {
-            <button type="button" class="authorized" popovertarget="revoke-reveal">"Authorized"</button>
+            <button type="button" class="authorized" popovertarget="revoke-reveal">{authorized_word}</button>
             <div id="revoke-reveal" class="reveal" popover="manual">{revoke_button()}</div>
         }
         .into_any(),
         (true, Revoke::SeparateButton) => view! {
-            <span class="badge authorized-badge">"Authorized"</span>
+            <span class="badge authorized-badge">{authorized_word}</span>
             {revoke_button()}
         }
         .into_any(),
-        (false, _) => match &wording.explain_first {
+        (false, _) => match wording.explanation.clone() {
             None => start_form(opt_in_label).into_any(),
-            Some(explanation) => view! {
+            Some((title, body, proceed)) => view! {
                 <button type="button" class="primary" aria-haspopup="dialog" commandfor="explain" command="show-modal">{opt_in_label}</button>
                 <dialog id="explain" class="modal" aria-labelledby="explain-title" aria-describedby="explain-body">
-                    <h2 id="explain-title">{explanation.title}</h2>
-                    <p id="explain-body">{explanation.body}</p>
+                    <h2 id="explain-title">{title}</h2>
+                    <p id="explain-body">{body}</p>
                     <div class="actions">
-                        <button type="button" class="secondary" commandfor="explain" command="close">"Cancel"</button>
-                        {start_form(explanation.proceed)}
+                        <button type="button" class="secondary" commandfor="explain" command="close">{t!(locale => "dialog-cancel")}</button>
+                        {start_form(proceed)}
                     </div>
                 </dialog>
             }
@@ -131,12 +145,12 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
     let view_only = (!role.manages()).then(|| {
         view! {
             <p class="tip" data-testid="view-only">
-                "You can view " {company.name.clone()} "'s authorization; only its admins can change it."
+                {t!(locale => "authorization-view-only", company = company.name.as_str())}
             </p>
         }
     });
     let confirmation = (authorized && role.manages()).then(|| {
-        let confirm_label = wording.confirm_label;
+        let confirm_label = wording.confirm_label.clone();
         let confirming = match revoke {
             RevokeMode::Form(opt_out) => view! {
                 <ActionForm action=opt_out attr:class="inline">
@@ -160,11 +174,8 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <ConfirmDialog
                 id="confirm-revoke"
                 node_ref=confirm
-                title=wording.confirm_title
-                message=format!(
-                    "{} will immediately stop acting for {} through UPS APIs, and its stored tokens are deleted. You can authorize it again at any time.",
-                    product.short_name(), company.name,
-                )
+                title=wording.confirm_title.clone()
+                message=t!(locale => "authorization-confirm-revoke", product = product.short_name(), company = company.name.as_str())
             >
                 {confirming}
             </ConfirmDialog>
@@ -177,18 +188,20 @@ pub fn AuthorizationCard(view: AuthorizationView, start: StartMode, revoke: Revo
             <p class="status-line" data-testid="authorization-status">{status_line}</p>
             {match application {
                 ApplicationHealth::Answering => None,
-                ApplicationHealth::NotAnswering { since } => Some(view! {
-                    <p class="alert" role="status" data-testid="application-health">
-                        "UPS is not answering this application since " <LocalTime unix=since/>
-                        ". Tokens still valid are used; the service's operators have been told, and refreshes resume by themselves."
-                    </p>
-                }),
+                ApplicationHealth::NotAnswering { since } => {
+                    let (before, after) = around(t!(locale => "authorization-application-not-answering", time = SLOT));
+                    Some(view! {
+                        <p class="alert" role="status" data-testid="application-health">
+                            {before} <LocalTime unix=since/> {after}
+                        </p>
+                    })
+                }
             }}
             <div class="control">{control}</div>
             {view_only}
             {confirmation}
-            <p class="warning"><strong>"Warning: "</strong>{OPT_IN_WARNING}</p>
-            <p class="tip"><strong>"Tip: "</strong>"If you require assistance, reach out to your Account Executive."</p>
+            <p class="warning"><strong>{opt_in_warning_label(locale)} " "</strong>{opt_in_warning(locale)}</p>
+            <p class="tip"><strong>{t!(locale => "authorization-tip-label")} " "</strong>{t!(locale => "authorization-tip")}</p>
         </section>
     }.into_any()
 }

@@ -21,16 +21,16 @@ pub async fn revoke_consent_link(product: Product, company: CompanyId, link: Con
 mod ssr {
     use crate::{auth::session::current_user, error::AppError, state::app_state, web::after_form_post};
     use model::{CompanyId, ConsentLinkId, Notice, PendingConsentLink, Product};
-    use optin_core::consent_links::{self, Sender};
+    use optin_core::consent_links::{self, Caller};
 
     pub async fn pending(product: Product, company: CompanyId) -> Result<Vec<PendingConsentLink>, AppError> {
         let (state, user) = (app_state()?, current_user()?);
-        Ok(consent_links::pending(&state.core, &user, company, product).await?)
+        Ok(consent_links::pending(&state.core, Caller::User(&user), company, product).await?)
     }
 
     pub async fn revoke(product: Product, company: CompanyId, link: ConsentLinkId) -> Result<(), AppError> {
         let (state, user) = (app_state()?, current_user()?);
-        if !consent_links::revoke(&state.core, Sender::Admin(&user), company, product, link).await? {
+        if !consent_links::revoke(&state.core, Caller::User(&user), company, product, link).await? {
             return Err(AppError::NotFound("That consent link is no longer waiting".into()));
         }
         // Posted without a script: back to the product page, which says so.

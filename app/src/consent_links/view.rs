@@ -3,7 +3,7 @@
 //! the waiting links, and neither form.
 
 use super::api::{pending_consent_links, RevokeConsentLink};
-use crate::ui::LocalTime;
+use crate::{t, ui::LocalTime};
 use leptos::{prelude::*, server_fn::ServerFn};
 use model::{CompanyId, Product};
 
@@ -12,35 +12,36 @@ use model::{CompanyId, Product};
 pub fn ConsentLinks(company: CompanyId, company_name: String, product: Product, manages: bool) -> impl IntoView {
     let links = Resource::new(|| (), move |_| pending_consent_links(product, company));
     let revoke_path = <RevokeConsentLink as ServerFn>::PATH;
+    let locale = crate::i18n::locale();
     view! {
         <section class="card consent-links" aria-labelledby="links-heading">
-            <h2 id="links-heading">"Ask someone else to authorize"</h2>
+            <h2 id="links-heading">{t!(locale => "consent-links-heading")}</h2>
             {manages.then(|| view! {
                 <p class="hint">
-                    "If the UPS.com user that holds " {company_name.clone()} "'s shipper accounts is not you, send them a consent link. "
-                    "They need no account here. The link works once, for " {product.short_name()} " and " {company_name} " only."
+                    {t!(locale => "consent-links-hint", company = company_name.as_str(), product = product.short_name())}
                 </p>
                 <form method="post" action=format!("/consent-links/{}", product.slug()) class="stack link-form">
                     <input type="hidden" name="company" value=company.get()/>
-                    <label for="link-recipient">"Their email address"</label>
+                    <label for="link-recipient">{t!(locale => "consent-links-recipient")}</label>
                     <input id="link-recipient" name="recipient" type="email" required autocomplete="off" maxlength="254"/>
-                    <label for="link-message">"A message for them (optional)"</label>
+                    <label for="link-message">{t!(locale => "consent-links-message")}</label>
                     <textarea id="link-message" name="message" rows="2" maxlength="500"></textarea>
-                    <button type="submit" class="secondary">"Create consent link"</button>
+                    <button type="submit" class="secondary">{t!(locale => "consent-links-create")}</button>
                 </form>
             })}
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{t!(locale => "consent-links-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match links.await {
-                        Err(error) => view! { <p class="alert error" role="alert">{error.to_string()}</p> }.into_any(),
-                        Ok(links) if links.is_empty() => view! { <p class="hint" data-testid="no-links">"No consent link is waiting."</p> }.into_any(),
+                        Err(error) => view! { <p class="alert error" role="alert">{error.message_in(locale)}</p> }.into_any(),
+                        Ok(links) if links.is_empty() => view! { <p class="hint" data-testid="no-links">{t!(locale => "consent-links-none")}</p> }.into_any(),
                         Ok(links) => view! {
-                            <div class="table-scroll" tabindex="0" role="region" aria-label="Consent links waiting (scrolls sideways)">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label=t!(locale => "consent-links-table")>
                                 <table class="grid" data-testid="pending-links">
-                                    <caption>"Consent links waiting for their recipient"</caption>
+                                    <caption>{t!(locale => "consent-links-caption")}</caption>
                                     <thead><tr>
-                                        <th scope="col">"Sent to"</th><th scope="col">"By"</th><th scope="col">"Works until"</th>
-                                        <th scope="col">"Opened"</th><th scope="col">"Action"</th>
+                                        <th scope="col">{t!(locale => "consent-links-sent-to")}</th><th scope="col">{t!(locale => "consent-links-by")}</th>
+                                        <th scope="col">{t!(locale => "consent-links-works-until")}</th><th scope="col">{t!(locale => "consent-links-opened")}</th>
+                                        <th scope="col">{t!(locale => "consent-links-action")}</th>
                                     </tr></thead>
                                     <tbody>
                                         {links.into_iter().map(|link| view! {
@@ -49,15 +50,15 @@ pub fn ConsentLinks(company: CompanyId, company_name: String, product: Product, 
                                                 <td>{link.sent_by}</td>
                                                 <td><LocalTime unix=link.expires_at/></td>
                                                 <td>{match link.opened {
-                                                    Some(opened) => view! { <LocalTime unix=opened.at/> " from " {opened.address} }.into_any(),
-                                                    None => "Not yet".into_any(),
+                                                    Some(opened) => view! { <LocalTime unix=opened.at/> " " {t!(locale => "consent-links-opened-from", address = opened.address)} }.into_any(),
+                                                    None => t!(locale => "consent-links-not-opened").into_any(),
                                                 }}</td>
                                                 <td>{manages.then(|| view! {
                                                     <form method="post" action=revoke_path class="inline">
                                                         <input type="hidden" name="product" value=product.slug()/>
                                                         <input type="hidden" name="company" value=company.get()/>
                                                         <input type="hidden" name="link" value=link.id.get()/>
-                                                        <button type="submit" class="secondary" aria-label=format!("Revoke the link sent to {}", link.recipient)>"Revoke"</button>
+                                                        <button type="submit" class="secondary" aria-label=t!(locale => "consent-links-revoke-label", recipient = link.recipient.as_str())>{t!(locale => "consent-links-revoke")}</button>
                                                     </form>
                                                 })}</td>
                                             </tr>

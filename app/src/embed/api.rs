@@ -7,7 +7,7 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use model::{AuthorizationView, WidgetKey};
+use model::{AuthorizationView, Locale, WidgetKey};
 use serde::{Deserialize, Serialize};
 
 /// An open widget: its key, what it shows, and the one origin it reports to.
@@ -25,6 +25,8 @@ pub struct EmbedContext {
     pub page: u32,
     /// The events this page announces to the host, as a JSON array of messages.
     pub announce: String,
+    /// The language it speaks: its session's, else the browser's, else English.
+    pub locale: Locale,
 }
 
 /// A notice as the page shows it.
@@ -67,11 +69,12 @@ mod ssr {
     use crate::{
         embed::event,
         error::AppError,
+        i18n::words,
         state::{app_state, AppState},
     };
     use model::{
-        AuthorizationStatus, AuthorizationView, Notice, Product, Revocation, StatusKind, WidgetField, WidgetIntent,
-        WidgetKey,
+        AuthorizationStatus, AuthorizationView, Locale, Notice, Product, Revocation, StatusKind, WidgetField,
+        WidgetIntent, WidgetKey,
     };
     use optin_core::{embed, CoreError};
     use serde::Deserialize;
@@ -104,13 +107,14 @@ mod ssr {
 
     /// `POST /embed/{product}`: does what the widget asked (only inside its frame, or from the
     /// widget's own script) and answers what its page is now to show and announce. Whatever goes
-    /// wrong is shown in the frame and announced to the host as an error.
-    pub async fn resume(state: &AppState, product: &str, form: WidgetPost, framed: bool) -> EmbedLoad {
+    /// wrong is shown in the frame and announced to the host as an error. `browser` is the
+    /// language the browser asks for, which the widget speaks when its session names none.
+    pub async fn resume(state: &AppState, product: &str, form: WidgetPost, framed: bool, browser: Locale) -> EmbedLoad {
         if !framed {
             tracing::info!(product, "widget post refused: not from the widget's frame");
             return refused(AppError::Invalid("This page works only inside your portal.".into()), Vec::new());
         }
-        match act(state, product, form).await {
+        match act(state, product, form, browser).await {
             Ok(load) => load,
             Err(error) => {
                 if matches!(error, AppError::Internal) {
@@ -152,7 +156,7 @@ mod ssr {
         Ok((intent, page, outcome, before))
     }
 
-    async fn act(state: &AppState, product: &str, form: WidgetPost) -> Result<EmbedLoad, AppError> {
+    async fn act(state: &AppState, product: &str, form: WidgetPost, browser: Locale) -> Result<EmbedLoad, AppError> {
         let product = Product::parse(product)?;
         let (intent, page, outcome, before) = parse(&form)?;
         let key = form.key()?;
@@ -195,14 +199,17 @@ mod ssr {
                 AuthorizationStatus::NotAuthorized => {}
             }
         }
+        let locale = session.locale.unwrap_or(browser);
         Ok(EmbedLoad::Open(EmbedContext {
             key,
-            notice: notice.map(|notice| NoticeText { message: notice.message(product), error: notice.is_error() }),
+            notice: notice
+                .map(|notice| NoticeText { message: words::notice(locale, notice, product), error: notice.is_error() }),
             page,
             announce: Value::Array(events).to_string(),
             view,
             host_origin: session.host_origin,
             portal_user: session.portal_user_name,
+            locale,
         }))
     }
 
@@ -276,6 +283,7 @@ mod ssr {
             notice: None,
             page: 1,
             announce: Value::Array(events).to_string(),
+            locale: session.locale.unwrap_or_else(crate::i18n::locale),
         }))
     }
 

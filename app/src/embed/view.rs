@@ -13,6 +13,7 @@ use super::{
 use crate::{
     authorization::view::{AuthorizationCard, RevokeMode, StartMode},
     error::AppError,
+    t,
     tokens::view::{HistorySource, TokenGrid},
     ui::{Faq, NoticeBanner, OAUTH_FAQ},
 };
@@ -46,7 +47,7 @@ pub fn EmbedPage() -> impl IntoView {
     view! {
         <Title text="UPS OAuth"/>
         <div class=theme>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading">{t!("embed-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match load.await {
                         Ok(EmbedLoad::Open(context)) => view! { <Widget context/> }.into_any(),
@@ -68,9 +69,9 @@ pub fn EmbedPage() -> impl IntoView {
 fn Refused(error: AppError, host_origins: Vec<String>, announce: String) -> impl IntoView {
     view! {
         <main class="embed-body" id=WIDGET>
-            <WidgetScript/>
+            <WidgetScript words=WidgetWords::new()/>
             <div id=CONTENT data-hosts=host_origins.join(" ") data-announce=announce>
-                <p class="alert error" role="alert">{error.to_string()}</p>
+                <p class="alert error" role="alert">{error.message()}</p>
             </div>
         </main>
     }
@@ -81,7 +82,9 @@ fn Refused(error: AppError, host_origins: Vec<String>, announce: String) -> impl
 /// place.
 #[component]
 fn Widget(context: EmbedContext) -> impl IntoView {
-    let EmbedContext { key, view, host_origin, portal_user, notice, page, announce } = context;
+    let EmbedContext { key, view, host_origin, portal_user, notice, page, announce, locale } = context;
+    // Everything below speaks the session's language.
+    provide_context(locale);
     let product = view.product;
     let before = view.status.code();
     let company = view.company.id.to_string();
@@ -94,13 +97,13 @@ fn Widget(context: EmbedContext) -> impl IntoView {
         view! { <TokenGrid source version=Signal::stored(0)/> }
     });
     view! {
-        <main class="embed-body" id=WIDGET>
+        <main class="embed-body" id=WIDGET lang=locale.tag()>
             <header class="embed-header">
                 <span class="shield" aria-hidden="true">"ups"</span>
                 <span class="embed-title">{product.name()}</span>
                 <span class="embed-company" data-testid="embed-company">{view.company.name.clone()}</span>
             </header>
-            <WidgetScript/>
+            <WidgetScript words=WidgetWords::new()/>
             <div
                 id=CONTENT
                 data-hosts=host_origin
@@ -113,7 +116,7 @@ fn Widget(context: EmbedContext) -> impl IntoView {
                 <AuthorizationCard view start revoke/>
                 {grid}
                 <Faq entries=OAUTH_FAQ/>
-                <p class="embed-footer">{format!("Signed in to your portal as {portal_user}.")}</p>
+                <p class="embed-footer">{t!("embed-signed-in-as", user = portal_user)}</p>
                 <form id=CONSENT_FORM method="post" action="/embed/start" target=CONSENT_WINDOW hidden>
                     <input type="hidden" name=WidgetField::Key.name() value=key.clone()/>
                     <input type="hidden" name=WidgetField::Mode.name() value=EmbedMode::Popup.as_str()/>
@@ -129,11 +132,38 @@ fn Widget(context: EmbedContext) -> impl IntoView {
     .into_any()
 }
 
+/// What the widget's script may have to say, in the page's language (an island carries no
+/// catalog: the server renders its words into its props).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct WidgetWords {
+    waiting: String,
+    blocked: String,
+    continue_here: String,
+    unreachable: String,
+}
+
+impl WidgetWords {
+    fn new() -> Self {
+        Self {
+            waiting: t!("embed-waiting"),
+            blocked: t!("embed-blocked"),
+            continue_here: t!("embed-continue-here"),
+            unreachable: t!("embed-unreachable"),
+        }
+    }
+}
+
 /// The widget's script (an island): delivers the page's events to the host, sizes the frame,
 /// opens UPS's consent in a window of its own, and posts the widget's forms in place. It shows
 /// only what a script knows: that the consent window is open, or was blocked.
 #[island]
-fn WidgetScript() -> impl IntoView {
+fn WidgetScript(words: WidgetWords) -> impl IntoView {
+    let WidgetWords {
+        waiting: waiting_text,
+        blocked: blocked_text,
+        continue_here: continue_text,
+        unreachable: unreachable_text,
+    } = words;
     let waiting = RwSignal::new(false);
     let blocked = RwSignal::new(false);
     let unreachable = RwSignal::new(false);
@@ -146,18 +176,16 @@ fn WidgetScript() -> impl IntoView {
     };
     view! {
         <Show when=move || waiting.get()>
-            <p class="alert info" role="status">
-                "Finish signing in to UPS.com in the window that opened. This page updates when you are done."
-            </p>
+            <p class="alert info" role="status">{waiting_text.clone()}</p>
         </Show>
         <Show when=move || blocked.get()>
             <div class="alert error" role="alert">
-                <p>"Your browser blocked the UPS.com sign-in window. Allow pop-ups for this site and try again, or continue in this window; you will come back here when you are done."</p>
-                <button type="button" class="secondary" on:click=continue_here>"Continue in this window"</button>
+                <p>{blocked_text.clone()}</p>
+                <button type="button" class="secondary" on:click=continue_here>{continue_text.clone()}</button>
             </div>
         </Show>
         <Show when=move || unreachable.get()>
-            <p class="alert error" role="alert">"The widget could not reach UPS OAuth. Check your connection and try again."</p>
+            <p class="alert error" role="alert">{unreachable_text.clone()}</p>
         </Show>
     }
 }

@@ -8,6 +8,8 @@ use super::frame::{
 use crate::{
     activity::view::ActivityLog,
     authorization::{api::OptOut, view::AuthorizationPanel},
+    consent_links::view::ConsentLinks,
+    t,
     tokens::view::{HistorySource, TokenGrid},
     ui::{Faq, OAUTH_FAQ},
 };
@@ -33,9 +35,9 @@ pub fn DataManagementHomePage() -> impl IntoView {
                 <Layout overview=overview.clone() section=Section::Home>
                     <h1>"Intelligent Data Management"</h1>
                     <section class="card" aria-labelledby="access-heading">
-                        <h2 id="access-heading">"UPS data access"</h2>
+                        <h2 id="access-heading">{t!("products-data-access-heading")}</h2>
                         <CompanyStatusList overview=overview.clone() product=PRODUCT/>
-                        <p>"Choose Admin to authorize a company and manage its tokens."</p>
+                        <p>{t!("products-data-home-hint")}</p>
                     </section>
                 </Layout>
             }
@@ -50,19 +52,21 @@ pub fn TokenManagerPage() -> impl IntoView {
     let page = query_param("page");
     let page = Memo::new(move |_| page.get().and_then(|page| page.parse::<u32>().ok()).unwrap_or(1));
     view! {
-        <Title text="Token Manager · UPS® Intelligent Data Management"/>
+        <Title text=t!("products-token-manager-title")/>
         <ProductFrame product=PRODUCT opt_out page=move |overview| {
             let selected = overview.selected.clone();
             view! {
                 <Layout overview=overview.clone() section=Section::Admin>
-                    <h1>"Token Manager"</h1>
+                    <h1>{t!("products-token-manager")}</h1>
                     <AuthorizationNotice product=PRODUCT opt_out/>
                     <CompanyPicker overview product=PRODUCT/>
                     {match selected {
                         Some(view) => {
                             let company = view.company.id;
+                            let (company_name, manages) = (view.company.name.clone(), view.role.manages());
                             view! {
                                 <AuthorizationPanel view opt_out/>
+                                <ConsentLinks company company_name product=PRODUCT manages/>
                                 <TokenGrid source=HistorySource::Admin { product: PRODUCT, company, page } version=opt_out.version()/>
                                 <ActivityLog company version=opt_out.version()/>
                             }
@@ -87,8 +91,8 @@ fn Layout(overview: ProductOverview, section: Section, children: Children) -> im
         <div class="with-sidebar">
             <nav class="sidebar" aria-label="Intelligent Data Management">
                 <ul>
-                    <li><a href=PRODUCT.page_path() aria-current=(section == Section::Home).then_some("page")>"Home"</a></li>
-                    <li><a href=PRODUCT.authorization_path() aria-current=(section == Section::Admin).then_some("page")>"Admin"</a></li>
+                    <li><a href=PRODUCT.page_path() aria-current=(section == Section::Home).then_some("page")>{t!("products-data-nav-home")}</a></li>
+                    <li><a href=PRODUCT.authorization_path() aria-current=(section == Section::Admin).then_some("page")>{t!("products-data-nav-admin")}</a></li>
                 </ul>
             </nav>
             <main class="page">{children()}</main>

@@ -11,6 +11,8 @@ use crate::{
     },
     consent_links::view::ConsentLinks,
     error::AppError,
+    i18n::{self, words},
+    t,
     ui::NoticeBanner,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -45,7 +47,7 @@ pub fn ProductFrame(
     );
     let page = Arc::new(page);
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">{t!("products-loading")}</p> }>
             {move || {
                 let page = page.clone();
                 Suspend::new(async move {
@@ -66,17 +68,18 @@ pub fn AuthorizationNotice(product: Product, opt_out: ServerAction<OptOut>) -> i
     let outcome = query_param("outcome");
     let error = query_param("error");
     let checked = query_param("checked");
+    let locale = i18n::locale();
     let notice = move || match opt_out.value().get() {
-        Some(Ok(())) => Some((Notice::Revoked.message(product), false)),
-        Some(Err(error)) => Some((error.to_string(), true)),
+        Some(Ok(())) => Some((words::notice(locale, Notice::Revoked, product), false)),
+        Some(Err(error)) => Some((error.message_in(locale), true)),
         None => outcome
             .get()
             .or_else(|| error.get())
             .and_then(|code| Notice::parse(&code))
-            .map(|notice| (notice.message(product), notice.is_error()))
+            .map(|notice| (words::notice(locale, notice, product), notice.is_error()))
             .or_else(|| {
                 let checked = checked.get().and_then(|code| CheckOutcome::parse(&code))?;
-                Some((checked.message().to_owned(), checked.is_error()))
+                Some((words::check_outcome(locale, checked), checked.is_error()))
             }),
     };
     move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })
@@ -88,7 +91,7 @@ pub fn ProductHeader(product: Product, identity: Identity, company: Option<Strin
     view! {
         <header class="topbar" data-product=product.slug()>
             <div class="brand"><span class="shield" aria-hidden="true">"ups"</span><span>{product.name()}</span></div>
-            <div class="identity" aria-label="Signed in">
+            <div class="identity" aria-label=t!("products-signed-in")>
                 <span class="identity-name">{identity.display_name}</span>
                 <span class="identity-company" data-testid="registered-company">{company}</span>
                 <SignOutButton/>
@@ -108,16 +111,17 @@ pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: Server
                 <ConsentLinks company company_name=view.company.name.clone() product manages=view.role.manages()/>
             };
             let check_path = <CheckAuthorization as ServerFn>::PATH;
-            let check = (view.role.manages() && matches!(view.status, AuthorizationStatus::Authorized { .. })).then(|| {
-                view! {
-                    <form method="post" action=check_path class="check-now">
-                        <input type="hidden" name="product" value=product.slug()/>
-                        <input type="hidden" name="company" value=company.get()/>
-                        <button type="submit" class="secondary">"Check now"</button>
-                        <span class="hint">" Ask UPS to refresh this authorization now, to see how it answers."</span>
-                    </form>
-                }
-            });
+            let check =
+                (view.role.manages() && matches!(view.status, AuthorizationStatus::Authorized { .. })).then(|| {
+                    view! {
+                        <form method="post" action=check_path class="check-now">
+                            <input type="hidden" name="product" value=product.slug()/>
+                            <input type="hidden" name="company" value=company.get()/>
+                            <button type="submit" class="secondary">{t!("products-check-now")}</button>
+                            <span class="hint">{t!("products-check-now-hint")}</span>
+                        </form>
+                    }
+                });
             view! {
                 <AuthorizationPanel view opt_out/>
                 {check}
@@ -133,12 +137,13 @@ pub fn AuthorizationSection(selected: Option<AuthorizationView>, opt_out: Server
 /// Each company the admin administers with its status, linking to where it is authorized.
 #[component]
 pub fn CompanyStatusList(overview: ProductOverview, product: Product) -> impl IntoView {
+    let locale = i18n::locale();
     view! {
         <ul class="status-list">
             {overview.companies.into_iter().map(|entry| view! {
                 <li>
                     <a href=format!("{}?company={}", product.authorization_path(), entry.company.id)>{entry.company.name}</a>
-                    <span class="badge">{entry.status.label()}</span>
+                    <span class="badge">{words::status(locale, entry.status)}</span>
                 </li>
             }).collect_view()}
         </ul>
@@ -153,13 +158,13 @@ pub fn CompanyPicker(overview: ProductOverview, product: Product) -> impl IntoVi
     (overview.companies.len() > 1).then(|| {
         view! {
             <form method="get" action=product.authorization_path() class="company-picker">
-                <label for="company">"Company"</label>
+                <label for="company">{t!("products-company")}</label>
                 <select id="company" name="company">
                     {overview.companies.into_iter().map(|entry| view! {
                         <option value=entry.company.id.get() selected=Some(entry.company.id) == selected>{entry.company.name}</option>
                     }).collect_view()}
                 </select>
-                <button type="submit" class="secondary">"Show"</button>
+                <button type="submit" class="secondary">{t!("products-show")}</button>
             </form>
         }
     })
@@ -169,6 +174,6 @@ pub fn CompanyPicker(overview: ProductOverview, product: Product) -> impl IntoVi
 #[component]
 pub fn NoCompany() -> impl IntoView {
     view! {
-        <p class="alert" role="status">"Your sign-in does not administer any company yet. Ask your Account Executive to register one."</p>
+        <p class="alert" role="status">{t!("products-no-company")}</p>
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::auth::view::PageLoadError;
 use crate::auth::{api::load_identity, view::SignOutButton};
+use crate::t;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::Product;
@@ -10,8 +11,8 @@ use model::Product;
 pub fn HomePage() -> impl IntoView {
     let identity = Resource::new(|| (), |_| load_identity());
     view! {
-        <Title text="UPS Customer Solutions · OAuth Opt-In"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=t!("products-home-title")/>
+        <Transition fallback=|| view! { <p class="loading">{t!("products-loading")}</p> }>
             {move || Suspend::new(async move {
                 match identity.await {
                     Err(error) => view! { <PageLoadError error/> }.into_any(),
@@ -21,8 +22,8 @@ pub fn HomePage() -> impl IntoView {
                             <div class="identity"><span class="identity-name">{identity.display_name}</span><SignOutButton/></div>
                         </header>
                         <main class="page">
-                            <h1>"Authorize your applications"</h1>
-                            <p>"Each application acts for your company through UPS APIs once a company admin opts in through UPS.com."</p>
+                            <h1>{t!("products-home-heading")}</h1>
+                            <p>{t!("products-home-intro")}</p>
                             <ul class="products">
                                 {Product::ALL.into_iter().map(|product| view! {
                                     <li class="card"><a href=product.authorization_path()>{product.name()}</a></li>

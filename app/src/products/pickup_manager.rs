@@ -7,6 +7,8 @@ use super::frame::{
 };
 use crate::{
     authorization::api::OptOut,
+    i18n::{self, words},
+    t,
     ui::{Faq, OAUTH_FAQ},
 };
 use leptos::{html, prelude::*};
@@ -25,20 +27,20 @@ enum Section {
 pub fn PickupManagerOverviewPage() -> impl IntoView {
     let opt_out = ServerAction::<OptOut>::new();
     view! {
-        <Title text="Overview · UPS® Intelligent Pickup Manager"/>
+        <Title text=t!("products-pickup-overview-title")/>
         <ProductFrame product=PRODUCT opt_out page=move |overview| {
             view! {
                 <Chrome overview=overview.clone() section=Section::Overview/>
                 <main class="page">
-                    <h1>"Overview"</h1>
+                    <h1>{t!("products-pickup-overview")}</h1>
                     <section class="card" aria-labelledby="api-heading">
-                        <h2 id="api-heading">"UPS API authorization"</h2>
+                        <h2 id="api-heading">{t!("products-pickup-api-heading")}</h2>
                         {if overview.companies.is_empty() {
                             view! { <NoCompany/> }.into_any()
                         } else {
                             view! {
                                 <CompanyStatusList overview=overview.clone() product=PRODUCT/>
-                                <p>"Open Manage ▸ Settings to authorize a company's UPS API access."</p>
+                                <p>{t!("products-pickup-overview-hint")}</p>
                             }.into_any()
                         }}
                     </section>
@@ -53,24 +55,25 @@ pub fn PickupManagerOverviewPage() -> impl IntoView {
 pub fn PickupManagerSettingsPage() -> impl IntoView {
     let opt_out = ServerAction::<OptOut>::new();
     view! {
-        <Title text="Settings · UPS® Intelligent Pickup Manager"/>
+        <Title text=t!("products-pickup-settings-title")/>
         <ProductFrame product=PRODUCT opt_out page=move |overview| {
             let selected = overview.selected.as_ref().map(|view| view.company.id);
+            let locale = i18n::locale();
             view! {
                 <Chrome overview=overview.clone() section=Section::Manage/>
                 <main class="page">
-                    <h1>"Settings"</h1>
+                    <h1>{t!("products-pickup-settings")}</h1>
                     <AuthorizationNotice product=PRODUCT opt_out/>
                     <div class="settings">
                         <nav class="card company-list" aria-labelledby="companies-heading">
-                            <h2 id="companies-heading">"Companies"</h2>
+                            <h2 id="companies-heading">{t!("products-pickup-companies")}</h2>
                             <ul>
                                 {overview.companies.iter().map(|entry| view! {
                                     <li>
                                         <a href=format!("{}?company={}", PRODUCT.authorization_path(), entry.company.id)
                                             aria-current=(Some(entry.company.id) == selected).then_some("true")>
                                             <span>{entry.company.name.clone()}</span>
-                                            <span class="badge">{entry.status.label()}</span>
+                                            <span class="badge">{words::status(locale, entry.status)}</span>
                                         </a>
                                     </li>
                                 }).collect_view()}
@@ -90,16 +93,16 @@ pub fn PickupManagerSettingsPage() -> impl IntoView {
 #[component]
 fn Chrome(overview: ProductOverview, section: Section) -> impl IntoView {
     let company = overview.selected.as_ref().map(|view| view.company.name.clone());
-    let elsewhere = "Part of the Intelligent Pickup Manager portal";
+    let elsewhere = t!("products-pickup-elsewhere");
     view! {
         <ProductHeader product=PRODUCT identity=overview.identity company/>
         <nav class="topnav" aria-label="Intelligent Pickup Manager">
             <ul>
-                <li><a href=PRODUCT.page_path() aria-current=(section == Section::Overview).then_some("page")>"Overview"</a></li>
-                <li><span class="nav-elsewhere" aria-disabled="true" title=elsewhere>"Create Pickup"</span></li>
-                <li><span class="nav-elsewhere" aria-disabled="true" title=elsewhere>"Pickup Locations"</span></li>
-                <li><span class="nav-elsewhere" aria-disabled="true" title=elsewhere>"Batch Pickups"</span></li>
-                <li><ManageMenu current=section == Section::Manage/></li>
+                <li><a href=PRODUCT.page_path() aria-current=(section == Section::Overview).then_some("page")>{t!("products-pickup-overview")}</a></li>
+                <li><span class="nav-elsewhere" aria-disabled="true" title=elsewhere.clone()>{t!("products-pickup-create")}</span></li>
+                <li><span class="nav-elsewhere" aria-disabled="true" title=elsewhere.clone()>{t!("products-pickup-locations")}</span></li>
+                <li><span class="nav-elsewhere" aria-disabled="true" title=elsewhere>{t!("products-pickup-batch")}</span></li>
+                <li><ManageMenu current=section == Section::Manage label=t!("products-pickup-manage") settings=t!("products-pickup-settings")/></li>
             </ul>
         </nav>
     }.into_any()
@@ -107,9 +110,10 @@ fn Chrome(overview: ProductOverview, section: Section) -> impl IntoView {
 
 /// A menu button (WAI-ARIA menu button pattern) on the browser's own popover, so it opens and
 /// closes without a script, Escape closes it and focus returns to the button. The island adds
-/// the rest of the pattern: opening by ArrowDown, the first item focused, `aria-expanded`.
+/// the rest of the pattern: opening by ArrowDown, the first item focused, `aria-expanded`. Its
+/// words (`label`, and `settings` for its item) come from the server-rendered parent.
 #[island]
-fn ManageMenu(current: bool) -> impl IntoView {
+fn ManageMenu(current: bool, label: String, settings: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let menu = NodeRef::<html::Ul>::new();
     let first = NodeRef::<html::A>::new();
@@ -133,7 +137,7 @@ fn ManageMenu(current: bool) -> impl IntoView {
                         focus_first();
                     }
                 }>
-                "Manage" <span aria-hidden="true">" ▾"</span>
+                {label} <span aria-hidden="true">" ▾"</span>
             </button>
             <ul node_ref=menu id="manage-menu" role="menu" popover="auto" aria-labelledby="manage-button"
                 on:toggle=move |_| {
@@ -143,7 +147,7 @@ fn ManageMenu(current: bool) -> impl IntoView {
                         focus_first();
                     }
                 }>
-                <li role="none"><a node_ref=first role="menuitem" href=PRODUCT.authorization_path()>"Settings"</a></li>
+                <li role="none"><a node_ref=first role="menuitem" href=PRODUCT.authorization_path()>{settings}</a></li>
             </ul>
         </div>
     }

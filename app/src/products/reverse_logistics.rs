@@ -4,6 +4,7 @@
 use super::frame::{AuthorizationNotice, AuthorizationSection, CompanyPicker, ProductFrame, ProductHeader};
 use crate::{
     authorization::api::OptOut,
+    t,
     ui::{Faq, OAUTH_FAQ},
 };
 use leptos::prelude::*;
@@ -16,13 +17,13 @@ const PRODUCT: Product = Product::ReverseLogistics;
 pub fn ReverseLogisticsPage() -> impl IntoView {
     let opt_out = ServerAction::<OptOut>::new();
     view! {
-        <Title text="Administration · UPS® Intelligent Reverse Logistics"/>
+        <Title text=t!("products-reverse-logistics-title")/>
         <ProductFrame product=PRODUCT opt_out page=move |overview| {
             let company = overview.selected.as_ref().map(|view| view.company.name.clone());
             view! {
                 <ProductHeader product=PRODUCT identity=overview.identity.clone() company/>
                 <main class="page">
-                    <h1>"Administration"</h1>
+                    <h1>{t!("products-reverse-logistics-heading")}</h1>
                     <AuthorizationNotice product=PRODUCT opt_out/>
                     <CompanyPicker overview=overview.clone() product=PRODUCT/>
                     <AuthorizationSection selected=overview.selected opt_out/>

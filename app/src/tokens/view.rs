@@ -2,7 +2,12 @@
 //! shown (when, until when, status, a short fingerprint); never a token.
 
 use super::api::{embed_token_history, token_history};
-use crate::{error::AppError, ui::LocalTime};
+use crate::{
+    error::AppError,
+    i18n::{self, words},
+    t,
+    ui::LocalTime,
+};
 use leptos::prelude::*;
 use model::{CompanyId, Product, TokenPage, WidgetField, WidgetKey};
 
@@ -31,7 +36,7 @@ impl HistorySource {
         }
     }
 
-    fn pager_link(&self, page: u32, label: &'static str, rel: &'static str) -> AnyView {
+    fn pager_link(&self, page: u32, label: String, rel: &'static str) -> AnyView {
         match self {
             Self::Admin { product, company, .. } => {
                 let href = format!("{}?company={company}&page={page}", product.authorization_path());
@@ -69,33 +74,34 @@ pub fn TokenGrid(
         },
     );
     let source = StoredValue::new(source);
+    let locale = i18n::locale();
     let page_link = move |page: u32, label, rel| source.with_value(|source| source.pager_link(page, label, rel));
     view! {
         <section class="card tokens" aria-labelledby="tokens-heading">
-            <h2 id="tokens-heading">"Access tokens"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
+            <h2 id="tokens-heading">{t!(locale => "products-tokens-heading")}</h2>
+            <Transition fallback=move || view! { <p class="loading">{t!(locale => "products-tokens-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match history.await {
-                        Err(error) => view! { <p class="alert error" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <p class="alert error" role="alert">{error.message_in(locale)}</p> }.into_any(),
                         Ok(history) if history.rows.is_empty() => view! {
-                            <p data-testid="token-grid-empty">"No access token has been generated for this company yet."</p>
+                            <p data-testid="token-grid-empty">{t!(locale => "products-tokens-empty")}</p>
                         }.into_any(),
                         Ok(history) => view! {
-                            <div class="table-scroll" tabindex="0" role="region" aria-label="Access tokens (scrolls sideways)">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label=t!(locale => "products-tokens-region")>
                                 <table class="grid" data-testid="token-grid">
-                                    <caption>"Most recently created access tokens, newest first"</caption>
+                                    <caption>{t!(locale => "products-tokens-caption")}</caption>
                                     <thead><tr>
-                                        <th scope="col">"Created"</th>
-                                        <th scope="col">"Expires"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col">"Fingerprint"</th>
+                                        <th scope="col">{t!(locale => "products-tokens-created")}</th>
+                                        <th scope="col">{t!(locale => "products-tokens-expires")}</th>
+                                        <th scope="col">{t!(locale => "products-tokens-status")}</th>
+                                        <th scope="col">{t!(locale => "products-tokens-fingerprint")}</th>
                                     </tr></thead>
                                     <tbody>
                                         {history.rows.into_iter().map(|row| view! {
                                             <tr>
                                                 <td><LocalTime unix=row.issued_at/></td>
                                                 <td><LocalTime unix=row.expires_at/></td>
-                                                <td><span class=format!("badge status-{}", row.status.label().to_lowercase())>{row.status.label()}</span></td>
+                                                <td><span class=format!("badge status-{}", row.status.label().to_lowercase())>{words::token_status(locale, row.status)}</span></td>
                                                 <td><code>{row.fingerprint}</code></td>
                                             </tr>
                                         }).collect_view()}
@@ -103,10 +109,10 @@ pub fn TokenGrid(
                                 </table>
                             </div>
                             {(history.pages > 1).then(|| view! {
-                                <nav class="pager" aria-label="Token pages">
-                                    {(history.page > 1).then(|| page_link(history.page - 1, "Newer", "prev"))}
-                                    <span>{format!("Page {} of {} ({} tokens)", history.page, history.pages, history.total)}</span>
-                                    {(history.page < history.pages).then(|| page_link(history.page + 1, "Older", "next"))}
+                                <nav class="pager" aria-label=t!(locale => "products-tokens-pages")>
+                                    {(history.page > 1).then(|| page_link(history.page - 1, t!(locale => "products-tokens-newer"), "prev"))}
+                                    <span>{t!(locale => "products-tokens-pager", page = history.page, pages = history.pages, total = history.total)}</span>
+                                    {(history.page < history.pages).then(|| page_link(history.page + 1, t!(locale => "products-tokens-older"), "next"))}
                                 </nav>
                             })}
                         }.into_any(),

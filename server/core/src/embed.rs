@@ -34,7 +34,7 @@ impl EmbedSession {
 /// The request has been checked by the API (its key, origin and user); the company must exist.
 #[tracing::instrument(skip(core, new), fields(company = %new.company, product = %new.product))]
 pub async fn create(core: &Core, new: NewEmbedSession) -> Result<(SecretString, i64), CoreError> {
-    if !core.store.company_exists(new.company).await? {
+    if core.store.company_name(new.company).await?.is_none() {
         return Err(CoreError::NotFound("Company".into()));
     }
     let token = random_token();

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use model::{ConsentLinkId, Product};
 use optin_core::{
     companies::find_company,
-    consent_links::{self, Delivery, LinkMessage, LinkRequest, Recipient, Sender},
+    consent_links::{self, Caller, Delivery, LinkMessage, LinkRequest, Recipient},
     Core, CoreError,
 };
 use std::time::Duration;
@@ -65,29 +65,26 @@ pub async fn run(core: &Core, command: ConsentLinkCommand) -> Result<String, Cor
                 lifetime: hours.map(|hours| Duration::from_secs(hours.saturating_mul(3600))),
                 email: !no_email,
             };
-            let created = consent_links::create(core, Sender::Operator, request).await?;
+            let created = consent_links::create(core, Caller::Operator, request).await?;
             let until = model::time::format_utc(created.expires_at);
-            Ok(match (&created.delivery, &created.url) {
-                (Delivery::Emailed, _) => {
+            Ok(match &created.delivery {
+                Delivery::Emailed => {
                     format!("Emailed consent link {} to {to}; it works once, until {until}.", created.id)
                 }
-                (delivery, Some(url)) => {
-                    let failed = match delivery {
-                        Delivery::EmailFailed(error) => format!("The email failed ({error}). "),
-                        _ => String::new(),
-                    };
+                Delivery::Handed { url, email_error } => {
+                    let failed = email_error.as_ref().map(|error| format!("The email failed ({error}). "));
                     format!(
-                        "{failed}Consent link {} for {to} (shown once; it works once, until {until}):\n{}",
+                        "{}Consent link {} for {to} (shown once; it works once, until {until}):\n{}",
+                        failed.unwrap_or_default(),
                         created.id,
                         url.expose()
                     )
                 }
-                (_, None) => format!("Consent link {} made for {to}.", created.id),
             })
         }
         ConsentLinkCommand::List { company, product: slug } => {
             let company = find_company(core, &company).await?;
-            let links = core.store.pending_consent_links(company, product(&slug)?).await?;
+            let links = consent_links::pending(core, Caller::Operator, company, product(&slug)?).await?;
             let lines: Vec<String> = links
                 .iter()
                 .map(|link| {
@@ -103,7 +100,7 @@ pub async fn run(core: &Core, command: ConsentLinkCommand) -> Result<String, Cor
         ConsentLinkCommand::Revoke { company, product: slug, id } => {
             let company = find_company(core, &company).await?;
             let link = ConsentLinkId::new(id);
-            match consent_links::revoke(core, Sender::Operator, company, product(&slug)?, link).await? {
+            match consent_links::revoke(core, Caller::Operator, company, product(&slug)?, link).await? {
                 true => Ok(format!("Revoked consent link {id}.")),
                 false => Err(CoreError::NotFound(format!("a waiting consent link {id}"))),
             }

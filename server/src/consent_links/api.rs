@@ -17,10 +17,7 @@ use axum::{
     Json,
 };
 use model::{CompanyId, ConsentLinkId};
-use optin_core::{
-    consent_links::{self, Delivery, LinkMessage, LinkRequest, Recipient, Sender},
-    CoreError,
-};
+use optin_core::consent_links::{self, Caller, Delivery, LinkMessage, LinkRequest, Recipient};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
@@ -72,20 +69,18 @@ pub async fn create(
         lifetime: request.expires_in.map(Duration::from_secs),
         email: request.send_email.unwrap_or(true),
     };
-    let created = consent_links::create(&state.core, Sender::Backend(&key), link).await?;
-    let delivery = match created.delivery {
-        Delivery::Emailed => "emailed",
-        Delivery::Handed => "handed",
-        Delivery::EmailFailed(_) => "email_failed",
-    };
+    let created = consent_links::create(&state.core, Caller::Backend(&key), link).await?;
     let body = json!({
         "id": created.id,
         "company": company,
         "product": key.product.slug(),
         "recipient": recipient.as_ref(),
         "expires_at": created.expires_at,
-        "delivery": delivery,
-        "url": created.url.as_ref().map(|url| url.expose()),
+        "delivery": created.delivery.code(),
+        "url": match &created.delivery {
+            Delivery::Handed { url, .. } => Some(url.expose()),
+            Delivery::Emailed => None,
+        },
     });
     Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
@@ -99,8 +94,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let key = authenticate(&state.core, &headers).await?;
     let company = company_of(&company)?;
-    optin_core::api_keys::require_reach(&state.core, &key, company).await?;
-    let links = state.core.store.pending_consent_links(company, key.product).await.map_err(CoreError::from)?;
+    let links = consent_links::pending(&state.core, Caller::Backend(&key), company, key.product).await?;
     let links: Vec<_> = links
         .into_iter()
         .map(|link| {
@@ -127,7 +121,7 @@ pub async fn revoke(
     let key = authenticate(&state.core, &headers).await?;
     let company = company_of(&company)?;
     let link = ConsentLinkId::parse(&link).ok_or(ApiError::UnknownConsentLink)?;
-    match consent_links::revoke(&state.core, Sender::Backend(&key), company, key.product, link).await? {
+    match consent_links::revoke(&state.core, Caller::Backend(&key), company, key.product, link).await? {
         true => Ok(StatusCode::NO_CONTENT.into_response()),
         false => Err(ApiError::UnknownConsentLink),
     }

@@ -5,14 +5,15 @@
 use app::{
     assets::SiteHashes,
     state::AppState,
-    ui::{OAUTH_FAQ, OPT_IN_WARNING},
+    t,
+    ui::{opt_in_warning, opt_in_warning_label, OAUTH_FAQ},
 };
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use maud::{html, Markup, DOCTYPE};
-use model::{time::format_utc, Notice, Product};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use model::{time::format_utc, Locale, Notice, Product};
 use optin_core::{
     consent_links::{CreatedLink, Delivery, LinkRefusal},
     store::ConsentLink,
@@ -24,13 +25,19 @@ fn moment(unix: i64) -> Markup {
     html! { time datetime=(machine) { (format_utc(unix)) } }
 }
 
-/// A whole page: the product's bar, then `body`.
-fn page(state: &AppState, status: StatusCode, product: Product, title: &str, body: Markup) -> Response {
+/// `text` escaped for HTML: what goes into a message whose catalog text carries markup (a
+/// `<strong>`), which is then written as it is.
+fn escaped(text: &str) -> String {
+    html! { (text) }.into_string()
+}
+
+/// A whole page, in `locale`: the product's bar, then `body`.
+fn page(state: &AppState, locale: Locale, status: StatusCode, product: Product, title: &str, body: Markup) -> Response {
     let options = &state.leptos_options;
     let stylesheet = SiteHashes::get(options).stylesheet(options);
     let markup = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(locale.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -56,134 +63,152 @@ fn page(state: &AppState, status: StatusCode, product: Product, title: &str, bod
 }
 
 /// The link's page: who asks, for what, the warning and the FAQ, and the way on to UPS.
-pub fn link_page(state: &AppState, link: &ConsentLink, action: &str) -> Response {
-    let (product, company) = (link.product, &link.company.name);
-    let title = format!("Authorize {} for {company}", product.short_name());
+pub fn link_page(state: &AppState, locale: Locale, link: &ConsentLink, action: &str) -> Response {
+    let (product, company) = (link.product, link.company.name.as_str());
+    let title = t!(locale => "consent-link-title", product = product.short_name(), company = company);
+    let request = t!(locale => "consent-link-request",
+        sender = escaped(&link.sent_by_label), product = escaped(product.name()), company = escaped(company));
+    let until = t!(locale => "consent-link-works-until", until = moment(link.expires_at).into_string());
     let body = html! {
         h1 { (title) }
         section class="card authorization" aria-labelledby="ask-heading" {
             h2 id="ask-heading" { "UPS OAuth" }
-            p data-testid="link-request" {
-                strong { (link.sent_by_label) } " asks you to authorize " (product.name()) " to act on "
-                strong { (company) } "'s behalf through UPS APIs."
-            }
+            p data-testid="link-request" { (PreEscaped(request)) }
             @if let Some(message) = &link.message {
                 figure class="link-message" {
-                    figcaption { "Their message:" }
+                    figcaption { (t!(locale => "consent-link-their-message")) }
                     blockquote { p { (message) } }
                 }
             }
-            p {
-                "On UPS.com, sign in with the UPS.com user that holds " (company) "'s shipper accounts, and allow access. "
-                "You do not need an account here."
-            }
+            p { (t!(locale => "consent-link-instructions", company = company)) }
             form method="post" action=(action) class="inline" {
-                button type="submit" class="primary" { "Continue to UPS.com" }
+                button type="submit" class="primary" { (t!(locale => "consent-link-continue")) }
             }
-            p class="hint" { "This link works once, until " (moment(link.expires_at)) "." }
-            p class="warning" { strong { "Warning: " } (OPT_IN_WARNING) }
+            p class="hint" { (PreEscaped(until)) }
+            p class="warning" { strong { (opt_in_warning_label(locale)) " " } (opt_in_warning(locale)) }
         }
         section class="card faq" aria-labelledby="faq-heading" {
-            h2 id="faq-heading" { "OAuth Opt-In Process: FAQ" }
+            h2 id="faq-heading" { (t!(locale => "faq-heading")) }
             @for entry in OAUTH_FAQ {
                 details class="faq-entry" {
-                    summary class="faq-question" { (entry.question) }
-                    div class="faq-answer" { p { (entry.answer) } }
+                    summary class="faq-question" { ((entry.question)(locale)) }
+                    div class="faq-answer" { p { ((entry.answer)(locale)) } }
                 }
             }
         }
     };
-    page(state, StatusCode::OK, product, &title, body)
+    page(state, locale, StatusCode::OK, product, &title, body)
+}
+
+/// A refusal's title and what to do about it, in `locale`.
+fn refusal_words(locale: Locale, refusal: LinkRefusal) -> (String, String) {
+    match refusal {
+        LinkRefusal::Unknown | LinkRefusal::OtherProduct => {
+            (t!(locale => "consent-refused-invalid-title"), t!(locale => "consent-refused-invalid"))
+        }
+        LinkRefusal::Used => (t!(locale => "consent-refused-used-title"), t!(locale => "consent-refused-used")),
+        LinkRefusal::Revoked => {
+            (t!(locale => "consent-refused-revoked-title"), t!(locale => "consent-refused-revoked"))
+        }
+        LinkRefusal::Expired => {
+            (t!(locale => "consent-refused-expired-title"), t!(locale => "consent-refused-expired"))
+        }
+        LinkRefusal::OtherBrowser => {
+            (t!(locale => "consent-refused-other-browser-title"), t!(locale => "consent-refused-other-browser"))
+        }
+        LinkRefusal::SenderGone => {
+            (t!(locale => "consent-refused-sender-gone-title"), t!(locale => "consent-refused-sender-gone"))
+        }
+    }
 }
 
 /// Why a link does not open (or no longer goes on to UPS).
-pub fn refusal_page(state: &AppState, product: Product, refusal: LinkRefusal) -> Response {
+pub fn refusal_page(state: &AppState, locale: Locale, product: Product, refusal: LinkRefusal) -> Response {
     let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::NOT_FOUND);
+    let (title, message) = refusal_words(locale, refusal);
     let body = html! {
-        h1 { (refusal.title()) }
-        p class="alert error" role="alert" data-testid="link-refused" { (refusal.message()) }
+        h1 { (title) }
+        p class="alert error" role="alert" data-testid="link-refused" { (message) }
     };
-    page(state, status, product, refusal.title(), body)
+    page(state, locale, status, product, &title, body)
 }
 
 /// A failure of ours, said plainly (the cause is logged where it happened).
-pub fn failure_page(state: &AppState, product: Product, status: StatusCode, message: &str) -> Response {
+pub fn failure_page(state: &AppState, locale: Locale, product: Product, status: StatusCode, message: &str) -> Response {
+    let title = t!(locale => "consent-failed-title");
     let body = html! {
-        h1 { "Something went wrong" }
+        h1 { (title) }
         p class="alert error" role="alert" { (message) }
     };
-    page(state, status, product, "Something went wrong", body)
+    page(state, locale, status, product, &title, body)
 }
 
-/// How the consent that a link started ended, on the link holder's screen.
-pub fn outcome_page(state: &AppState, link: &ConsentLink, notice: Notice) -> Response {
+/// How the consent that a link started ended, on the link holder's screen, in `locale`.
+pub fn outcome_page(state: &AppState, locale: Locale, link: &ConsentLink, notice: Notice) -> Response {
     let product = link.product;
-    let title = if notice.is_error() { "Not authorized" } else { "Authorized" };
-    let again = "To try again, open the link you were sent once more.";
+    let title =
+        if notice.is_error() { t!(locale => "consent-not-authorized") } else { t!(locale => "consent-authorized") };
     let message = match notice {
-        Notice::Authorized => format!(
-            "{} can now act on {}'s behalf through UPS APIs. Thank you; you can close this window.",
-            product.name(),
-            link.company.name,
-        ),
-        Notice::ConsentDenied => format!("UPS.com consent was not given, so nothing changed. {again}"),
-        Notice::StateExpired => format!("The consent took too long and expired. Nothing changed. {again}"),
-        Notice::ProviderRejected => format!("UPS did not accept the consent. Nothing changed. {again}"),
-        Notice::ProviderUnavailable => {
-            "UPS could not be reached. Nothing changed. In a few minutes, open the link you were sent once more.".into()
+        Notice::Authorized => {
+            t!(locale => "consent-outcome-authorized", product = product.name(), company = link.company.name.as_str())
         }
-        Notice::StateUnknown => {
-            "This consent was started in another browser, or was already answered. Nothing changed. Open the link you were sent in the browser you first used.".into()
-        }
-        Notice::NotAllowed => {
-            "This consent link can no longer be used: it was used or revoked, or whoever sent it can no longer ask. Nothing changed.".into()
-        }
-        Notice::Revoked | Notice::LinkRevoked | Notice::Failed => {
-            format!("The consent could not be completed. Nothing changed. {again}")
-        }
+        Notice::ConsentDenied => t!(locale => "consent-outcome-denied"),
+        Notice::StateExpired => t!(locale => "consent-outcome-expired"),
+        Notice::ProviderRejected => t!(locale => "consent-outcome-rejected"),
+        Notice::ProviderUnavailable => t!(locale => "consent-outcome-unavailable"),
+        Notice::StateUnknown => t!(locale => "consent-outcome-other-browser"),
+        Notice::NotAllowed => t!(locale => "consent-outcome-not-allowed"),
+        Notice::Revoked | Notice::LinkRevoked | Notice::Failed => t!(locale => "consent-outcome-failed"),
     };
     let body = html! {
         h1 { (title) }
         p role="status" class=(if notice.is_error() { "alert error" } else { "alert" }) data-testid="link-outcome" { (message) }
     };
-    page(state, StatusCode::OK, product, title, body)
+    page(state, locale, StatusCode::OK, product, &title, body)
 }
 
 /// The page after an admin makes a link: sent, or the link itself, shown this once.
-pub fn created_page(state: &AppState, product: Product, recipient: &str, created: &CreatedLink) -> Response {
+pub fn created_page(
+    state: &AppState,
+    locale: Locale,
+    product: Product,
+    recipient: &str,
+    created: &CreatedLink,
+) -> Response {
     let back = product.authorization_path();
+    let title = t!(locale => "consent-created-title");
+    let until = moment(created.expires_at).into_string();
     let body = html! {
-        h1 { "Consent link created" }
-        @match (&created.delivery, &created.url) {
-            (Delivery::Emailed, _) => {
+        h1 { (title) }
+        @match &created.delivery {
+            Delivery::Emailed => {
                 p role="status" class="alert" data-testid="link-created" {
-                    "The link was emailed to " strong { (recipient) } ". It works once, until " (moment(created.expires_at)) "."
+                    (PreEscaped(t!(locale => "consent-created-emailed", recipient = escaped(recipient), until = until)))
                 }
             }
-            (delivery, Some(url)) => {
-                @if let Delivery::EmailFailed(_) = delivery {
-                    p class="alert error" role="alert" { "The email to " (recipient) " could not be sent. Send them the link yourself." }
+            Delivery::Handed { url, email_error } => {
+                @if email_error.is_some() {
+                    p class="alert error" role="alert" { (t!(locale => "consent-created-email-failed", recipient = recipient)) }
                 }
                 p role="status" class="alert" data-testid="link-created" {
-                    "Send this link to " strong { (recipient) } ". It is shown only this once, and works once, until "
-                    (moment(created.expires_at)) "."
+                    (PreEscaped(t!(locale => "consent-created-handed", recipient = escaped(recipient), until = until)))
                 }
-                label for="consent-link" { "Consent link" }
+                label for="consent-link" { (t!(locale => "consent-created-link")) }
                 input id="consent-link" type="text" readonly value=(url.expose()) class="link-url";
             }
-            (_, None) => {}
         }
-        p { a href=(back) { "Back to " (product.short_name()) } }
+        p { a href=(back) { (t!(locale => "consent-created-back", product = product.short_name())) } }
     };
-    page(state, StatusCode::CREATED, product, "Consent link created", body)
+    page(state, locale, StatusCode::CREATED, product, &title, body)
 }
 
 /// A form an admin posted that cannot be used: what to fix, and the way back.
-pub fn invalid_page(state: &AppState, product: Product, status: StatusCode, message: &str) -> Response {
+pub fn invalid_page(state: &AppState, locale: Locale, product: Product, status: StatusCode, message: &str) -> Response {
+    let title = t!(locale => "consent-not-created-title");
     let body = html! {
-        h1 { "The consent link was not created" }
+        h1 { (title) }
         p class="alert error" role="alert" { (message) }
-        p { a href=(product.authorization_path()) { "Back to " (product.short_name()) } }
+        p { a href=(product.authorization_path()) { (t!(locale => "consent-created-back", product = product.short_name())) } }
     };
-    page(state, status, product, "The consent link was not created", body)
+    page(state, locale, status, product, &title, body)
 }

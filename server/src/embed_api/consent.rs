@@ -6,7 +6,9 @@
 use app::{
     embed::api::WidgetPost,
     error::AppError,
+    i18n::{from_headers, words},
     state::{AppState, WebConfig},
+    t,
     web::{consent_cookie_name, cookie, set_cookie},
 };
 use axum::{
@@ -16,7 +18,7 @@ use axum::{
     Form,
 };
 use maud::{html, PreEscaped, DOCTYPE};
-use model::{EmbedMode, Notice, WidgetField};
+use model::{EmbedMode, Locale, Notice, WidgetField};
 use optin_core::{
     authorization::{begin, CallbackFailure, Initiator},
     embed::{self, EmbedSession},
@@ -29,24 +31,27 @@ use url::Url;
 /// `POST /embed/start` with the widget's key: sets the consent window's (or page's) own cookie,
 /// binds a new state to it, and sends it to UPS.
 pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<WidgetPost>) -> Response {
+    let asked = from_headers(&headers);
     let Some(mode) = form.field(WidgetField::Mode).and_then(EmbedMode::parse) else {
-        return (StatusCode::BAD_REQUEST, "Unknown mode.").into_response();
+        return (StatusCode::BAD_REQUEST, t!(asked => "consent-window-unknown-mode")).into_response();
     };
     let key = match form.key() {
         Ok(key) => key,
-        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
+        Err(error) => return (StatusCode::BAD_REQUEST, error.message_in(asked)).into_response(),
     };
     // A consent window still tells its widget, which then finds out why too.
-    let refuse = |failure: CoreError, notice: Notice| {
+    let refuse = |failure: CoreError, notice: Notice, locale: Locale| {
         let failure = AppError::from(failure);
         let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let report = (mode == EmbedMode::Popup).then_some(notice);
-        (status, message_page(&state.web, "UPS OAuth", &failure.to_string(), report)).into_response()
+        let message = failure.message_in(locale);
+        (status, message_page(&state.web, locale, "UPS OAuth", &message, report)).into_response()
     };
     let session = match embed::session(&state.core, &key).await {
         Ok(session) => session,
-        Err(failure) => return refuse(failure, Notice::Failed),
+        Err(failure) => return refuse(failure, Notice::Failed, asked),
     };
+    let locale = session.locale.unwrap_or(asked);
     // One cookie per browser, so two widgets opting in at once do not undo each other.
     let browser =
         cookie(&headers, consent_cookie_name(&state.web)).unwrap_or_else(|| random_token().expose().to_owned());
@@ -61,33 +66,45 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, Form(form)
             response
         }
         // A viewer's widget offers no Opt-In; one posted anyway is refused before UPS is involved.
-        Err(failure @ CoreError::ViewOnly) => refuse(failure, Notice::NotAllowed),
-        Err(failure) => tell_widget(&state.web, mode, &session, CallbackFailure::from(failure).notice),
+        Err(failure @ CoreError::ViewOnly) => refuse(failure, Notice::NotAllowed, locale),
+        Err(failure) => tell_widget(&state.web, locale, mode, &session, CallbackFailure::from(failure).notice),
     }
 }
 
-/// How a widget's opt-in ended, told where it started: the consent window reports to the widget
-/// that opened it and closes; a full-page opt-in returns to the portal page with
+/// How a widget's opt-in ended, told where it started, in `locale`: the consent window reports
+/// to the widget that opened it and closes; a full-page opt-in returns to the portal page with
 /// `optin_result=<outcome>`.
-pub fn tell_widget(web: &WebConfig, mode: EmbedMode, session: &EmbedSession, notice: Notice) -> Response {
+pub fn tell_widget(
+    web: &WebConfig,
+    locale: Locale,
+    mode: EmbedMode,
+    session: &EmbedSession,
+    notice: Notice,
+) -> Response {
+    let message = || words::notice(locale, notice, session.product);
     match mode {
         EmbedMode::Popup => {
-            let title = if notice.is_error() { "Not authorized" } else { "Authorized" };
-            message_page(web, title, &notice.message(session.product), Some(notice)).into_response()
+            let title = if notice.is_error() {
+                t!(locale => "consent-not-authorized")
+            } else {
+                t!(locale => "consent-authorized")
+            };
+            message_page(web, locale, &title, &message(), Some(notice)).into_response()
         }
         EmbedMode::Page => match Url::parse(&session.return_url) {
             Ok(mut url) => {
                 url.query_pairs_mut().append_pair("optin_result", notice.code());
                 Redirect::to(url.as_str()).into_response()
             }
-            Err(_) => message_page(web, "UPS OAuth", &notice.message(session.product), None).into_response(),
+            Err(_) => message_page(web, locale, "UPS OAuth", &message(), None).into_response(),
         },
     }
 }
 
-/// A small page of our own (no framing, one inline script allowed by its nonce). With a notice,
-/// it reports the outcome to the window that opened it, on our own origin only, and closes.
-fn message_page(web: &WebConfig, title: &str, message: &str, report: Option<Notice>) -> Response {
+/// A small page of our own, in `locale` (no framing, one inline script allowed by its nonce).
+/// With a notice, it reports the outcome to the window that opened it, on our own origin only,
+/// and closes.
+fn message_page(web: &WebConfig, locale: Locale, title: &str, message: &str, report: Option<Notice>) -> Response {
     let nonce = random_token().expose().to_owned();
     // Script, not HTML: the values are JSON (a fixed code, our own origin), which the template
     // must not escape.
@@ -101,7 +118,7 @@ fn message_page(web: &WebConfig, title: &str, message: &str, report: Option<Noti
     });
     let page = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(locale.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -112,7 +129,7 @@ fn message_page(web: &WebConfig, title: &str, message: &str, report: Option<Noti
                 main {
                     h1 { (title) }
                     p role="status" { (message) }
-                    p { "You can close this window." }
+                    p { (t!(locale => "consent-window-close")) }
                 }
                 @if let Some(script) = script {
                     script nonce=(nonce) { (script) }

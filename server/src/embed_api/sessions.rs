@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use model::{CompanyId, Role};
+use model::{CompanyId, Locale, Role};
 use optin_core::{api_keys, clock::now, embed, embed::NewEmbedSession};
 use serde::Deserialize;
 use serde_json::json;
@@ -26,6 +26,9 @@ struct NewSessionRequest {
     origin: Option<String>,
     /// Where a full-page opt-in (pop-ups blocked) returns to; default: the origin's root.
     return_url: Option<String>,
+    /// The language the widget speaks (a BCP 47 tag: `fr-CA`, `es-MX`…); one not spoken here, or
+    /// none, leaves it to the browser's `Accept-Language`.
+    locale: Option<String>,
 }
 
 /// A company id, as a number or a string.
@@ -101,6 +104,11 @@ pub async fn create_session(
     let Some(return_url) = return_url(&origin, request.return_url.as_deref()) else {
         return Err(invalid("`return_url` must be an absolute URL on `origin`."));
     };
+    let locale = match request.locale.as_deref() {
+        None => None,
+        Some(tag) if tag.len() <= 35 && tag.parse::<unic_langid::LanguageIdentifier>().is_ok() => Locale::serving(tag),
+        Some(_) => return Err(invalid("`locale` must be a BCP 47 language tag, such as \"fr-CA\" or \"es\".")),
+    };
     let new = NewEmbedSession {
         api_key: key.id,
         product: key.product,
@@ -110,6 +118,7 @@ pub async fn create_session(
         role,
         host_origin: origin,
         return_url,
+        locale,
     };
     let (token, redeem_by) = embed::create(&state.core, new).await?;
     let mut widget_url = state.web.public_base_url.clone();
@@ -123,6 +132,7 @@ pub async fn create_session(
             "widget_url": widget_url.as_str(),
             "expires_at": redeem_by,
             "expires_in": (redeem_by - now()).max(0),
+            "locale": locale.map(Locale::tag),
         })),
     )
         .into_response())

@@ -33,7 +33,7 @@ pub async fn post(
         .headers
         .get("sec-fetch-dest")
         .is_some_and(|destination| matches!(destination.as_bytes(), b"iframe" | b"empty"));
-    let load = resume(&state, &product, form, framed).await;
+    let load = resume(&state, &product, form, framed, app::i18n::from_headers(&parts.headers)).await;
     let status = match &load {
         EmbedLoad::Refused { error, .. } => StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST),
         EmbedLoad::Open(_) => StatusCode::OK,

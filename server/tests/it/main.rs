@@ -17,6 +17,7 @@ mod db_copy;
 mod durability;
 mod embed;
 mod keys;
+mod languages;
 mod lifecycle;
 mod memory;
 mod notifications;

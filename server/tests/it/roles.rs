@@ -181,11 +181,14 @@ async fn a_viewers_pages_and_widget_show_the_status_without_a_button_that_would_
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Acme Data") && page.body.contains(r#"data-testid="view-only""#), "{}", page.body);
     assert!(page.body.contains(r#"id="tokens-heading""#), "the token grid is there: {}", page.body);
-    for control in ["confirm-revoke", "/oauth/data-management/start", "Check now"] {
+    for control in
+        ["confirm-revoke", "/oauth/data-management/start", "Check now", "/consent-links/", "Create consent link"]
+    {
         assert!(!page.body.contains(control), "a viewer's page offers {control}");
     }
     let admin_page = alice.get(DM.authorization_path()).await;
     assert!(admin_page.body.contains("confirm-revoke") && !admin_page.body.contains("view-only"));
+    assert!(admin_page.body.contains("Create consent link"), "the admin's page offers consent links");
 
     let api_key = app.api_key(DM).await;
     let (session, widget) =

@@ -1,6 +1,7 @@
 //! No secret leaves the server where it should not: a whole run of the real binary (sign-in, an
-//! opt-in through the sandbox, every admin page, the token API, the widget, a refresh, a wrong
-//! password), with every response body and every log line scanned for every secret involved.
+//! opt-in through the sandbox, every admin page, the token API, the widget, a consent link, a
+//! refresh, a wrong password), with every response body and every log line scanned for every
+//! secret involved.
 //! Tokens appear only in the token API's own answers; keys and passwords nowhere.
 
 use crate::common;
@@ -77,6 +78,23 @@ async fn a_whole_run_shows_no_secret_in_any_page_or_log_line() {
     let grid = browser.server_fn("embed_token_history", &[("key", widget_key.as_str()), ("page", "1")]).await;
     pages.push(grid.body);
 
+    // A consent link: its page opened by someone with no session (their page, which holds it, is
+    // theirs), a post from another site refused and logged, and a longer path under it looked
+    // for. Only the link's holder may see it: not the logs, the pending list or the Activity.
+    let links = service.base.join(&format!("/api/v1/companies/{company}/consent-links")).unwrap();
+    let recipient = serde_json::json!({ "recipient": "shipper@acme.example", "send_email": false });
+    let made: serde_json::Value =
+        http.post(links).bearer_auth(&api_key).json(&recipient).send().await.unwrap().json().await.unwrap();
+    let link = made["url"].as_str().expect("the link, handed back").to_owned();
+    let holder = Browser::at(service.base.clone());
+    assert_eq!(holder.get(&link).await.status, StatusCode::OK);
+    let forged = holder.send_with(holder.http.post(&link).header("origin", "https://evil.example")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    holder.get(&format!("{link}/more")).await;
+    let listing = [("product", PRODUCT.slug()), ("company", company_field.as_str())];
+    pages.push(browser.server_fn("pending_consent_links", &listing).await.body);
+    pages.push(browser.server_fn("company_activity", &[("company", company_field.as_str())]).await.body);
+
     // Every secret of the run, the stored refresh token opened with the service's own key.
     let core = server::startup::open_admin_core(&settings).await.unwrap();
     let Lookup::Found(current) = core.store.current(company, PRODUCT).await.unwrap() else { panic!("not stored") };
@@ -93,6 +111,7 @@ async fn a_whole_run_shows_no_secret_in_any_page_or_log_line() {
         ("the embed token", session["embed_token"].as_str().unwrap().into()),
         ("the widget key", widget_key),
         ("the client secret", format!("sandbox-secret-{}", PRODUCT.slug())),
+        ("the consent link's token", link.rsplit('/').next().unwrap().to_owned()),
     ];
     secrets.extend(
         query.into_iter().map(|(name, value)| (if name == "code" { "the OAuth code" } else { "the state" }, value)),

@@ -5,6 +5,9 @@
 use super::{load_second_factors, load_sign_in_step, RemoveSecondFactor, UnlockSignIn, VerifySecondFactor};
 use crate::{
     auth::view::{PageLoadError, SignOutButton},
+    error::AppError,
+    i18n::{locale, words::factor_kind},
+    t,
     ui::{LocalTime, NoticeBanner},
 };
 use leptos::prelude::*;
@@ -19,12 +22,26 @@ fn FactorScript() -> impl IntoView {
     view! { <script src="/factors.js" nonce=leptos::nonce::use_nonce() defer></script> }
 }
 
-/// Where an answer from the script shows (an error, or what to do next).
+/// Where an answer from the script shows (an error, or what to do next), with the words it may
+/// show in the page's language (`data-message-*`: the script carries only English's).
 #[component]
 fn ScriptNotice() -> impl IntoView {
     view! {
-        <p class="alert error" role="alert" data-factor-error hidden></p>
-        <noscript><p class="alert">"Passkeys and adding an authenticator app need JavaScript; a code works without it."</p></noscript>
+        <p
+            class="alert error"
+            role="alert"
+            data-factor-error
+            data-message-wrong-code=AppError::WrongCode.message()
+            data-message-passkey-refused=AppError::PasskeyRefused.message()
+            data-message-sign-in-step-over=AppError::SignInStepOver.message()
+            data-message-unauthenticated=AppError::Unauthenticated.message()
+            data-message-too-many-attempts=AppError::TooManyAttempts.message()
+            data-message-busy=AppError::Busy.message()
+            data-message-failed=t!("auth-script-failed")
+            data-message-cancelled=t!("auth-script-cancelled")
+            hidden
+        ></p>
+        <noscript><p class="alert">{t!("auth-factors-need-script")}</p></noscript>
     }
 }
 
@@ -35,21 +52,21 @@ fn AddFactor(passkeys_available: bool) -> impl IntoView {
     view! {
         {passkeys_available.then(|| view! {
             <form class="stack" data-passkey-register>
-                <label for="passkey-label">"Name this passkey"</label>
-                <input id="passkey-label" name="label" type="text" maxlength="60" placeholder="Work laptop"/>
-                <button type="submit" class="primary">"Add a passkey"</button>
+                <label for="passkey-label">{t!("auth-passkey-name")}</label>
+                <input id="passkey-label" name="label" type="text" maxlength="60" placeholder=t!("auth-passkey-name-placeholder")/>
+                <button type="submit" class="primary">{t!("auth-add-passkey")}</button>
             </form>
         })}
-        <button type="button" class="secondary" data-totp-begin>"Add an authenticator app"</button>
+        <button type="button" class="secondary" data-totp-begin>{t!("auth-add-totp")}</button>
         <section class="stack" data-totp-setup hidden aria-labelledby="totp-heading">
-            <h2 id="totp-heading">"Add an authenticator app"</h2>
-            <p>"In your authenticator app, add an account with this key (or open the link on this device), then enter the six-digit code it shows."</p>
+            <h2 id="totp-heading">{t!("auth-add-totp")}</h2>
+            <p>{t!("auth-totp-instructions")}</p>
             <p><code data-totp-key></code></p>
-            <p><a data-totp-link href="#">"Open in an authenticator app"</a></p>
+            <p><a data-totp-link href="#">{t!("auth-totp-open")}</a></p>
             <form class="stack" data-totp-confirm>
-                <label for="totp-first-code">"Code from the app"</label>
+                <label for="totp-first-code">{t!("auth-totp-first-code")}</label>
                 <input id="totp-first-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required/>
-                <button type="submit" class="primary">"Confirm"</button>
+                <button type="submit" class="primary">{t!("auth-confirm")}</button>
             </form>
         </section>
         <RecoveryCodes/>
@@ -61,10 +78,10 @@ fn AddFactor(passkeys_available: bool) -> impl IntoView {
 fn RecoveryCodes() -> impl IntoView {
     view! {
         <section class="stack" data-recovery hidden aria-labelledby="recovery-heading">
-            <h2 id="recovery-heading" tabindex="-1">"Your recovery codes"</h2>
-            <p>"Each code signs you in once if you lose your passkey or phone. Keep them somewhere safe: they are shown only now."</p>
+            <h2 id="recovery-heading" tabindex="-1">{t!("auth-recovery-heading")}</h2>
+            <p>{t!("auth-recovery-explained")}</p>
             <ol class="recovery-codes" data-recovery-codes></ol>
-            <a class="button primary" data-recovery-continue href="/second-factors">"Continue"</a>
+            <a class="button primary" data-recovery-continue href="/second-factors">{t!("auth-continue")}</a>
         </section>
     }
 }
@@ -76,40 +93,40 @@ pub fn SecondStepPage() -> impl IntoView {
     let step = Resource::new(|| (), |_| load_sign_in_step());
     let error = move || verify.value().get().and_then(Result::err);
     view! {
-        <Title text="Confirm it's you · UPS Customer Solutions"/>
+        <Title text=t!("auth-second-step-title")/>
         <main class="sign-in">
             <div class="card sign-in-card">
                 <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Suspense fallback=|| view! { <p class="loading">{t!("auth-loading")}</p> }>
                     {move || Suspend::new(async move {
                         match step.await {
                             Err(error) => view! {
-                                <h1>"Sign in"</h1>
-                                <p class="alert error" role="alert">{error.to_string()}</p>
-                                <p><a href="/sign-in">"Sign in again"</a></p>
+                                <h1>{t!("auth-sign-in")}</h1>
+                                <p class="alert error" role="alert">{error.message()}</p>
+                                <p><a href="/sign-in">{t!("auth-sign-in-again")}</a></p>
                             }.into_any(),
                             Ok(step) if step.purpose == StepPurpose::Enrol => view! {
-                                <h1>"Add a second factor"</h1>
-                                <p>{format!("{}, this service asks every admin for a second factor besides the password. Add one to finish signing in.", step.display_name)}</p>
+                                <h1>{t!("auth-enrol-heading")}</h1>
+                                <p>{t!("auth-enrol-explained", name = step.display_name.as_str())}</p>
                                 <ScriptNotice/>
                                 <AddFactor passkeys_available=step.passkeys_available/>
                                 <FactorScript/>
                             }.into_any(),
                             Ok(step) => view! {
-                                <h1>"Confirm it's you"</h1>
-                                <p>{format!("{}, your password was right. Now use your second factor.", step.display_name)}</p>
+                                <h1>{t!("auth-second-step-heading")}</h1>
+                                <p>{t!("auth-second-step-explained", name = step.display_name.as_str())}</p>
                                 <ScriptNotice/>
                                 {(step.passkey && step.passkeys_available).then(|| view! {
-                                    <button type="button" class="primary" data-passkey-sign-in>"Use your passkey"</button>
+                                    <button type="button" class="primary" data-passkey-sign-in>{t!("auth-use-passkey")}</button>
                                 })}
                                 <ActionForm action=verify attr:class="stack">
                                     <label for="second-factor-code">{match step.totp {
-                                        true => "Code from your authenticator app, or a recovery code",
-                                        false => "A recovery code",
+                                        true => t!("auth-code-totp-or-recovery"),
+                                        false => t!("auth-recovery-code"),
                                     }}</label>
                                     <input id="second-factor-code" name="code" type="text" autocomplete="one-time-code" autocapitalize="off" spellcheck="false" required/>
-                                    {move || error().map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
-                                    <button type="submit" class=if step.passkey { "secondary" } else { "primary" }>"Verify"</button>
+                                    {move || error().map(|error| view! { <p class="alert error" role="alert">{error.message()}</p> })}
+                                    <button type="submit" class=if step.passkey { "secondary" } else { "primary" }>{t!("auth-verify")}</button>
                                 </ActionForm>
                                 <FactorScript/>
                             }.into_any(),
@@ -128,21 +145,21 @@ pub fn UnlockPage() -> impl IntoView {
     let unlock = ServerAction::<UnlockSignIn>::new();
     let error = move || unlock.value().get().and_then(Result::err);
     view! {
-        <Title text="Confirm with a recovery code · UPS Customer Solutions"/>
+        <Title text=t!("auth-unlock-title")/>
         <main class="sign-in">
             <div class="card sign-in-card">
                 <p class="brand"><span class="shield" aria-hidden="true">"ups"</span>"UPS Customer Solutions"</p>
-                <h1>"Confirm with a recovery code"</h1>
-                <p>"Many sign-ins for your name failed lately from elsewhere, so a browser that has not signed in as you before first gives one of your recovery codes. The code is then used up. After that, sign in with your password and second factor as usual."</p>
+                <h1>{t!("auth-unlock-heading")}</h1>
+                <p>{t!("auth-unlock-explained")}</p>
                 <ActionForm action=unlock attr:class="stack">
-                    <label for="unlock-name">"Sign in name"</label>
+                    <label for="unlock-name">{t!("auth-sign-in-name")}</label>
                     <input id="unlock-name" name="sign_in_name" type="text" autocomplete="username" required/>
-                    <label for="unlock-code">"A recovery code"</label>
+                    <label for="unlock-code">{t!("auth-recovery-code")}</label>
                     <input id="unlock-code" name="code" type="text" autocomplete="off" autocapitalize="off" spellcheck="false" required/>
-                    {move || error().map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
-                    <button type="submit" class="primary">"Continue"</button>
+                    {move || error().map(|error| view! { <p class="alert error" role="alert">{error.message()}</p> })}
+                    <button type="submit" class="primary">{t!("auth-continue")}</button>
                 </ActionForm>
-                <p><a href="/sign-in">"Back to sign in"</a></p>
+                <p><a href="/sign-in">{t!("auth-back-to-sign-in")}</a></p>
             </div>
         </main>
     }
@@ -157,13 +174,13 @@ pub fn SecondFactorsPage() -> impl IntoView {
     let identity = Resource::new(|| (), |_| crate::auth::api::load_identity());
     let query = use_query_map();
     let notice = move || match remove.value().get() {
-        Some(Err(error)) => Some((error.to_string(), true)),
-        Some(Ok(())) => Some(("Removed that second factor.".to_owned(), false)),
-        None => query.read().get("removed").map(|_| ("Removed that second factor.".to_owned(), false)),
+        Some(Err(error)) => Some((error.message(), true)),
+        Some(Ok(())) => Some((t!("auth-factor-removed"), false)),
+        None => query.read().get("removed").map(|_| (t!("auth-factor-removed"), false)),
     };
     view! {
-        <Title text="Sign-in security · UPS Customer Solutions"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Title text=t!("auth-factors-title")/>
+        <Transition fallback=|| view! { <p class="loading">{t!("auth-loading")}</p> }>
             {move || Suspend::new(async move {
                 match (identity.await, factors.await) {
                     (Err(error), _) | (_, Err(error)) => view! { <PageLoadError error/> }.into_any(),
@@ -173,22 +190,22 @@ pub fn SecondFactorsPage() -> impl IntoView {
                             <div class="identity"><span class="identity-name">{identity.display_name}</span><SignOutButton/></div>
                         </header>
                         <main class="page">
-                            <p><a href="/">"All applications"</a></p>
-                            <h1>"Sign-in security"</h1>
+                            <p><a href="/">{t!("auth-all-applications")}</a></p>
+                            <h1>{t!("auth-sign-in-security")}</h1>
                             {move || notice().map(|(message, error)| view! { <NoticeBanner message error/> })}
                             <p>{match (factors.factors.is_empty(), factors.required) {
-                                (true, _) => "You sign in with your password alone. Add a second factor, so a password that leaks reaches nothing.",
-                                (false, true) => "You sign in with your password and one of these. This service requires a second factor.",
-                                (false, false) => "You sign in with your password and one of these.",
+                                (true, _) => t!("auth-factors-none"),
+                                (false, true) => t!("auth-factors-required"),
+                                (false, false) => t!("auth-factors-some"),
                             }}</p>
                             <FactorTable factors=factors.factors.clone() remove/>
                             <ScriptNotice/>
                             <AddFactor passkeys_available=factors.passkeys_available/>
                             {(!factors.factors.is_empty()).then(|| view! {
                                 <section class="stack">
-                                    <h2>"Recovery codes"</h2>
-                                    <p data-testid="recovery-left">{format!("{} of your recovery codes are unused.", factors.recovery_codes_left)}</p>
-                                    <button type="button" class="secondary" data-recovery-new>"Get new recovery codes"</button>
+                                    <h2>{t!("auth-recovery-codes")}</h2>
+                                    <p data-testid="recovery-left">{t!("auth-recovery-left", count = factors.recovery_codes_left)}</p>
+                                    <button type="button" class="secondary" data-recovery-new>{t!("auth-recovery-new")}</button>
                                 </section>
                             })}
                             <FactorScript/>
@@ -205,29 +222,29 @@ pub fn SecondFactorsPage() -> impl IntoView {
 fn FactorTable(factors: Vec<model::SecondFactor>, remove: ServerAction<RemoveSecondFactor>) -> impl IntoView {
     (!factors.is_empty()).then(|| {
         view! {
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Your second factors (scrolls sideways)">
+            <div class="table-scroll" tabindex="0" role="region" aria-label=t!("auth-factors-region")>
                 <table class="grid" data-testid="second-factors">
-                    <caption>"Your second factors"</caption>
+                    <caption>{t!("auth-factors-caption")}</caption>
                     <thead><tr>
-                        <th scope="col">"Name"</th><th scope="col">"Kind"</th>
-                        <th scope="col">"Added"</th><th scope="col">"Last used"</th><th scope="col">"Remove"</th>
+                        <th scope="col">{t!("auth-factors-name")}</th><th scope="col">{t!("auth-factors-kind")}</th>
+                        <th scope="col">{t!("auth-factors-added")}</th><th scope="col">{t!("auth-factors-last-used")}</th><th scope="col">{t!("auth-factors-remove")}</th>
                     </tr></thead>
                     <tbody>
                         {factors.into_iter().map(|factor| {
-                            let label = format!("Remove {}", factor.label);
+                            let label = t!("auth-factors-remove-label", label = factor.label.as_str());
                             view! {
                                 <tr>
                                     <td>{factor.label}</td>
-                                    <td>{factor.kind.describe()}</td>
+                                    <td>{factor_kind(locale(), factor.kind)}</td>
                                     <td><LocalTime unix=factor.added_at/></td>
                                     <td>{match factor.last_used_at {
                                         Some(at) => view! { <LocalTime unix=at/> }.into_any(),
-                                        None => view! { "Never" }.into_any(),
+                                        None => view! { {t!("auth-factors-never")} }.into_any(),
                                     }}</td>
                                     <td>
                                         <ActionForm action=remove>
                                             <input type="hidden" name="factor" value=factor.id.to_string()/>
-                                            <button type="submit" class="secondary" aria-label=label>"Remove"</button>
+                                            <button type="submit" class="secondary" aria-label=label>{t!("auth-factors-remove")}</button>
                                         </ActionForm>
                                     </td>
                                 </tr>

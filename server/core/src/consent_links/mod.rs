@@ -50,10 +50,10 @@ impl LinkSettings {
     }
 }
 
-/// Who makes a link out.
-pub enum Sender<'a> {
-    /// A signed-in admin of the company.
-    Admin(&'a SignedIn),
+/// Who makes, lists or revokes links.
+pub enum Caller<'a> {
+    /// A signed-in user: an admin of the company makes and revokes; any member lists.
+    User(&'a SignedIn),
     /// A product's backend, with its API key (which must reach the company).
     Backend(&'a ApiKey),
     /// An operator, from the command line.
@@ -73,33 +73,42 @@ pub struct LinkRequest {
 }
 
 /// How a new link left.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Delivery {
     /// Emailed to its recipient; its maker never sees it.
     Emailed,
-    /// Handed back to its maker, once (email is off, or not asked for).
-    Handed,
-    /// The email failed (why); handed back instead.
-    EmailFailed(String),
+    /// Handed back to its maker, this once: email is off or was not asked for, or it failed
+    /// (`email_error` says why).
+    Handed { url: SecretString, email_error: Option<String> },
 }
 
-/// A link just made: the URL is in `url` unless it was emailed.
+impl Delivery {
+    /// The API's name for it: `emailed`, `handed` or `email_failed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Emailed => "emailed",
+            Self::Handed { email_error: None, .. } => "handed",
+            Self::Handed { email_error: Some(_), .. } => "email_failed",
+        }
+    }
+}
+
+/// A link just made.
 pub struct CreatedLink {
     pub id: ConsentLinkId,
-    pub url: Option<SecretString>,
     pub expires_at: i64,
     pub delivery: Delivery,
 }
 
 /// Makes a link out for one company and product.
 #[tracing::instrument(skip_all, fields(company = %request.company, product = %request.product))]
-pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Result<CreatedLink, CoreError> {
+pub async fn create(core: &Core, sender: Caller<'_>, request: LinkRequest) -> Result<CreatedLink, CoreError> {
     let LinkRequest { company, product, recipient, message, lifetime, email } = request;
     let (actor, key) = acting(core, &sender, company, product).await?;
     let label = match sender {
-        Sender::Admin(user) => user.identity.display_name.clone(),
-        Sender::Backend(_) => product.name().to_owned(),
-        Sender::Operator => "the service's operators".to_owned(),
+        Caller::User(user) => user.identity.display_name.clone(),
+        Caller::Backend(_) => product.name().to_owned(),
+        Caller::Operator => "the service's operators".to_owned(),
     };
     let Some(company_name) = core.store.company_name(company).await? else {
         return Err(CoreError::NotFound(format!("company {company}")));
@@ -127,6 +136,7 @@ pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Re
     let planned = if mailer.is_some() { "to be emailed" } else { "handed to its sender to pass on" };
     let event = Event::ConsentLinkSent { to: to.clone(), expires_at, delivery: planned.into() };
     let id = core.store.create_consent_link(link, event).await?;
+    let handed = |email_error| Delivery::Handed { url: SecretString::new(url.to_string()), email_error };
     let delivery = match mailer {
         Some(mailer) => {
             let note = message.as_ref().map(AsRef::as_ref);
@@ -137,39 +147,38 @@ pub async fn create(core: &Core, sender: Sender<'_>, request: LinkRequest) -> Re
                 Err(error) => {
                     tracing::warn!(%error, "a consent link's email failed");
                     let event = Event::EmailFailed { kind, to, error: error.clone(), next_in_secs: None };
-                    (Delivery::EmailFailed(error), event)
+                    (handed(Some(error)), event)
                 }
             };
             core.store.record(Entry::by(&actor, company, product, event)).await?;
             delivery
         }
-        None => Delivery::Handed,
+        None => handed(None),
     };
-    let url = (delivery != Delivery::Emailed).then(|| SecretString::new(url.to_string()));
-    Ok(CreatedLink { id, url, expires_at, delivery })
+    Ok(CreatedLink { id, expires_at, delivery })
 }
 
-/// Checks that `sender` may make or revoke links for (company, product): who they are in the
+/// Checks that `caller` may make, list or revoke links for (company, product): who they are in the
 /// Activity log, and the key a backend used.
 async fn acting(
     core: &Core,
-    sender: &Sender<'_>,
+    caller: &Caller<'_>,
     company: CompanyId,
     product: Product,
 ) -> Result<(Actor, Option<ApiKeyId>), CoreError> {
-    Ok(match sender {
-        Sender::Admin(user) => {
+    Ok(match caller {
+        Caller::User(user) => {
             require_admin(core, user.id, company).await?;
             (Actor::User(user.id), None)
         }
-        Sender::Backend(key) => {
+        Caller::Backend(key) => {
             if key.product != product {
                 return Err(CoreError::Invalid("This API key belongs to another product.".into()));
             }
             crate::api_keys::require_reach(core, key, company).await?;
             (Actor::Backend(format!("{} backend (API key {})", product.short_name(), key.id)), Some(key.id))
         }
-        Sender::Operator => (Actor::Service, None),
+        Caller::Operator => (Actor::Service, None),
     })
 }
 
@@ -222,32 +231,6 @@ impl LinkRefusal {
             Self::Unknown | Self::OtherProduct => 404,
             Self::Used | Self::Revoked | Self::Expired | Self::SenderGone => 410,
             Self::OtherBrowser => 409,
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Unknown | Self::OtherProduct => "This consent link is not valid",
-            Self::Used => "This consent link was already used",
-            Self::Revoked => "This consent link was revoked",
-            Self::Expired => "This consent link has expired",
-            Self::OtherBrowser => "This consent link is in use in another browser",
-            Self::SenderGone => "This consent link no longer works",
-        }
-    }
-
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Unknown | Self::OtherProduct => {
-                "Check that the whole link was copied. Nothing was changed. If it still does not open, ask whoever sent it for a new one."
-            }
-            Self::Used => "A link works once, and this one has done its job. Nothing was changed. If you need to consent again, ask whoever sent it for a new one.",
-            Self::Revoked => "Whoever sent it has withdrawn it. Nothing was changed. Ask them for a new one if you still need to consent.",
-            Self::Expired => "Links work for a limited time, and this one's has passed. Nothing was changed. Ask whoever sent it for a new one.",
-            Self::OtherBrowser => "Someone already went on to UPS.com with this link from another browser, so it works only there. Nothing was changed. Ask whoever sent it for a new one if that was not you.",
-            Self::SenderGone => {
-                "Whoever sent it can no longer ask on the company's behalf. Nothing was changed. Ask an admin of the company for a new one."
-            }
         }
     }
 }
@@ -333,30 +316,33 @@ pub async fn start(core: &Core, product: Product, token: &str, browser: &str) ->
     Ok(Started { url, link_expires_at: link.expires_at })
 }
 
-/// The company's links for `product` still waiting, for one of its members (a viewer sees
-/// them too; only an admin makes and revokes them).
+/// The company's links for `product` still waiting: for any member of the company (a viewer
+/// sees them too), its product's backend, or an operator.
 pub async fn pending(
     core: &Core,
-    user: &SignedIn,
+    caller: Caller<'_>,
     company: CompanyId,
     product: Product,
 ) -> Result<Vec<PendingConsentLink>, CoreError> {
-    crate::companies::require_member(core, user.id, company).await?;
+    match caller {
+        Caller::User(user) => crate::companies::require_member(core, user.id, company).await.map(drop)?,
+        caller => acting(core, &caller, company, product).await.map(drop)?,
+    }
     Ok(core.store.pending_consent_links(company, product).await?)
 }
 
-/// Revokes a pending link: by an admin of its company (`Admin`), its product's backend
+/// Revokes a pending link: by an admin of its company (`User`), its product's backend
 /// (`Backend`, whose key must reach the company), or an operator. False when no such link of
 /// the company's is waiting.
-#[tracing::instrument(skip(core, sender))]
+#[tracing::instrument(skip(core, caller))]
 pub async fn revoke(
     core: &Core,
-    sender: Sender<'_>,
+    caller: Caller<'_>,
     company: CompanyId,
     product: Product,
     link: ConsentLinkId,
 ) -> Result<bool, CoreError> {
-    let (actor, _) = acting(core, &sender, company, product).await?;
+    let (actor, _) = acting(core, &caller, company, product).await?;
     Ok(core.store.revoke_consent_link(&actor, link, company, product).await?)
 }
 

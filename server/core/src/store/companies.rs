@@ -69,14 +69,6 @@ impl Store {
         Ok(id.map(CompanyId::new))
     }
 
-    pub async fn company_exists(&self, company: CompanyId) -> Result<bool, StoreError> {
-        let found: Option<i64> = on_pool!(self, db => sqlx::query_scalar("SELECT id FROM companies WHERE id = $1")
-            .bind(company.get())
-            .fetch_optional(db)
-            .await)?;
-        Ok(found.is_some())
-    }
-
     /// The company's name, when it exists.
     pub async fn company_name(&self, company: CompanyId) -> Result<Option<String>, StoreError> {
         Ok(on_pool!(self, db => sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")

@@ -3,7 +3,7 @@
 
 use super::{product, role, ApiKeyId, Store, StoreError};
 use crate::clock::now;
-use model::{CompanyId, CompanySummary, Product, Role};
+use model::{CompanyId, CompanySummary, Locale, Product, Role};
 use std::fmt;
 
 /// An embed session's row id.
@@ -41,6 +41,8 @@ pub struct EmbedSession {
     pub role: Role,
     pub host_origin: String,
     pub return_url: String,
+    /// The language the backend asked for; none: the browser's decides.
+    pub locale: Option<Locale>,
 }
 
 /// What a product's backend asks for, already checked.
@@ -53,6 +55,7 @@ pub struct NewEmbedSession {
     pub role: Role,
     pub host_origin: String,
     pub return_url: String,
+    pub locale: Option<Locale>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -67,6 +70,7 @@ struct Row {
     role: String,
     parent_origin: String,
     return_url: String,
+    locale: Option<String>,
 }
 
 impl Row {
@@ -81,12 +85,13 @@ impl Row {
             role: role(&self.role)?,
             host_origin: self.parent_origin,
             return_url: self.return_url,
+            locale: self.locale.as_deref().and_then(Locale::from_tag),
         })
     }
 }
 
 const SELECT: &str = "SELECT e.id, k.revoked_at IS NULL AS live, e.product, e.company_id, c.name AS company_name,
-        e.portal_user_id, e.portal_user_name, e.role, e.parent_origin, e.return_url
+        e.portal_user_id, e.portal_user_name, e.role, e.parent_origin, e.return_url, e.locale
     FROM embed_sessions e
     JOIN companies c ON c.id = e.company_id
     JOIN api_keys k ON k.id = e.api_key_id";
@@ -107,8 +112,8 @@ impl Store {
             .await.map(|done| done.rows_affected()))?;
         on_tx!(tx, db => sqlx::query(
             "INSERT INTO embed_sessions (token_hash, api_key_id, product, company_id, portal_user_id, portal_user_name,
-                 role, parent_origin, return_url, created_at, redeem_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 role, parent_origin, return_url, created_at, redeem_by, locale)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(token_hash)
         .bind(new.api_key.get())
@@ -121,6 +126,7 @@ impl Store {
         .bind(&new.return_url)
         .bind(now())
         .bind(redeem_by)
+        .bind(new.locale.map(Locale::tag))
         .execute(db)
         .await.map(|done| done.rows_affected()))?;
         tx.commit().await?;

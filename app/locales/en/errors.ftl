@@ -1,0 +1,36 @@
+## Errors, the callback's notices and the check's outcomes, as pages say them.
+
+notice-authorized = { $product } is authorized. It can now use UPS APIs on your company's behalf.
+notice-opted-out = { $product } was opted out. Its UPS tokens were deleted.
+notice-token-generated = { $product } is authorized: a token was generated.
+notice-cleared = { $product } authorization was cleared. It can no longer retrieve data on your behalf.
+notice-consent-denied = UPS.com consent was not given, so nothing changed. Choose { $retry } to try again.
+notice-state-unknown = That authorization link is not valid (it was already used, or was started in another session). Nothing changed; please start again.
+notice-state-expired = The authorization took too long and expired. Nothing changed; please start again.
+notice-not-allowed = You are not allowed to manage this company.
+notice-provider-rejected = UPS did not accept the authorization. Nothing changed; please start again.
+notice-provider-unavailable = UPS could not be reached. Nothing changed; please try again in a few minutes.
+notice-failed = The authorization could not be completed. Nothing changed; please try again.
+notice-link-revoked = The consent link was revoked: it no longer opens.
+check-refreshed = Checked: UPS accepts this authorization and issued a new token just now.
+check-dead-grant = Checked: UPS no longer accepts this authorization (for example after a UPS.com password change). Authorize again.
+check-application-refused = Checked: UPS is refusing this application itself, not your authorization. The service's operators have been told; nothing is needed from you.
+check-rate-limited = Checked: UPS is rate limiting this application right now. Refreshes resume by themselves; nothing is needed from you.
+check-unavailable = Checked: UPS could not be reached. The service keeps trying by itself.
+check-unreadable = Checked: UPS answered something the service could not read. The service keeps trying by itself.
+check-too-soon = This authorization was checked less than a minute ago; try again shortly.
+error-unauthenticated = Please sign in to continue.
+error-invalid-credentials = The sign-in name or password is incorrect.
+error-too-many-attempts = Too many failed sign-in attempts. Please wait a few minutes and try again.
+error-sign-in-held = Many sign-ins for this name failed lately from elsewhere. A browser new to it must first confirm with a recovery code.
+error-passwords-off = Sign-in with a password is turned off here. Sign in with your organization's account.
+error-wrong-code = That code is not right, has expired, or was used already. Try the newest code.
+error-passkey-refused = That passkey was not accepted. Try again, or use a code.
+error-sign-in-step-over = This sign-in has expired. Please sign in again.
+error-busy = The service is busy. Please try again in a moment.
+error-embed-session-invalid = This session has expired or was already used. Reload the page to continue.
+error-forbidden = You are not allowed to manage this company.
+error-view-only = You can view this company's authorizations; only its admins can change them.
+error-not-found = { $what } was not found.
+error-internal = Something went wrong on our side. Please try again.
+error-request = The request could not be completed ({ $detail }). Please try again.

@@ -1,0 +1,36 @@
+## Errors, the callback's notices and the check's outcomes, as pages say them.
+
+notice-authorized = { $product } está autorizado. Ahora puede usar las API de UPS en nombre de su empresa.
+notice-opted-out = { $product } fue retirado. Sus tokens de UPS se eliminaron.
+notice-token-generated = { $product } está autorizado: se generó un token.
+notice-cleared = Se borró la autorización de { $product }. Ya no puede obtener datos en su nombre.
+notice-consent-denied = No se dio el consentimiento en UPS.com, así que nada cambió. Elija { $retry } para volver a intentarlo.
+notice-state-unknown = Ese enlace de autorización no es válido (ya se usó, o se inició en otra sesión). Nada cambió; vuelva a empezar.
+notice-state-expired = La autorización tardó demasiado y venció. Nada cambió; vuelva a empezar.
+notice-not-allowed = No tiene permiso para administrar esta empresa.
+notice-provider-rejected = UPS no aceptó la autorización. Nada cambió; vuelva a empezar.
+notice-provider-unavailable = No se pudo contactar a UPS. Nada cambió; vuelva a intentarlo en unos minutos.
+notice-failed = No se pudo completar la autorización. Nada cambió; vuelva a intentarlo.
+notice-link-revoked = El enlace de consentimiento fue revocado: ya no se abre.
+check-refreshed = Verificado: UPS acepta esta autorización y acaba de emitir un token nuevo.
+check-dead-grant = Verificado: UPS ya no acepta esta autorización (por ejemplo, después de un cambio de contraseña de UPS.com). Autorice de nuevo.
+check-application-refused = Verificado: UPS rechaza la aplicación en sí, no su autorización. Se avisó a los operadores del servicio; usted no tiene que hacer nada.
+check-rate-limited = Verificado: UPS está limitando la frecuencia de esta aplicación en este momento. Las renovaciones se reanudarán solas; usted no tiene que hacer nada.
+check-unavailable = Verificado: no se pudo contactar a UPS. El servicio sigue intentándolo por sí mismo.
+check-unreadable = Verificado: UPS respondió algo que el servicio no pudo leer. El servicio sigue intentándolo por sí mismo.
+check-too-soon = Esta autorización se verificó hace menos de un minuto; vuelva a intentarlo en breve.
+error-unauthenticated = Inicie sesión para continuar.
+error-invalid-credentials = El nombre de usuario o la contraseña son incorrectos.
+error-too-many-attempts = Demasiados intentos fallidos de inicio de sesión. Espere unos minutos y vuelva a intentarlo.
+error-sign-in-held = Muchos inicios de sesión con este nombre fallaron recientemente desde otro lugar. Un navegador nuevo para este nombre primero debe confirmar con un código de recuperación.
+error-passwords-off = El inicio de sesión con contraseña está desactivado aquí. Inicie sesión con la cuenta de su organización.
+error-wrong-code = Ese código no es correcto, venció o ya se usó. Pruebe el código más reciente.
+error-passkey-refused = No se aceptó esa llave de acceso. Vuelva a intentarlo o use un código.
+error-sign-in-step-over = Este inicio de sesión venció. Vuelva a iniciar sesión.
+error-busy = El servicio está ocupado. Vuelva a intentarlo en un momento.
+error-embed-session-invalid = Esta sesión venció o ya se usó. Vuelva a cargar la página para continuar.
+error-forbidden = No tiene permiso para administrar esta empresa.
+error-view-only = Puede ver las autorizaciones de esta empresa; solo sus administradores pueden cambiarlas.
+error-not-found = No se encontró: { $what }.
+error-internal = Algo salió mal de nuestro lado. Vuelva a intentarlo.
+error-request = No se pudo completar la solicitud ({ $detail }). Vuelva a intentarlo.

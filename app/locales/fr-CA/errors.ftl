@@ -1,0 +1,36 @@
+## Errors, the callback's notices and the check's outcomes, as pages say them.
+
+notice-authorized = { $product } est autorisé. Il peut maintenant utiliser les API UPS au nom de votre entreprise.
+notice-opted-out = { $product } a été retiré. Ses jetons UPS ont été supprimés.
+notice-token-generated = { $product } est autorisé : un jeton a été généré.
+notice-cleared = L’autorisation de { $product } a été effacée. Il ne peut plus récupérer de données en votre nom.
+notice-consent-denied = Le consentement n’a pas été donné sur UPS.com; rien n’a changé. Choisissez { $retry } pour réessayer.
+notice-state-unknown = Ce lien d’autorisation n’est pas valide (il a déjà été utilisé, ou a été commencé dans une autre session). Rien n’a changé; veuillez recommencer.
+notice-state-expired = L’autorisation a pris trop de temps et a expiré. Rien n’a changé; veuillez recommencer.
+notice-not-allowed = Vous n’êtes pas autorisé à gérer cette entreprise.
+notice-provider-rejected = UPS n’a pas accepté l’autorisation. Rien n’a changé; veuillez recommencer.
+notice-provider-unavailable = UPS est injoignable. Rien n’a changé; veuillez réessayer dans quelques minutes.
+notice-failed = L’autorisation n’a pas pu être terminée. Rien n’a changé; veuillez réessayer.
+notice-link-revoked = Le lien de consentement a été révoqué : il ne s’ouvre plus.
+check-refreshed = Vérifié : UPS accepte cette autorisation et vient d’émettre un nouveau jeton.
+check-dead-grant = Vérifié : UPS n’accepte plus cette autorisation (par exemple après un changement de mot de passe UPS.com). Autorisez de nouveau.
+check-application-refused = Vérifié : UPS refuse l’application elle-même, pas votre autorisation. Les exploitants du service ont été avisés; vous n’avez rien à faire.
+check-rate-limited = Vérifié : UPS limite le débit de cette application en ce moment. Les renouvellements reprendront d’eux-mêmes; vous n’avez rien à faire.
+check-unavailable = Vérifié : UPS est injoignable. Le service continue d’essayer de lui-même.
+check-unreadable = Vérifié : UPS a répondu quelque chose que le service n’a pas pu lire. Le service continue d’essayer de lui-même.
+check-too-soon = Cette autorisation a été vérifiée il y a moins d’une minute; réessayez sous peu.
+error-unauthenticated = Veuillez vous connecter pour continuer.
+error-invalid-credentials = Le nom d’utilisateur ou le mot de passe est incorrect.
+error-too-many-attempts = Trop de tentatives de connexion échouées. Veuillez patienter quelques minutes et réessayer.
+error-sign-in-held = De nombreuses connexions à ce nom ont échoué récemment depuis ailleurs. Un navigateur qui ne l’a jamais utilisé doit d’abord confirmer avec un code de récupération.
+error-passwords-off = La connexion par mot de passe est désactivée ici. Connectez-vous avec le compte de votre organisation.
+error-wrong-code = Ce code est incorrect, a expiré ou a déjà été utilisé. Essayez le code le plus récent.
+error-passkey-refused = Cette clé d’accès n’a pas été acceptée. Réessayez, ou utilisez un code.
+error-sign-in-step-over = Cette connexion a expiré. Veuillez vous connecter de nouveau.
+error-busy = Le service est occupé. Veuillez réessayer dans un instant.
+error-embed-session-invalid = Cette session a expiré ou a déjà été utilisée. Rechargez la page pour continuer.
+error-forbidden = Vous n’êtes pas autorisé à gérer cette entreprise.
+error-view-only = Vous pouvez consulter les autorisations de cette entreprise; seuls ses administrateurs peuvent les modifier.
+error-not-found = Introuvable : { $what }.
+error-internal = Une erreur s’est produite de notre côté. Veuillez réessayer.
+error-request = La demande n’a pas pu être traitée ({ $detail }). Veuillez réessayer.
