@@ -36,16 +36,20 @@ pub fn ConfirmDialog(
 #[island]
 pub fn LocalTime(unix: i64) -> impl IntoView {
     let local = RwSignal::new(None::<String>);
-    let node = NodeRef::<leptos::html::Time>::new();
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-        if let Some(time) = node.get() {
-            local.set(local_string(&time, &date));
-        }
-    });
     let machine = format!("{}Z", format_utc(unix).trim_end_matches(" UTC").replace(' ', "T"));
-    view! { <time node_ref=node datetime=machine>{move || local.get().unwrap_or_else(|| format_utc(unix))}</time> }
+    #[cfg(feature = "hydrate")]
+    {
+        let machine = machine.clone();
+        Effect::new(move |_| local.set(browser_time(unix, &machine)));
+    }
+    view! { <time datetime=machine>{move || local.get().unwrap_or_else(|| format_utc(unix))}</time> }
+}
+
+/// The moment in the language of the page around its `<time>` (found by its `datetime`).
+#[cfg(feature = "hydrate")]
+fn browser_time(unix: i64, machine: &str) -> Option<String> {
+    let time = document().query_selector(&format!("time[datetime=\"{machine}\"]")).ok().flatten()?;
+    local_string(&time, &js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0)))
 }
 
 /// Every moment in `root` in the admin's own time zone, as [`LocalTime`] shows it: for server

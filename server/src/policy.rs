@@ -42,6 +42,7 @@ pub fn layers(router: Router<AppState>, state: &AppState, timeout: Duration) -> 
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(middleware::from_fn_with_state(state.clone(), framing_policy))
         .layer(middleware::from_fn_with_state(state.clone(), browser_isolation))
+        .layer(middleware::from_fn(language_varies))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -121,6 +122,18 @@ pub async fn private_responses(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if private {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A page's words follow the browser's `Accept-Language` (`app::i18n`): `Vary` says so, so no
+/// cache hands one reader's language to another.
+pub async fn language_varies(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let html =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    if html {
+        response.headers_mut().append(header::VARY, HeaderValue::from_static("accept-language"));
     }
     response
 }

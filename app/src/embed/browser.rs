@@ -4,7 +4,7 @@
 //! the widget's other forms (`data-swap`) in place: the answer is the widget's page, whose
 //! content replaces this one's, so no navigation adds to the portal's history.
 
-use super::{event, CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, WIDGET};
+use super::{event, CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, SCRIPT_WORDS, WIDGET};
 use leptos::{prelude::*, task::spawn_local};
 use model::WidgetField;
 use std::{cell::RefCell, time::Duration};
@@ -31,6 +31,12 @@ thread_local! {
     static WATCH: RefCell<Option<IntervalHandle>> = const { RefCell::new(None) };
     /// A form being posted in place: another waits for its answer rather than racing it.
     static POSTING: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// The sentence the server wrote for the script as `name` (a `data-` attribute), in the page's
+/// language.
+pub fn script_word(name: &str) -> String {
+    document().get_element_by_id(SCRIPT_WORDS).and_then(|words| words.get_attribute(name)).unwrap_or_default()
 }
 
 /// Starts the script on the page as the server sent it.

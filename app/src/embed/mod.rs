@@ -16,10 +16,11 @@ pub mod view;
 const CONSENT_WINDOW: &str = "ups-optin-consent";
 
 /// The widget's element ids, shared by the server's page and its script: the widget (whose height
-/// the host hears), the part that a form posted in place replaces, and two hidden forms (UPS's
-/// consent in its own window; the page again after it).
+/// the host hears), the part that a form posted in place replaces, two hidden forms (UPS's
+/// consent in its own window; the page again after it), and the script's sentences.
 const WIDGET: &str = "widget";
 const CONTENT: &str = "widget-content";
+const SCRIPT_WORDS: &str = "widget-words";
 const CONSENT_FORM: &str = "consent-popup";
 const RELOAD_FORM: &str = "widget-reload";
 

@@ -8,7 +8,7 @@
 use super::browser;
 use super::{
     api::{open_embed, EmbedContext, EmbedLoad, NoticeText, PreparedEmbed},
-    CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, WIDGET,
+    CONSENT_FORM, CONSENT_WINDOW, CONTENT, RELOAD_FORM, SCRIPT_WORDS, WIDGET,
 };
 use crate::{
     authorization::view::{AuthorizationCard, RevokeMode, StartMode},
@@ -69,7 +69,8 @@ pub fn EmbedPage() -> impl IntoView {
 fn Refused(error: AppError, host_origins: Vec<String>, announce: String) -> impl IntoView {
     view! {
         <main class="embed-body" id=WIDGET>
-            <WidgetScript words=WidgetWords::new()/>
+            <ScriptWords/>
+            <WidgetScript/>
             <div id=CONTENT data-hosts=host_origins.join(" ") data-announce=announce>
                 <p class="alert error" role="alert">{error.message()}</p>
             </div>
@@ -103,7 +104,8 @@ fn Widget(context: EmbedContext) -> impl IntoView {
                 <span class="embed-title">{product.name()}</span>
                 <span class="embed-company" data-testid="embed-company">{view.company.name.clone()}</span>
             </header>
-            <WidgetScript words=WidgetWords::new()/>
+            <ScriptWords/>
+            <WidgetScript/>
             <div
                 id=CONTENT
                 data-hosts=host_origin
@@ -132,38 +134,37 @@ fn Widget(context: EmbedContext) -> impl IntoView {
     .into_any()
 }
 
-/// What the widget's script may have to say, in the page's language (an island carries no
-/// catalog: the server renders its words into its props).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct WidgetWords {
-    waiting: String,
-    blocked: String,
-    continue_here: String,
-    unreachable: String,
+/// The widget's script's sentences, in the page's language, on a hidden element for the script
+/// to read (`data-`): an island carries no catalog, and no props to decode.
+#[component]
+fn ScriptWords() -> impl IntoView {
+    view! {
+        <span id=SCRIPT_WORDS hidden
+            data-waiting=t!("embed-waiting")
+            data-blocked=t!("embed-blocked")
+            data-continue=t!("embed-continue-here")
+            data-unreachable=t!("embed-unreachable")
+        ></span>
+    }
 }
 
-impl WidgetWords {
-    fn new() -> Self {
-        Self {
-            waiting: t!("embed-waiting"),
-            blocked: t!("embed-blocked"),
-            continue_here: t!("embed-continue-here"),
-            unreachable: t!("embed-unreachable"),
-        }
-    }
+/// One of [`ScriptWords`], read where the server wrote it (only the browser shows them).
+fn script_word(name: &'static str) -> String {
+    #[cfg(feature = "hydrate")]
+    let word = browser::script_word(name);
+    #[cfg(not(feature = "hydrate"))]
+    let word = {
+        let _ = name;
+        String::new()
+    };
+    word
 }
 
 /// The widget's script (an island): delivers the page's events to the host, sizes the frame,
 /// opens UPS's consent in a window of its own, and posts the widget's forms in place. It shows
 /// only what a script knows: that the consent window is open, or was blocked.
 #[island]
-fn WidgetScript(words: WidgetWords) -> impl IntoView {
-    let WidgetWords {
-        waiting: waiting_text,
-        blocked: blocked_text,
-        continue_here: continue_text,
-        unreachable: unreachable_text,
-    } = words;
+fn WidgetScript() -> impl IntoView {
     let waiting = RwSignal::new(false);
     let blocked = RwSignal::new(false);
     let unreachable = RwSignal::new(false);
@@ -176,16 +177,16 @@ fn WidgetScript(words: WidgetWords) -> impl IntoView {
     };
     view! {
         <Show when=move || waiting.get()>
-            <p class="alert info" role="status">{waiting_text.clone()}</p>
+            <p class="alert info" role="status">{script_word("data-waiting")}</p>
         </Show>
         <Show when=move || blocked.get()>
             <div class="alert error" role="alert">
-                <p>{blocked_text.clone()}</p>
-                <button type="button" class="secondary" on:click=continue_here>{continue_text.clone()}</button>
+                <p>{script_word("data-blocked")}</p>
+                <button type="button" class="secondary" on:click=continue_here>{script_word("data-continue")}</button>
             </div>
         </Show>
         <Show when=move || unreachable.get()>
-            <p class="alert error" role="alert">{unreachable_text.clone()}</p>
+            <p class="alert error" role="alert">{script_word("data-unreachable")}</p>
         </Show>
     }
 }

@@ -194,7 +194,11 @@ async fn admin_pages_speak_the_browsers_language() {
     let missing = |accept: &'static str| {
         browser.send_with(browser.http.get(browser.url("/no-such-page")).header(header::ACCEPT_LANGUAGE, accept))
     };
-    assert!(missing("fr-CA").await.body.contains("Page introuvable"));
+    let page = missing("fr-CA").await;
+    assert!(page.body.contains("Page introuvable"));
+    let varies: Vec<_> =
+        page.headers.get_all(header::VARY).iter().map(|value| value.to_str().unwrap().to_owned()).collect();
+    assert!(varies.iter().any(|vary| vary.contains("accept-language")), "no cache may mix languages: {varies:?}");
     assert!(missing("es").await.body.contains("Página no encontrada"));
     assert!(missing("en-GB").await.body.contains("Page not found"));
 }
