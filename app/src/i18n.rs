@@ -78,11 +78,6 @@ pub fn text(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
     bundle.format_pattern(pattern, args, &mut errors).into_owned()
 }
 
-/// Whether `locale`'s catalogs hold `key` (for words chosen at run time, by a variant's code).
-pub fn has(locale: Locale, key: &str) -> bool {
-    bundle_of(locale).has_message(key)
-}
-
 /// Where a component (a [`LocalTime`](crate::ui::LocalTime), a link) goes inside a message: pass
 /// it as the argument, then [`around`] splits the text at it.
 pub const SLOT: &str = "\u{E000}";

@@ -44,7 +44,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let policy = leptos::nonce::use_nonce().map(|nonce| {
         format!("script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'")
     });
-    let lang = i18n::locale().tag();
+    // The page's language, decided once for the whole render (every `t!` below finds it here
+    // instead of reading the request's headers again); the widget provides its session's.
+    let locale = i18n::locale();
+    provide_context(locale);
+    let lang = locale.tag();
     view! {
         <!DOCTYPE html>
         <html lang=lang>

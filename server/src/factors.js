@@ -5,25 +5,15 @@
 (() => {
   "use strict";
 
-  // What a refusal says: the service's error names, worded as the pages word them. The page gives
-  // them in its reader's language on the error box (`data-message-wrong-code`, …); these are
-  // English's, for a page that does not.
-  const MESSAGES = {
-    WrongCode: "That code is not right, has expired, or was used already. Try the newest code.",
-    PasskeyRefused: "That passkey was not accepted. Try again, or use a code.",
-    SignInStepOver: "This sign-in has expired. Please sign in again.",
-    Unauthenticated: "Please sign in to continue.",
-    TooManyAttempts: "Too many failed sign-in attempts. Please wait a few minutes and try again.",
-    Busy: "The service is busy. Please try again in a moment.",
-    Failed: "Something went wrong. Please try again.",
-    Cancelled: "The passkey request was cancelled. Try again, or use a code.",
-  };
+  // The service's error names a refusal may carry; the page words each in its reader's language
+  // on the error box (`data-message-wrong-code`, …), with `Failed` and `Cancelled` for the rest.
+  const NAMED = ["WrongCode", "PasskeyRefused", "SignInStepOver", "Unauthenticated", "TooManyAttempts", "Busy"];
 
   const errorBox = () => document.querySelector("[data-factor-error]");
 
-  /** The page's words for `name` (one of MESSAGES'), else English's. */
+  /** The page's words for `name` (one of NAMED, `Failed` or `Cancelled`). */
   function words(name) {
-    return errorBox()?.dataset[`message${name}`] ?? MESSAGES[name];
+    return errorBox()?.dataset[`message${name}`] ?? "";
   }
 
   function showError(message) {
@@ -39,7 +29,7 @@
   }
 
   function messageOf(body) {
-    if (typeof body === "string") return Object.hasOwn(MESSAGES, body) ? words(body) : words("Failed");
+    if (typeof body === "string") return NAMED.includes(body) ? words(body) : words("Failed");
     if (body && typeof body === "object") {
       const [name, detail] = Object.entries(body)[0] ?? [];
       if (typeof detail === "string" && (name === "Invalid" || name === "NotFound")) return detail;

@@ -19,7 +19,7 @@ async fn spawn() -> TestApp {
 }
 
 /// `POST /api/v1/embed/sessions` as a product's backend sends it: (status, JSON body).
-async fn new_session(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn new_session(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
         .post(app.base.join("/api/v1/embed/sessions").unwrap())
         .bearer_auth(key)

@@ -22,14 +22,7 @@ async fn new_session(app: &TestApp, company: CompanyId, locale: Option<&str>) ->
     if let Some(locale) = locale {
         body["locale"] = json!(locale);
     }
-    let response = reqwest::Client::new()
-        .post(app.base.join("/api/v1/embed/sessions").unwrap())
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap_or_default())
+    crate::embed::new_session(app, &key, body).await
 }
 
 /// The widget page as its portal's frame loads it, from a browser asking for `accept`.

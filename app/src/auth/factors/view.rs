@@ -23,7 +23,7 @@ fn FactorScript() -> impl IntoView {
 }
 
 /// Where an answer from the script shows (an error, or what to do next), with the words it may
-/// show in the page's language (`data-message-*`: the script carries only English's).
+/// show in the page's language (`data-message-*`: the script carries no words of its own).
 #[component]
 fn ScriptNotice() -> impl IntoView {
     view! {
